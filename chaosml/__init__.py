@@ -1,0 +1,3 @@
+"""chaosml: chaos-engineering experiments for ML infrastructure."""
+
+__version__ = "0.1.0"

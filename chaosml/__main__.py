@@ -1,0 +1,3 @@
+from chaosml.cli.app import main
+
+main()

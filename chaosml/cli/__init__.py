@@ -1,0 +1,1 @@
+"""The command line: one module per command; the only place outcomes become exit codes."""

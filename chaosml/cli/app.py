@@ -1,0 +1,216 @@
+"""``chaosml``: the typer application. Commands import their modules lazily (fast --help)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from chaosml import __version__
+
+app = typer.Typer(
+    name="chaosml",
+    help="Chaos-engineering experiments for ML infrastructure: inject faults inside a bounded "
+    "blast radius, verify that alerts fire, always roll back.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+proxy_app = typer.Typer(
+    help="The fault-injecting proxy (Toxiproxy-compatible API).", no_args_is_help=True
+)
+app.add_typer(proxy_app, name="proxy")
+
+DEBUG = typer.Option("--debug", help="Show tracebacks.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"chaosml {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """chaosml: chaos drills for ML serving stacks and the monitoring that watches them."""
+
+
+@app.command()
+def run(
+    experiments: Annotated[list[Path], typer.Argument(help="Experiment files (YAML or JSON).")],
+    env: Annotated[
+        Optional[str], typer.Option("--env", help="Environment name (or CHAOSML_ENV).")
+    ] = None,
+    var: Annotated[list[str], typer.Option("--var", help="Override a var: k=v (repeatable).")] = [],  # noqa: B006
+    journal: Annotated[
+        Optional[Path], typer.Option("--journal", help="Journal path (one experiment).")
+    ] = None,
+    journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where journals go.")] = Path(
+        "chaosml-journals"
+    ),
+    report_dir: Annotated[
+        Optional[Path], typer.Option("--report-dir", help="Write HTML/JUnit/Markdown here.")
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Check the blast radius, print the plan, touch nothing."),
+    ] = False,
+    allow_python: Annotated[
+        bool, typer.Option("--allow-python", help="Allow python probes.")
+    ] = False,
+    keep_faults: Annotated[
+        bool, typer.Option("--keep-faults", help="Leave faults in place (no rollback).")
+    ] = False,
+    seed: Annotated[
+        Optional[int], typer.Option("--seed", help="Seed for target selection (replays a pick).")
+    ] = None,
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Run experiments: steady state, faults, alerts, rollback, recovery, journal."""
+    from chaosml.cli import run_cmd
+
+    raise typer.Exit(
+        run_cmd.run(
+            experiments,
+            env=env,
+            var=var,
+            journal=journal,
+            journal_dir=journal_dir,
+            report_dir=report_dir,
+            dry_run=dry_run,
+            allow_python=allow_python,
+            keep_faults=keep_faults,
+            seed=seed,
+            debug=debug,
+        )
+    )
+
+
+@app.command()
+def validate(
+    experiments: Annotated[list[Path], typer.Argument(help="Experiment files.")],
+    var: Annotated[list[str], typer.Option("--var", help="Override a var: k=v.")] = [],  # noqa: B006
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Check experiment files; run nothing."""
+    from chaosml.cli import validate_cmd
+
+    raise typer.Exit(validate_cmd.validate(experiments, var, debug))
+
+
+@app.command()
+def rollback(
+    journal: Annotated[Path, typer.Argument(help="The journal of a run that was killed.")],
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Run the undos a killed run left pending (safe to run twice)."""
+    from chaosml.cli import rollback_cmd
+
+    raise typer.Exit(rollback_cmd.rollback(journal, debug))
+
+
+@app.command()
+def halt(
+    clear: Annotated[bool, typer.Option("--clear", help="Clear the halt switch.")] = False,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why (shown to runs that see it).")
+    ] = "halted by an operator",
+) -> None:
+    """The big red button: running experiments abort and roll back; new runs refuse."""
+    from chaosml.cli import halt_cmd
+
+    raise typer.Exit(halt_cmd.halt(clear, reason))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the experiment format."""
+    from chaosml.cli import schema_cmd
+
+    raise typer.Exit(schema_cmd.schema())
+
+
+@app.command()
+def drivers() -> None:
+    """List installed faults, actions, probes and target kinds (and refused plugins)."""
+    from chaosml.cli import drivers_cmd
+
+    raise typer.Exit(drivers_cmd.drivers())
+
+
+@app.command()
+def report(
+    journals: Annotated[list[Path], typer.Argument(help="Journals to render.")],
+    html: Annotated[
+        Optional[Path], typer.Option("--html", help="Write a self-contained HTML report.")
+    ] = None,
+    junit: Annotated[Optional[Path], typer.Option("--junit", help="Write JUnit XML.")] = None,
+    markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Write Markdown.")] = None,
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Render journals as a summary, HTML, JUnit XML or Markdown."""
+    from chaosml.cli import report_entry
+
+    raise typer.Exit(report_entry.report(journals, html, junit, markdown, debug))
+
+
+@app.command()
+def gameday(
+    plan: Annotated[Path, typer.Argument(help="The drill plan (YAML).")],
+    env: Annotated[
+        Optional[str], typer.Option("--env", help="Environment name (or CHAOSML_ENV).")
+    ] = None,
+    report_dir: Annotated[
+        Optional[Path], typer.Option("--report-dir", help="Write reports here.")
+    ] = None,
+    journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where journals go.")] = Path(
+        "chaosml-journals"
+    ),
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Run a drill: several experiments in order, one summary, one exit code."""
+    from chaosml.cli import gameday_entry
+
+    raise typer.Exit(gameday_entry.gameday(plan, env, report_dir, journal_dir, debug))
+
+
+@app.command()
+def demo(
+    docker: Annotated[bool, typer.Option("--docker", help="Run the stack in containers.")] = False,
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Start a local ML stack and run a drill against it; clean up everything after."""
+    from chaosml.cli import demo_entry
+
+    raise typer.Exit(demo_entry.demo(docker, debug))
+
+
+@proxy_app.command("serve")
+def proxy_serve(
+    api: Annotated[str, typer.Option("--api", help="Control API address.")] = "127.0.0.1:8474",
+    config: Annotated[
+        Optional[Path], typer.Option("--config", help="proxies.yaml to populate.")
+    ] = None,
+    allow_remote: Annotated[
+        bool, typer.Option("--allow-remote", help="Allow a non-loopback API bind.")
+    ] = False,
+    token: Annotated[
+        Optional[str], typer.Option("--token", envvar="CHAOSML_PROXY_TOKEN", help="API token.")
+    ] = None,
+) -> None:
+    """Serve the fault-injecting proxy and its Toxiproxy-compatible API."""
+    from chaosml.cli import proxy_cmd
+
+    raise typer.Exit(
+        proxy_cmd.serve(api, str(config) if config else None, allow_remote, token) or 0
+    )
+
+
+def main() -> None:
+    app()

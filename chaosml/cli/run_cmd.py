@@ -1,0 +1,88 @@
+"""``chaosml run``: load, run, print, exit with the run's code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from chaosml.cli.errors import guarded
+from chaosml.cli.plan import print_plan
+from chaosml.engine.api import run_experiment
+from chaosml.engine.outcome import RunOutcome
+from chaosml.engine.state import RunOptions
+from chaosml.errors import InputError
+from chaosml.exit_codes import ExitCode, most_severe
+from chaosml.loader import Loaded, load_file
+from chaosml.redaction import Redactor
+from chaosml.reporting.console import ConsoleObserver
+from chaosml.substitution import parse_overrides
+
+
+def run(
+    experiments: list[Path],
+    *,
+    env: str | None,
+    var: list[str],
+    journal: Path | None,
+    journal_dir: Path,
+    report_dir: Path | None,
+    dry_run: bool,
+    allow_python: bool,
+    keep_faults: bool,
+    seed: int | None,
+    debug: bool,
+) -> int:
+    def body() -> int:
+        if journal is not None and len(experiments) > 1:
+            raise InputError("--journal names one file; with several experiments use --journal-dir")
+        overrides = _overrides(var)
+        loaded = [load_file(p, overrides) for p in experiments]  # all valid before anything runs
+        codes = []
+        for item in loaded:
+            options = RunOptions(
+                environment=env,
+                seed=seed,
+                dry_run=dry_run,
+                allow_python=allow_python,
+                keep_faults=keep_faults,
+                journal_path=journal,
+                journal_dir=journal_dir,
+                command_line=Redactor(item.secret_values)(list(sys.argv)),
+            )
+            codes.append(_run_one(item, options, report_dir, debug))
+        return int(most_severe(codes))
+
+    return guarded(body, debug)
+
+
+def _overrides(var: list[str]) -> dict[str, str]:
+    try:
+        return parse_overrides(var)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _run_one(item: Loaded, options: RunOptions, report_dir: Path | None, debug: bool) -> ExitCode:
+    console = ConsoleObserver()
+    outcome = run_experiment(item, options, observers=[console], debug=debug)
+    if options.dry_run and outcome.status.value != "refused":
+        print_plan(item, outcome)
+    _after(outcome, report_dir)
+    return outcome.exit_code
+
+
+def _after(outcome: RunOutcome, report_dir: Path | None) -> None:
+    if outcome.journal_path is not None:
+        print(f"journal: {outcome.journal_path}")
+    if outcome.pending_undos:
+        print(
+            f"faults may still be in place: run  chaosml rollback {outcome.journal_path}",
+            file=sys.stderr,
+        )
+    if report_dir is not None and outcome.journal_path is not None:
+        from chaosml.cli.report_entry import write_reports
+
+        write_reports([outcome.journal_path], report_dir)
+    if os.environ.get("CHAOSML_PRINT_EXIT"):
+        print(f"exit code {int(outcome.exit_code)}")

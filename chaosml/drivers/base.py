@@ -1,0 +1,192 @@
+"""The contracts every driver (built-in or plugin) implements.
+
+A driver is one class in one module, registered under the ``chaosml.drivers`` entry-point group.
+The engine knows drivers only through these classes:
+
+- ``FaultDriver``: ``plan()`` returns the undo record (data, no side effect on the system), the
+  engine writes it to the journal, then calls ``apply()``. ``undo(record)`` reverses the change;
+  it is idempotent and can run in a new process from the journal alone (``chaosml rollback``).
+  If ``apply()`` fails half-way it undoes its own part, then raises.
+- ``ActionDriver``: ``run()`` performs an operation with no undo (``docker.start``).
+- ``ProbeDriver``: ``sample()`` reads a value; expectations are evaluated by the engine.
+- ``TargetDriver``: lists the candidates of a blast-radius target selector (``docker: {...}``).
+
+Drivers are synchronous; the engine runs them in worker threads with timeouts. Each driver
+translates its SDK's exceptions into ``chaosml.errors`` types (``InfrastructureError`` when the
+backend is unreachable, ``DriverError`` otherwise, ``ProbeError`` when a value cannot be read).
+
+Step keys the engine owns (never passed to a driver): ``fault``/``action``, ``name``,
+``duration``, ``background``, ``timeout``. Everything else in the step is validated by the
+driver's ``params_model`` (a pydantic model that forbids unknown keys).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Role = Literal["fault", "action", "probe", "target"]
+
+RUN_ID_LABEL = "chaosml.run_id"
+
+
+class Params(BaseModel):
+    """Base of every driver's parameter model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class UndoRecord:
+    """What it takes to reverse one fault: plain JSON data, never a closure.
+
+    ``kind`` names the driver whose ``undo()`` replays it; ``data`` holds what it needs
+    (container ids, a toxic's name and proxy API, a snapshot's path and checksum).
+    """
+
+    kind: str
+    data: dict[str, Any]
+    description: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "data": self.data, "description": self.description}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> UndoRecord:
+        return cls(kind=str(raw["kind"]), data=dict(raw["data"]), description=str(raw["description"]))
+
+
+@dataclass
+class Sample:
+    """What a probe read. ``value`` is the primary value expectations compare against."""
+
+    value: Any = None
+    status: int | None = None  # HTTP status code
+    exit_code: int | None = None  # process exit code
+    text: str | None = None  # response body or stdout
+    json: Any = None  # parsed JSON body, when there is one
+    details: dict[str, Any] = field(default_factory=dict)  # latency_s, labels, state, ...
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"value": self.value}
+        for key in ("status", "exit_code"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.text is not None:
+            out["text"] = self.text[:2000]
+        if self.details:
+            out["details"] = self.details
+        return out
+
+
+@dataclass(frozen=True)
+class TargetMember:
+    """One concrete thing a target selector matched (a container, a process)."""
+
+    id: str
+    name: str
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ResolvedTarget:
+    """A blast-radius target after selection: the members chosen out of ``matched``."""
+
+    name: str
+    kind: str  # the target driver's kind, e.g. "docker"
+    members: tuple[TargetMember, ...]
+    matched: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "matched": self.matched,
+            "members": [{"id": m.id, "name": m.name} for m in self.members],
+        }
+
+
+@dataclass
+class DriverContext:
+    """What the engine gives a driver call."""
+
+    run_id: str
+    targets: dict[str, ResolvedTarget] = field(default_factory=dict)
+    allow_python: bool = False
+    seed: int = 0
+    experiment_title: str = ""
+    state_dir: str = ""  # a directory drivers may keep run files in (snapshots)
+
+    def target(self, name: str) -> ResolvedTarget:
+        from chaosml.errors import DriverError
+
+        try:
+            return self.targets[name]
+        except KeyError:
+            known = ", ".join(sorted(self.targets)) or "none"
+            raise DriverError(f"unknown target '{name}' (declared targets: {known})") from None
+
+    @property
+    def run_labels(self) -> dict[str, str]:
+        return {RUN_ID_LABEL: self.run_id}
+
+
+class Driver(ABC):
+    """Common to every driver: its kind, role, parameter model and a one-line summary."""
+
+    kind: ClassVar[str]
+    role: ClassVar[Role]
+    params_model: ClassVar[type[Params]]
+    summary: ClassVar[str] = ""
+
+    def describe(self, params: Params) -> str:
+        """One line for plans and progress; override for something friendlier."""
+        shown = params.model_dump(exclude_none=True)
+        return f"{self.kind} {shown}" if shown else self.kind
+
+
+class FaultDriver(Driver):
+    role: ClassVar[Role] = "fault"
+
+    @abstractmethod
+    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
+        """The undo record for this fault, computed before anything changes (None: no undo)."""
+
+    @abstractmethod
+    def apply(self, params: Params, ctx: DriverContext) -> None:
+        """Make the change. On a half-way failure undo what was done, then raise."""
+
+    @abstractmethod
+    def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
+        """Reverse the change described by ``record``; idempotent, safe in a new process."""
+
+    def duration_hint(self, params: Params) -> float:
+        """Seconds the fault itself takes to apply at worst (for the max_duration check)."""
+        return 0.0
+
+
+class ActionDriver(Driver):
+    role: ClassVar[Role] = "action"
+
+    @abstractmethod
+    def run(self, params: Params, ctx: DriverContext) -> Sample | None:
+        """Perform the operation; there is no undo."""
+
+
+class ProbeDriver(Driver):
+    role: ClassVar[Role] = "probe"
+
+    @abstractmethod
+    def sample(self, params: Params, ctx: DriverContext) -> Sample:
+        """Read a value. Raise ProbeError/InfrastructureError when it cannot be read."""
+
+
+class TargetDriver(Driver):
+    role: ClassVar[Role] = "target"
+
+    @abstractmethod
+    def candidates(self, params: Params, ctx: DriverContext) -> list[TargetMember]:
+        """Everything the selector matches, before opt-in filtering and sampling."""

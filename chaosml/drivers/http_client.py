@@ -1,0 +1,93 @@
+"""The one place chaosml imports ``requests``; its errors become chaosml errors here.
+
+Used by every driver that speaks HTTP (http probe, alert and metrics probes, the proxy client).
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from chaosml.errors import DriverError, InfrastructureError
+
+_session = requests.Session()
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    text: str
+    elapsed_s: float
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        """The parsed body, or None when it is not JSON."""
+        try:
+            return jsonlib.loads(self.text)
+        except ValueError:
+            return None
+
+
+class _Transient(InfrastructureError):
+    """A connection error or timeout that a retry may cure."""
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    json: Any = None,
+    body: str | bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 5.0,
+    retries: int = 0,
+) -> HttpResponse:
+    """Send one request; retry connection errors and timeouts ``retries`` times with backoff.
+
+    Raises InfrastructureError naming the URL when it cannot be reached.
+    """
+    attempt = retry(
+        retry=retry_if_exception_type(_Transient),
+        stop=stop_after_attempt(retries + 1),
+        wait=wait_exponential(multiplier=0.1, max=2.0),
+        reraise=True,
+    )(_send_once)
+    try:
+        return attempt(method, url, json, body, headers, timeout)
+    except _Transient as exc:
+        raise InfrastructureError(exc.message, hint=exc.hint) from exc.__cause__
+
+
+def _send_once(
+    method: str,
+    url: str,
+    json: Any,
+    body: str | bytes | None,
+    headers: dict[str, str] | None,
+    timeout: float,
+) -> HttpResponse:
+    started = time.perf_counter()
+    try:
+        resp = _session.request(
+            method.upper(), url, json=json, data=body, headers=headers, timeout=timeout
+        )
+    except requests.Timeout as exc:
+        raise _Transient(f"{method.upper()} {url} timed out after {timeout:g}s") from exc
+    except requests.ConnectionError as exc:
+        raise _Transient(
+            f"cannot reach {url}: {_short(exc)}", hint="is the service running and the URL right?"
+        ) from exc
+    except requests.RequestException as exc:
+        raise DriverError(f"{method.upper()} {url} failed: {_short(exc)}") from exc
+    elapsed = time.perf_counter() - started
+    return HttpResponse(resp.status_code, resp.text, elapsed, dict(resp.headers))
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 200 else text[:200] + "..."

@@ -1,0 +1,47 @@
+"""Probe ``http``: status, body, JSON and latency of one HTTP request."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from chaosml.drivers import http_client
+from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.model.types import Duration
+
+
+class HttpParams(Params):
+    url: str = Field(pattern=r"^https?://")
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] = "GET"
+    headers: dict[str, str] = Field(default_factory=dict)
+    json_body: Any = Field(default=None, alias="json")
+    body: str | None = None
+    timeout: Duration = 5.0
+    retries: int = Field(default=2, ge=0, le=10)
+    measure: Literal["body", "status", "latency"] = "body"
+
+
+class HttpProbe(ProbeDriver):
+    """Sends one request. ``value`` is the JSON body (or text); with ``measure: latency`` it is
+    the response time in seconds, with ``measure: status`` the status code."""
+
+    kind = "http"
+    params_model = HttpParams
+    summary = "status, latency, body and JSON of an HTTP request"
+
+    def sample(self, params: Params, ctx: DriverContext) -> Sample:
+        assert isinstance(params, HttpParams)
+        resp = http_client.request(
+            params.method, params.url, json=params.json_body, body=params.body,
+            headers=params.headers, timeout=params.timeout, retries=params.retries,
+        )
+        parsed = resp.json()
+        value = {"body": parsed if parsed is not None else resp.text, "status": resp.status,
+                 "latency": resp.elapsed_s}[params.measure]
+        details = {"latency_s": round(resp.elapsed_s, 6), "url": params.url}
+        return Sample(value=value, status=resp.status, text=resp.text, json=parsed, details=details)
+
+    def describe(self, params: Params) -> str:
+        assert isinstance(params, HttpParams)
+        return f"{params.method} {params.url}"

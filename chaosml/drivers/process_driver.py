@@ -1,0 +1,218 @@
+"""Local processes: probe ``process``, faults ``process.run`` and ``process.kill``."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field, field_validator, model_validator
+
+from chaosml.drivers import subprocesses
+from chaosml.drivers.base import DriverContext, FaultDriver, Params, ProbeDriver, Sample, UndoRecord
+from chaosml.errors import DriverError
+from chaosml.model.types import Duration
+
+
+class CommandParams(Params):
+    command: list[str] | str
+    shell: bool = False
+    timeout: Duration = 30.0
+    cwd: str | None = None
+    env: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _shell_only_for_strings(self) -> CommandParams:
+        if isinstance(self.command, str) and not self.shell:
+            raise ValueError("command: a string needs shell: true; give an argument list instead")
+        if isinstance(self.command, list) and not self.command:
+            raise ValueError("command: the argument list is empty")
+        return self
+
+
+class ProcessProbe(ProbeDriver):
+    """Runs a command; ``exit_code`` and ``text`` (stdout); ``value`` is stdout, as a number when
+    it is one."""
+
+    kind = "process"
+    params_model = CommandParams
+    summary = "a command's exit code and output"
+
+    def sample(self, params: Params, ctx: DriverContext) -> Sample:
+        assert isinstance(params, CommandParams)
+        done = subprocesses.run(
+            params.command, shell=params.shell, timeout=params.timeout, cwd=params.cwd, env=params.env or None
+        )
+        return Sample(value=_number_or_text(done.stdout), exit_code=done.exit_code, text=done.stdout,
+                      details={"stderr": done.stderr[-500:]})
+
+
+def _number_or_text(text: str) -> float | str:
+    stripped = text.strip()
+    try:
+        return float(stripped)
+    except ValueError:
+        return stripped
+
+
+class RunParams(CommandParams):
+    undo: list[str] | str | None = None
+
+
+class ProcessRun(FaultDriver):
+    """Runs ``command``; its undo runs the ``undo`` command, if one is given."""
+
+    kind = "process.run"
+    params_model = RunParams
+    summary = "run a command; undo: run the undo command"
+
+    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
+        assert isinstance(params, RunParams)
+        if params.undo is None:
+            return None
+        data = {"command": params.undo, "shell": params.shell, "cwd": params.cwd, "env": params.env,
+                "timeout": params.timeout}
+        return UndoRecord(self.kind, data, f"run {_show(params.undo)}")
+
+    def apply(self, params: Params, ctx: DriverContext) -> None:
+        assert isinstance(params, RunParams)
+        _run_checked(params.command, params.shell, params.timeout, params.cwd, params.env)
+
+    def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
+        d = record.data
+        _run_checked(d["command"], bool(d["shell"]), float(d["timeout"]), d.get("cwd"), d.get("env") or {})
+
+    def describe(self, params: Params) -> str:
+        assert isinstance(params, RunParams)
+        return f"run {_show(params.command)}"
+
+
+def _run_checked(command: list[str] | str, shell: bool, timeout: float, cwd: str | None, env: dict[str, str]) -> None:
+    done = subprocesses.run(command, shell=shell, timeout=timeout, cwd=cwd, env=env or None)
+    if done.exit_code != 0:
+        tail = (done.stderr or done.stdout).strip()[-300:]
+        raise DriverError(f"{_show(command)} exited with {done.exit_code}: {tail}")
+
+
+class KillParams(Params):
+    pid_file: str | None = None
+    pattern: str | None = None
+    signal: str = "SIGTERM"
+    restart: list[str] | None = None
+    restart_cwd: str | None = None
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> KillParams:
+        if (self.pid_file is None) == (self.pattern is None):
+            raise ValueError("give exactly one of pid_file or pattern")
+        return self
+
+    @field_validator("signal")
+    @classmethod
+    def _known_signal(cls, value: str) -> str:
+        return signal_name(value)
+
+    @field_validator("pattern")
+    @classmethod
+    def _valid_regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            re.compile(value)
+        return value
+
+
+def signal_name(value: str) -> str:
+    name = value.upper() if value.upper().startswith("SIG") else "SIG" + value.upper()
+    if not hasattr(signal, name) or not isinstance(getattr(signal, name), signal.Signals):
+        raise ValueError(f"unknown signal {value!r} (e.g. SIGTERM, SIGKILL, SIGINT)")
+    return name
+
+
+class ProcessKill(FaultDriver):
+    """Signals local processes found by pid file or command-line pattern; undo runs ``restart``
+    (when given) if the process is not running again by then."""
+
+    kind = "process.kill"
+    params_model = KillParams
+    summary = "signal a local process; undo: run the restart command"
+
+    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
+        assert isinstance(params, KillParams)
+        pids = find_pids(params.pid_file, params.pattern)
+        if not pids:
+            raise DriverError(f"no running process matches {params.pid_file or params.pattern!r}")
+        if params.restart is None:
+            return None
+        data = {"restart": params.restart, "cwd": params.restart_cwd, "pid_file": params.pid_file,
+                "pattern": params.pattern, "pids": pids}
+        return UndoRecord(self.kind, data, f"restart {_show(params.restart)}")
+
+    def apply(self, params: Params, ctx: DriverContext) -> None:
+        assert isinstance(params, KillParams)
+        sig = getattr(signal, params.signal)
+        for pid in find_pids(params.pid_file, params.pattern):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                continue
+
+    def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
+        d = record.data
+        if find_pids(d.get("pid_file"), d.get("pattern"), exclude=set()) and not _killed_still_alive(d):
+            return  # running again (restarted by a supervisor or a previous undo)
+        subprocesses.start_detached(d["restart"], cwd=d.get("cwd"))
+
+    def describe(self, params: Params) -> str:
+        assert isinstance(params, KillParams)
+        return f"{params.signal} to {params.pid_file or '/' + str(params.pattern) + '/'}"
+
+
+def _killed_still_alive(data: dict[str, object]) -> bool:
+    """True when the pids found are the very ones that were killed (a zombie or a slow death)."""
+    old = set(data.get("pids") or [])  # type: ignore[call-overload]
+    now = set(find_pids(data.get("pid_file"), data.get("pattern")))  # type: ignore[arg-type]
+    return bool(now) and now <= old
+
+
+def find_pids(pid_file: str | None, pattern: str | None, exclude: set[int] | None = None) -> list[int]:
+    """Live pids named by a pid file, or whose command line matches ``pattern``."""
+    if pid_file:
+        return _pid_from_file(pid_file)
+    skip = {os.getpid()} if exclude is None else exclude | {os.getpid()}
+    regex = re.compile(pattern or "")
+    return sorted(pid for pid, cmd in _command_lines() if pid not in skip and regex.search(cmd))
+
+
+def _pid_from_file(pid_file: str) -> list[int]:
+    try:
+        pid = int(Path(pid_file).read_text().strip())
+    except (OSError, ValueError):
+        return []
+    return [pid] if _alive(pid) else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _command_lines() -> list[tuple[int, str]]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        if cmd and _alive(int(entry.name)):
+            out.append((int(entry.name), cmd))
+    return out
+
+
+def _show(command: list[str] | str) -> str:
+    return command if isinstance(command, str) else " ".join(command)

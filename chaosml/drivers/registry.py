@@ -1,0 +1,161 @@
+"""Driver registry: built-ins from an explicit list, plugins from the ``chaosml.drivers`` group.
+
+Every driver class is verified when it registers (pluggy-style): a driver with a bad contract is
+refused with a message naming it, and the rest still load. ``CHAOSML_DISABLE_PLUGIN_AUTOLOAD=1``
+turns third-party loading off.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.metadata import entry_points
+
+from pydantic import BaseModel
+
+from chaosml.drivers.base import (
+    ActionDriver,
+    Driver,
+    FaultDriver,
+    Params,
+    ProbeDriver,
+    Role,
+    TargetDriver,
+)
+from chaosml.drivers.builtins import BUILTIN_DRIVERS
+from chaosml.errors import InputError
+
+ENTRY_POINT_GROUP = "chaosml.drivers"
+DISABLE_AUTOLOAD_ENV = "CHAOSML_DISABLE_PLUGIN_AUTOLOAD"
+_KIND = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+_ROLE_BASES: dict[str, type[Driver]] = {
+    "fault": FaultDriver,
+    "action": ActionDriver,
+    "probe": ProbeDriver,
+    "target": TargetDriver,
+}
+
+
+@dataclass(frozen=True)
+class RefusedDriver:
+    origin: str  # "module:Class" or the entry point's name
+    reason: str
+
+
+@dataclass
+class Registry:
+    drivers: dict[tuple[Role, str], type[Driver]] = field(default_factory=dict)
+    origins: dict[tuple[Role, str], str] = field(default_factory=dict)
+    refused: list[RefusedDriver] = field(default_factory=list)
+
+    def register(self, cls: object, origin: str) -> None:
+        problems = verify_driver(cls)
+        if problems:
+            self.refused.append(RefusedDriver(origin, "; ".join(problems)))
+            return
+        assert isinstance(cls, type) and issubclass(cls, Driver)
+        key = (cls.role, cls.kind)
+        if key in self.drivers:
+            self.refused.append(
+                RefusedDriver(origin, f"{cls.role} '{cls.kind}' already registered by {self.origins[key]}")
+            )
+            return
+        self.drivers[key] = cls
+        self.origins[key] = origin
+
+    def kinds(self, role: Role) -> list[str]:
+        return sorted(kind for (r, kind) in self.drivers if r == role)
+
+    def has(self, role: Role, kind: str) -> bool:
+        return (role, kind) in self.drivers
+
+    def get(self, role: Role, kind: str) -> Driver:
+        try:
+            return _instance(self.drivers[(role, kind)])
+        except KeyError:
+            raise InputError(f"no {role} driver '{kind}' is installed") from None
+
+    def fault(self, kind: str) -> FaultDriver:
+        driver = self.get("fault", kind)
+        assert isinstance(driver, FaultDriver)
+        return driver
+
+    def probe(self, kind: str) -> ProbeDriver:
+        driver = self.get("probe", kind)
+        assert isinstance(driver, ProbeDriver)
+        return driver
+
+    def target(self, kind: str) -> TargetDriver:
+        driver = self.get("target", kind)
+        assert isinstance(driver, TargetDriver)
+        return driver
+
+
+@lru_cache(maxsize=None)
+def _instance(cls: type[Driver]) -> Driver:
+    return cls()
+
+
+def verify_driver(cls: object) -> list[str]:
+    """What is wrong with a driver class's contract (empty when it is fine)."""
+    if not (isinstance(cls, type) and issubclass(cls, Driver)):
+        return ["not a subclass of chaosml.drivers.base.Driver"]
+    problems: list[str] = []
+    role = getattr(cls, "role", None)
+    base = _ROLE_BASES.get(str(role))
+    if base is None or not issubclass(cls, base):
+        problems.append(f"role {role!r} is not one of fault, action, probe, target")
+    kind = getattr(cls, "kind", None)
+    if not isinstance(kind, str) or not _KIND.match(kind):
+        problems.append(f"kind {kind!r} is not a dotted lower-case name like 'docker.kill'")
+    params = getattr(cls, "params_model", None)
+    if not (isinstance(params, type) and issubclass(params, BaseModel)):
+        problems.append("params_model is not a pydantic model (subclass chaosml.drivers.base.Params)")
+    elif not issubclass(params, Params) and params.model_config.get("extra") != "forbid":
+        problems.append("params_model must forbid unknown keys (subclass Params)")
+    if inspect.isabstract(cls):
+        missing = ", ".join(sorted(getattr(cls, "__abstractmethods__", ())))
+        problems.append(f"does not implement {missing}")
+    return problems
+
+
+def load_builtins(registry: Registry) -> None:
+    for spec in BUILTIN_DRIVERS:
+        module_name, _, attr = spec.partition(":")
+        try:
+            cls = getattr(importlib.import_module(module_name), attr)
+        except Exception as exc:  # a broken driver must not break chaosml
+            registry.refused.append(RefusedDriver(spec, f"cannot import: {type(exc).__name__}: {exc}"))
+            continue
+        registry.register(cls, spec)
+
+
+def load_plugins(registry: Registry) -> None:
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        origin = f"{ep.name} ({ep.value})"
+        try:
+            cls = ep.load()
+        except Exception as exc:
+            registry.refused.append(RefusedDriver(origin, f"cannot import: {type(exc).__name__}: {exc}"))
+            continue
+        registry.register(cls, origin)
+
+
+def build_registry(autoload: bool | None = None) -> Registry:
+    registry = Registry()
+    load_builtins(registry)
+    if autoload is None:
+        autoload = os.environ.get(DISABLE_AUTOLOAD_ENV, "") not in {"1", "true", "yes"}
+    if autoload:
+        load_plugins(registry)
+    return registry
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    """The registry of this process (built once)."""
+    return build_registry()

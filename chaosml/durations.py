@@ -1,0 +1,33 @@
+"""Durations as written in experiments: ``500ms``, ``10s``, ``2m``, ``1h`` (and combinations)."""
+
+from __future__ import annotations
+
+import re
+
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+_WHOLE = re.compile(r"^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$")
+
+
+def parse_duration(text: str | int | float) -> float:
+    """Seconds in a duration; a bare number is seconds. Raises ValueError with the accepted forms."""
+    if isinstance(text, bool):
+        raise ValueError("expected a duration like 500ms, 10s, 2m or 1h, got a boolean")
+    if isinstance(text, int | float):
+        if text < 0:
+            raise ValueError(f"a duration cannot be negative: {text}")
+        return float(text)
+    compact = text.strip()
+    if not _WHOLE.match(compact):
+        raise ValueError(f"expected a duration like 500ms, 10s, 2m or 1h, got {text!r}")
+    return sum(float(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(compact))
+
+
+def format_duration(seconds: float) -> str:
+    """A short human form: 0.25 -> '250ms', 90 -> '1m30s'."""
+    if seconds < 1:
+        return f"{round(seconds * 1000)}ms"
+    if seconds < 60:
+        return f"{seconds:.3g}s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m{rest}s" if rest else f"{minutes}m"

@@ -1,0 +1,86 @@
+"""The engine's public entry point: run one loaded experiment to its outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+import secrets
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from chaosml import __version__
+from chaosml.drivers.base import DriverContext
+from chaosml.drivers.registry import Registry, default_registry
+from chaosml.engine.clock import Clock, SystemClock
+from chaosml.engine.outcome import RunOutcome
+from chaosml.engine.rollback import UndoStack
+from chaosml.engine.runner import Runner
+from chaosml.engine.state import RunOptions, RunState
+from chaosml.engine.blast_radius import environment
+from chaosml.loader import Loaded
+from chaosml.redaction import Redactor
+from chaosml.reporting.journal_writer import JournalWriter
+
+Observer = Callable[[dict[str, Any]], None]
+
+
+def new_run_id() -> str:
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+def run_experiment(
+    loaded: Loaded,
+    options: RunOptions,
+    observers: list[Observer] | None = None,
+    registry: Registry | None = None,
+    clock: Clock | None = None,
+    debug: bool = False,
+) -> RunOutcome:
+    """Run ``loaded`` to the end (rollback included) and return how it ended."""
+    return asyncio.run(run_experiment_async(loaded, options, observers, registry, clock, debug))
+
+
+async def run_experiment_async(
+    loaded: Loaded,
+    options: RunOptions,
+    observers: list[Observer] | None = None,
+    registry: Registry | None = None,
+    clock: Clock | None = None,
+    debug: bool = False,
+) -> RunOutcome:
+    run_id = new_run_id()
+    seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
+    registry = registry or default_registry()
+    journal = JournalWriter(_journal_path(options, run_id), run_id, Redactor(loaded.secret_values), observers)
+    ctx = DriverContext(run_id=run_id, allow_python=options.allow_python, seed=seed,
+                        experiment_title=loaded.experiment.title, state_dir=str(journal.path.parent / run_id))
+    state = RunState(loaded.experiment, options, registry, journal, ctx, clock or SystemClock())
+    _journal_start(state, loaded, seed)
+    stack = UndoStack(journal, registry, ctx, options.undo_timeout, options.undo_attempts)
+    return await Runner(state, stack, debug=debug).execute()
+
+
+def _journal_path(options: RunOptions, run_id: str) -> Path:
+    if options.journal_path is not None:
+        return options.journal_path
+    return options.journal_dir / f"{run_id}.jsonl"
+
+
+def _journal_start(state: RunState, loaded: Loaded, seed: int) -> None:
+    exp = state.experiment
+    state.journal.emit(
+        "run.start", version=__version__, title=exp.title, tags=exp.tags, experiment_path=loaded.path,
+        experiment=loaded.raw, command_line=state.options.command_line, environment=environment(state.options),
+        seed=seed, pid=os.getpid(), host=socket.gethostname(), user=_user(), dry_run=state.options.dry_run,
+    )
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return str(os.getuid())

@@ -1,0 +1,67 @@
+"""Run one probe: read its sample, evaluate its expectation, record the result."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from chaosml.drivers.base import Sample
+from chaosml.engine.state import RunState
+from chaosml.engine.threads import CallTimeout, call_blocking
+from chaosml.errors import ChaosMLError, InfrastructureError
+from chaosml.model.expectations import evaluate
+from chaosml.model.experiment import ProbeSpec
+
+
+@dataclass
+class ProbeOutcome:
+    spec: ProbeSpec
+    ok: bool
+    sample: Sample | None
+    reason: str = ""
+    error: str = ""
+    infrastructure: bool = False  # the tool could not reach a backend (exit 5)
+
+
+async def read_sample(spec: ProbeSpec, state: RunState) -> Sample:
+    driver = state.registry.probe(spec.kind)
+    return await call_blocking(lambda: driver.sample(spec.params, state.ctx), spec.timeout, f"probe {spec.name}")
+
+
+async def run_probe(spec: ProbeSpec, state: RunState, step: int | None = None, record: bool = True) -> ProbeOutcome:
+    started = time.perf_counter()
+    outcome = await _probe_once(spec, state)
+    if record:
+        state.journal.emit(
+            "probe.result", phase=state.phase, name=spec.name, kind=spec.kind, step=step, ok=outcome.ok,
+            tolerated=spec.tolerate_failure and not outcome.ok,
+            value=outcome.sample.to_json() if outcome.sample else None,
+            expect=spec.expect.model_dump(exclude_none=True, by_alias=True) if spec.expect else None,
+            reason=outcome.reason or None, error=outcome.error or None, weight=spec.weight,
+            duration_s=round(time.perf_counter() - started, 6),
+        )
+    return outcome
+
+
+async def _probe_once(spec: ProbeSpec, state: RunState) -> ProbeOutcome:
+    try:
+        sample = await read_sample(spec, state)
+    except asyncio.CancelledError:
+        raise
+    except CallTimeout as exc:
+        return ProbeOutcome(spec, False, None, f"timed out: {exc.message}", exc.message)
+    except InfrastructureError as exc:
+        return ProbeOutcome(spec, False, None, exc.message, exc.message, infrastructure=True)
+    except ChaosMLError as exc:
+        return ProbeOutcome(spec, False, None, exc.message, exc.message)
+    except Exception as exc:  # a driver bug is reported as the probe's error, not a crash
+        text = f"{type(exc).__name__}: {exc}"
+        return ProbeOutcome(spec, False, None, text, text)
+    reason = evaluate(spec.expect, sample, state.baselines.get(spec.name))
+    return ProbeOutcome(spec, reason is None, sample, reason or "")
+
+
+def numeric(sample: Sample | None) -> Any:
+    return sample.value if sample is not None else None

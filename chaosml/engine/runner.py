@@ -1,0 +1,276 @@
+"""One run, phase by phase (DESIGN.md §1). Rollback always runs; the journal is always closed."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from chaosml.engine import blast_radius, watchers
+from chaosml.engine.alerts import alerts_resolve
+from chaosml.engine.method import MethodRunner, run_action
+from chaosml.engine.outcome import EXIT_FOR_STATUS, RunOutcome, Status
+from chaosml.engine.probing import ProbeOutcome, run_probe
+from chaosml.engine.rollback import UndoStack
+from chaosml.engine.state import RunState
+from chaosml.engine.threads import call_blocking
+from chaosml.errors import ChaosMLError, InfrastructureError, RefusedError
+from chaosml.model import experiment as m
+
+DEFAULT_RECOVERY = m.Recovery(within=30.0, every=1.0)
+
+
+@dataclass
+class Verdict:
+    status: Status
+    reason: str
+    ended_by: str
+
+
+@dataclass
+class Runner:
+    state: RunState
+    stack: UndoStack
+    debug: bool = False
+    stop: Verdict | None = None
+    signals: int = 0
+    work: asyncio.Task[Verdict] | None = None
+    rollback_task: asyncio.Task[bool] | None = None
+    watchers: list[asyncio.Task[None]] = field(default_factory=list)
+    method: MethodRunner | None = None
+
+    # -- the whole run ------------------------------------------------------------------------
+    async def execute(self) -> RunOutcome:
+        self._install_signals()
+        try:
+            refusal = await self._blast_radius()
+            if refusal is not None:
+                return self._finish(refusal)
+            if self.state.options.dry_run:
+                return self._finish(Verdict(Status.COMPLETED, "dry run: nothing was touched", "dry-run"))
+            verdict = await self._steady_and_method_guarded()
+            verdict = await self._rollback_and_recover(verdict)
+            return self._finish(verdict)
+        finally:
+            self._remove_signals()
+
+    async def _blast_radius(self) -> Verdict | None:
+        state = self.state
+        state.set_phase("blast-radius")
+        try:
+            blast_radius.check_static(state.experiment, state.options)
+            targets = await call_blocking(
+                lambda: blast_radius.resolve_targets(state.experiment, state.registry, state.ctx, state.ctx.seed),
+                60.0, "resolve targets")
+        except RefusedError as exc:
+            return Verdict(Status.REFUSED, exc.message, "refused")
+        except ChaosMLError as exc:
+            return Verdict(Status.FAILED, exc.message, "error")
+        state.ctx.targets.update(targets)
+        for name, target in targets.items():
+            spec = state.experiment.blast_radius.targets[name]
+            state.journal.emit("target.resolved", target=target.to_json(), seed=state.ctx.seed,
+                               require_label=spec.require_label)
+        return None
+
+    async def _steady_and_method_guarded(self) -> Verdict:
+        if self.stop is not None:
+            return self.stop
+        self._start_watchers()
+        self.work = asyncio.create_task(self._steady_and_method())
+        try:
+            return await self.work
+        except asyncio.CancelledError:
+            if self.stop is not None:
+                return self.stop
+            raise
+        except InfrastructureError as exc:
+            return Verdict(Status.FAILED, exc.message, "error")
+        except ChaosMLError as exc:
+            return Verdict(Status.FAILED, exc.message, "error")
+        except Exception as exc:
+            detail = traceback.format_exc() if self.debug else f"{type(exc).__name__}: {exc}"
+            return Verdict(Status.FAILED, f"internal error: {detail}", "error")
+
+    async def _steady_and_method(self) -> Verdict:
+        steady = await self._steady_before()
+        if steady is not None:
+            return steady
+        self.state.set_phase("method")
+        for guard in self.state.experiment.guards:
+            self.watchers.append(asyncio.create_task(watchers.watch_guard(guard, self.state, self.abort)))
+        self.method = MethodRunner(self.state, self.stack)
+        if await self.method.run():
+            return Verdict(Status.COMPLETED, "the hypothesis held", "completed")
+        return Verdict(Status.DEVIATED, "; ".join(self.state.deviations) or "deviated", "deviation")
+
+    # -- steady state -------------------------------------------------------------------------
+    async def _steady_before(self) -> Verdict | None:
+        state = self.state
+        state.set_phase("steady-state-before")
+        outcomes = await asyncio.gather(*(run_probe(p, state) for p in state.experiment.steady_state))
+        for outcome in outcomes:
+            self._note_baseline(outcome)
+        broken = [o for o in outcomes if o.infrastructure]
+        if broken:
+            raise InfrastructureError(broken[0].error)
+        failed = [o for o in outcomes if not o.ok and not o.spec.tolerate_failure]
+        if failed:
+            reasons = "; ".join(f"'{o.spec.name}': {o.reason}" for o in failed)
+            return Verdict(Status.NOT_STEADY, f"not steady before the method: {reasons}", "not-steady")
+        return None
+
+    def _note_baseline(self, outcome: ProbeOutcome) -> None:
+        self.state.expectations.append((outcome.spec.name, outcome.ok, outcome.spec.weight))
+        if outcome.sample is not None:
+            self.state.baselines[outcome.spec.name] = outcome.sample.value
+
+    # -- rollback and recovery ----------------------------------------------------------------
+    async def _rollback_and_recover(self, verdict: Verdict) -> Verdict:
+        if self.method:
+            self.method.cancel_background()
+        self.state.set_phase("rollback")
+        self.rollback_task = asyncio.create_task(self._rollback())
+        try:
+            complete = await self.rollback_task
+        except asyncio.CancelledError:
+            complete = False
+        self._stop_watchers(keep_observe=True)
+        if not complete:
+            return self._rollback_verdict(verdict)
+        if verdict.status in (Status.COMPLETED, Status.DEVIATED, Status.ABORTED) and self.signals == 0:
+            verdict = await self._recovery(verdict)
+        return verdict
+
+    async def _rollback(self) -> bool:
+        if self.state.options.keep_faults:
+            return True
+        ok = await self.stack.rollback_all()
+        for index, step in enumerate(self.state.experiment.rollbacks):
+            ok = await self._rollback_step(index, step) and ok
+        self.state.rollback_end_wall = time.time()
+        return ok
+
+    async def _rollback_step(self, index: int, step: m.ActionStep) -> bool:
+        try:
+            await run_action(step, index, self.state)
+        except ChaosMLError as exc:
+            self.state.journal.emit("rollback.step", step=index, name=step.label, action=step.action, ok=False,
+                                    error=exc.message)
+            return False
+        self.state.journal.emit("rollback.step", step=index, name=step.label, action=step.action, ok=True, error=None)
+        return True
+
+    def _rollback_verdict(self, verdict: Verdict) -> Verdict:
+        if self.signals >= 2:
+            reason = "a second signal skipped the rest of the rollback"
+        else:
+            reason = "an undo failed: " + "; ".join(self.stack.failures)
+        return Verdict(Status.ROLLBACK_INCOMPLETE, f"{verdict.reason}; {reason}", verdict.ended_by)
+
+    async def _recovery(self, verdict: Verdict) -> Verdict:
+        exp = self.state.experiment
+        recovery = exp.recovery or (DEFAULT_RECOVERY if exp.steady_state else None)
+        if recovery is None:
+            return verdict
+        self.state.set_phase("recovery")
+        deadline = self.state.clock.monotonic() + recovery.within
+        steady = await self._steady_again(recovery, deadline)
+        alerts = await alerts_resolve(recovery, self.state, deadline)
+        if steady and alerts:
+            return verdict
+        status = verdict.status if verdict.status != Status.COMPLETED else Status.DEVIATED
+        reason = "no recovery: " + "; ".join(self.state.deviations[-3:])
+        return Verdict(status, reason if verdict.status == Status.COMPLETED else f"{verdict.reason}; {reason}",
+                       verdict.ended_by if verdict.status != Status.COMPLETED else "no-recovery")
+
+    async def _steady_again(self, recovery: m.Recovery, deadline: float) -> bool:
+        probes = self.state.experiment.steady_state
+        while True:
+            last = self.state.clock.monotonic() + recovery.every >= deadline
+            outcomes = await asyncio.gather(*(run_probe(p, self.state, record=last) for p in probes))
+            if all(o.ok or o.spec.tolerate_failure for o in outcomes):
+                if not last:
+                    await asyncio.gather(*(run_probe(p, self.state) for p in probes))
+                self.state.expectations.extend((o.spec.name, True, o.spec.weight) for o in outcomes)
+                return True
+            if last:
+                failed = [o for o in outcomes if not o.ok]
+                self.state.expectations.extend((o.spec.name, o.ok, o.spec.weight) for o in outcomes)
+                self.state.deviations.extend(f"'{o.spec.name}' did not recover: {o.reason}" for o in failed)
+                return False
+            await self.state.clock.sleep(recovery.every)
+
+    # -- watchers and signals -----------------------------------------------------------------
+    def _start_watchers(self) -> None:
+        state = self.state
+        self.watchers.append(asyncio.create_task(
+            watchers.watch_halt(blast_radius.halt_path(state.options), state, self.abort)))
+        limit = state.experiment.blast_radius.max_duration
+        if limit is not None:
+            self.watchers.append(asyncio.create_task(watchers.watch_deadline(limit, state, self.abort)))
+        if state.experiment.observe and state.experiment.observe.metrics:
+            self.observe_task = asyncio.create_task(watchers.observe(state.experiment.observe, state))
+
+    def _stop_watchers(self, keep_observe: bool = False) -> None:
+        for task in self.watchers:
+            task.cancel()
+        self.watchers.clear()
+        if not keep_observe and getattr(self, "observe_task", None):
+            self.observe_task.cancel()
+
+    def abort(self, ended_by: str, reason: str) -> None:
+        """Stop the steady state / method now (guard, halt, deadline); rollback follows."""
+        if self.stop is None:
+            self.stop = Verdict(Status.ABORTED, reason, ended_by)
+        if self.work is not None and not self.work.done():
+            self.work.cancel()
+
+    def on_signal(self, signum: int) -> None:
+        self.signals += 1
+        name = signal.Signals(signum).name
+        if self.signals == 1:
+            self.stop = Verdict(Status.INTERRUPTED, f"interrupted by {name}; rolled back", f"signal:{name}")
+            if self.work is not None and not self.work.done():
+                self.work.cancel()
+        elif self.rollback_task is not None and not self.rollback_task.done():
+            self.rollback_task.cancel()
+
+    def _install_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.on_signal, sig)
+
+    def _remove_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+    # -- the end ------------------------------------------------------------------------------
+    def _finish(self, verdict: Verdict) -> RunOutcome:
+        self._stop_watchers()
+        pending = [{"undo_id": e.undo_id, "undo": e.record.to_json()} for e in self.stack.pending()]
+        summary = self._summary()
+        start = self.state.journal.start_mono
+        self.state.journal.emit(
+            "run.end", status=verdict.status.value, exit_code=int(EXIT_FOR_STATUS[verdict.status]),
+            reason=verdict.reason, ended_by=verdict.ended_by, pending_undos=pending,
+            duration_s=round(time.monotonic() - start, 3), summary=summary,
+        )
+        self.state.journal.close()
+        return RunOutcome(verdict.status, verdict.reason, self.state.ctx.run_id, self.state.journal.path,
+                          verdict.ended_by, summary, pending)
+
+    def _summary(self) -> dict[str, Any]:
+        total = sum(w for _, _, w in self.state.expectations)
+        met = sum(w for _, ok, w in self.state.expectations if ok)
+        return {
+            "expectations_total": len(self.state.expectations),
+            "expectations_met": sum(1 for _, ok, _ in self.state.expectations if ok),
+            "score": round(met / total, 4) if total else None,
+            "alerts": list(self.state.alerts.values()),
+            "ml_test_score": self.state.experiment.ml_test_score,
+        }

@@ -1,0 +1,50 @@
+"""What the phases of one run share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chaosml.drivers.base import DriverContext
+from chaosml.drivers.registry import Registry
+from chaosml.engine.clock import Clock
+from chaosml.model.experiment import Experiment
+from chaosml.reporting.journal_writer import JournalWriter
+
+
+@dataclass
+class RunOptions:
+    environment: str | None = None
+    seed: int | None = None
+    dry_run: bool = False
+    allow_python: bool = False
+    keep_faults: bool = False
+    journal_path: Path | None = None
+    journal_dir: Path = Path("chaosml-journals")
+    halt_file: Path | None = None
+    command_line: list[str] = field(default_factory=list)
+    undo_timeout: float = 30.0
+    undo_attempts: int = 3
+    extra_targets_lock: bool = True
+
+
+@dataclass
+class RunState:
+    experiment: Experiment
+    options: RunOptions
+    registry: Registry
+    journal: JournalWriter
+    ctx: DriverContext
+    clock: Clock
+    phase: str = "start"
+    baselines: dict[str, Any] = field(default_factory=dict)
+    last_fault_wall: float | None = None
+    deviations: list[str] = field(default_factory=list)
+    expectations: list[tuple[str, bool, float]] = field(default_factory=list)  # name, ok, weight
+    alerts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rollback_end_wall: float | None = None
+
+    def set_phase(self, name: str) -> None:
+        self.phase = name
+        self.journal.emit("phase", name=name)

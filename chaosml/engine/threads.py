@@ -1,0 +1,47 @@
+"""Run a blocking driver call in a daemon thread, bounded by a timeout.
+
+Daemon threads (not the default executor) so that a driver call hung on a dead backend can
+never keep chaosml from exiting once the run is over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from chaosml.errors import DriverError
+
+T = TypeVar("T")
+
+
+class CallTimeout(DriverError):
+    """A driver call did not return within its timeout."""
+
+
+async def call_blocking(func: Callable[[], T], timeout: float, what: str) -> T:
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def work() -> None:
+        try:
+            result = func()
+        except BaseException as exc:
+            loop.call_soon_threadsafe(settle, None, exc)
+            return
+        loop.call_soon_threadsafe(settle, result, None)
+
+    threading.Thread(target=work, name=f"chaosml:{what}", daemon=True).start()
+    try:
+        return await asyncio.wait_for(asyncio.shield(future), timeout)
+    except TimeoutError:
+        raise CallTimeout(f"{what} did not finish within {timeout:g}s") from None

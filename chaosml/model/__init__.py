@@ -1,0 +1,1 @@
+"""The pure, typed experiment model: no I/O and no driver imports."""

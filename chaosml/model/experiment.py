@@ -1,0 +1,202 @@
+"""The version-1 experiment, as typed objects (DESIGN.md §2).
+
+The loader builds these from YAML/JSON; probes and steps carry their driver's kind and the
+driver's validated parameter model, so the engine never sees raw dictionaries.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chaosml.drivers.base import Params
+from chaosml.model.expectations import Expect
+from chaosml.model.types import Duration
+
+DEFAULT_OPT_IN_LABEL = "chaosml.io/allow=true"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class TargetSpec(Strict):
+    """A blast-radius target: a selector of one target driver plus the limits on it."""
+
+    kind: str
+    selector: Params
+    require_label: str | None = DEFAULT_OPT_IN_LABEL
+    count: int | None = Field(default=None, ge=1)
+    max_percent: float | None = Field(default=None, gt=0, le=100)
+    min_matches: int = Field(default=1, ge=1)
+
+
+class TargetLimits(Strict):
+    """The keys of a target besides its selector (validated before the selector)."""
+
+    require_label: str | None = DEFAULT_OPT_IN_LABEL
+    count: int | None = Field(default=None, ge=1)
+    max_percent: float | None = Field(default=None, gt=0, le=100)
+    min_matches: int = Field(default=1, ge=1)
+
+
+class BlastRadius(Strict):
+    environments: list[str] | None = None
+    max_duration: Duration | None = None
+    targets: dict[str, TargetSpec] = Field(default_factory=dict)
+
+
+class ProbeSpec(Strict):
+    """A probe as used in steady_state, guards, observe, method and recovery."""
+
+    name: str
+    kind: str
+    params: Params
+    expect: Expect | None = None
+    tolerate_failure: bool = False
+    timeout: Duration = 10.0
+    weight: float = Field(default=1.0, ge=0)
+    every: Duration | None = None  # guards only
+
+
+class ProbeHead(Strict):
+    """The probe keys the engine owns (the driver key is split off before)."""
+
+    name: str = Field(min_length=1)
+    expect: Expect | None = None
+    tolerate_failure: bool = False
+    timeout: Duration = 10.0
+    weight: float = Field(default=1.0, ge=0)
+    every: Duration | None = None
+
+
+class FaultStep(Strict):
+    type: Literal["fault"] = "fault"
+    fault: str
+    params: Params
+    name: str | None = None
+    duration: Duration | None = None
+    background: bool = False
+    timeout: Duration = 60.0
+
+    @property
+    def label(self) -> str:
+        return self.name or self.fault
+
+
+class ActionStep(Strict):
+    type: Literal["action"] = "action"
+    action: str
+    params: Params
+    name: str | None = None
+    timeout: Duration = 60.0
+
+    @property
+    def label(self) -> str:
+        return self.name or self.action
+
+
+class FaultHead(Strict):
+    name: str | None = None
+    duration: Duration | None = Field(default=None, gt=0)
+    background: bool = False
+    timeout: Duration = Field(default=60.0, gt=0)
+
+
+class ActionHead(Strict):
+    name: str | None = None
+    timeout: Duration = Field(default=60.0, gt=0)
+
+
+class ProbeStep(Strict):
+    type: Literal["probe"] = "probe"
+    probe: ProbeSpec
+
+    @property
+    def label(self) -> str:
+        return self.probe.name
+
+
+class WaitStep(Strict):
+    type: Literal["wait"] = "wait"
+    wait: Duration = Field(ge=0)
+
+    @property
+    def label(self) -> str:
+        return f"wait {self.wait:g}s"
+
+
+class AlertSource(Strict):
+    prometheus: str | None = None
+    alertmanager: str | None = None
+
+
+class ExpectAlert(Strict):
+    name: str = Field(min_length=1)
+    labels: dict[str, str] = Field(default_factory=dict)
+    source: AlertSource
+    fires_within: Duration = Field(default=60.0, gt=0)
+    state: Literal["firing", "pending"] = "firing"
+    weight: float = Field(default=1.0, ge=0)
+
+
+class ExpectAlertStep(Strict):
+    type: Literal["expect_alert"] = "expect_alert"
+    expect_alert: ExpectAlert
+
+    @property
+    def label(self) -> str:
+        return f"expect alert {self.expect_alert.name}"
+
+
+Step = FaultStep | ActionStep | ProbeStep | WaitStep | ExpectAlertStep
+
+
+class Observe(Strict):
+    every: Duration = Field(default=2.0, gt=0)
+    metrics: list[ProbeSpec] = Field(default_factory=list)
+
+
+class ResolveAlert(Strict):
+    name: str
+    labels: dict[str, str] = Field(default_factory=dict)
+    source: AlertSource | None = None
+
+
+class Recovery(Strict):
+    within: Duration = Field(default=60.0, gt=0)
+    every: Duration = Field(default=5.0, gt=0)
+    alerts_resolve: list[ResolveAlert] = Field(default_factory=list)
+
+
+class EphemeralProxy(Strict):
+    """A proxy chaosml starts for the run and stops at its end."""
+
+    name: str
+    listen: str
+    upstream: str
+    protocol: Literal["tcp", "http"] = "tcp"
+    api: str = "127.0.0.1:0"
+
+
+class Experiment(Strict):
+    version: Literal[1]
+    title: str = Field(min_length=1)
+    description: str = ""
+    tags: list[str] = Field(default_factory=list)
+    vars: dict[str, Any] = Field(default_factory=dict)
+    secrets: dict[str, Any] = Field(default_factory=dict)
+    blast_radius: BlastRadius = Field(default_factory=BlastRadius)
+    proxies: list[EphemeralProxy] = Field(default_factory=list)
+    steady_state: list[ProbeSpec] = Field(default_factory=list)
+    guards: list[ProbeSpec] = Field(default_factory=list)
+    observe: Observe | None = None
+    method: list[Step] = Field(min_length=1)
+    rollbacks: list[ActionStep] = Field(default_factory=list)
+    recovery: Recovery | None = None
+
+    @property
+    def ml_test_score(self) -> list[str]:
+        """The ML Test Score monitoring tests this experiment proves (``ml-test-score:M6``)."""
+        return [t.split(":", 1)[1] for t in self.tags if t.startswith("ml-test-score:")]

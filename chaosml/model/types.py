@@ -1,0 +1,19 @@
+"""Field types shared by the experiment model and driver parameter models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+
+from chaosml.durations import parse_duration
+
+
+def _to_seconds(value: Any) -> float:
+    if isinstance(value, str | int | float):
+        return parse_duration(value)
+    raise ValueError(f"expected a duration like 500ms, 10s, 2m or 1h, got {type(value).__name__}")
+
+
+Duration = Annotated[float, BeforeValidator(_to_seconds)]
+"""Seconds, written in an experiment as ``500ms``, ``10s``, ``2m``, ``1h`` or a bare number."""

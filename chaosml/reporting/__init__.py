@@ -1,0 +1,1 @@
+"""Console, journal writer and pure renderers (markdown, html, junit)."""
