@@ -61,7 +61,7 @@ def load_source(
         kind = "a list" if isinstance(source.data, list) else type(source.data).__name__
         builder.out.add((), f"an experiment must be a mapping of keys, got {kind}")
         raise ValidationError(builder.out.problems)
-    doc, secrets = builder.substitute(source.data, dict(overrides or {}), environ or os.environ)
+    doc, secrets = builder.substitute(source.data, dict(overrides or {}), os.environ if environ is None else environ)
     experiment = builder.experiment(doc)
     if builder.out.problems or experiment is None:
         raise ValidationError(builder.out.problems)
@@ -78,21 +78,23 @@ class _Builder:
         self, data: dict[str, Any], overrides: dict[str, str], environ: Mapping[str, str]
     ) -> tuple[dict[str, Any], list[str]]:
         sub = Substituter(environ)
+        sections: dict[str, dict[str, Any]] = {}
         for section in ("vars", "secrets"):
             values = data.get(section) or {}
             if not isinstance(values, dict):
                 self.out.add((section,), f"'{section}' must be a mapping of names to values")
-                continue
+                values = {}
+            sections[section] = values
             for name, value in values.items():
                 resolved = self._resolve(sub, value, (section, name))
                 sub.values[name] = overrides.pop(name, resolved) if section == "vars" else resolved
         for name, value in overrides.items():
             sub.values[name] = value
-        secrets = [str(sub.values[k]) for k in (data.get("secrets") or {}) if k in sub.values]
+        secrets = [str(sub.values[k]) for k in sections["secrets"] if k in sub.values]
         body = {k: v for k, v in data.items() if k not in ("vars", "secrets")}
         doc = self._resolve(sub, body, ())
-        doc["vars"] = {k: sub.values.get(k) for k in (data.get("vars") or {})}
-        doc["secrets"] = {k: "***" for k in (data.get("secrets") or {})}
+        doc["vars"] = {k: sub.values.get(k) for k in sections["vars"]}
+        doc["secrets"] = {k: "***" for k in sections["secrets"]}
         return doc, [s for s in secrets if s]
 
     def _resolve(self, sub: Substituter, value: Any, loc: Loc) -> Any:
@@ -119,13 +121,14 @@ class _Builder:
             "rollbacks": self._list(doc, "rollbacks", self.rollback),
         }
         built["recovery"] = self.recovery(doc.get("recovery"), built["method"])
-        if "method" not in doc:
+        if doc.get("method") is None:
             self.out.add(("method",), "missing required section 'method' (the faults to inject)")
         elif isinstance(doc["method"], list) and not doc["method"]:
             self.out.add(("method",), "the method needs at least one step")
         if head is None or self.out.problems:
             return None
-        return m.Experiment(**head.model_dump(), vars=doc["vars"], secrets=doc["secrets"], **built)
+        fields = {**head.model_dump(), "vars": doc["vars"], "secrets": doc["secrets"], **built}
+        return self.out.validate(m.Experiment, fields, ())
 
     def _list(self, doc: dict[str, Any], key: str, build: Any) -> list[Any]:
         items = doc.get(key)

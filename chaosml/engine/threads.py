@@ -32,13 +32,19 @@ async def call_blocking(func: Callable[[], T], timeout: float, what: str) -> T:
         else:
             future.set_result(result)  # type: ignore[arg-type]
 
+    def report(result: T | None, error: BaseException | None) -> None:
+        try:
+            loop.call_soon_threadsafe(settle, result, error)
+        except RuntimeError:  # the run is over and its loop closed: nobody waits any more
+            pass
+
     def work() -> None:
         try:
             result = func()
         except BaseException as exc:
-            loop.call_soon_threadsafe(settle, None, exc)
+            report(None, exc)
             return
-        loop.call_soon_threadsafe(settle, result, None)
+        report(result, None)
 
     threading.Thread(target=work, name=f"chaosml:{what}", daemon=True).start()
     try:

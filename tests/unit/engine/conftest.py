@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chaosml.engine.api import run_experiment
+from chaosml.engine.outcome import RunOutcome
+from chaosml.engine.state import RunOptions
+from chaosml.loader import load_text
+from chaosml.testing import WORLD, FakeClock, registry_with_fakes
+
+
+@pytest.fixture(autouse=True)
+def _clean_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    WORLD.reset()
+    monkeypatch.setenv("CHAOSML_HALT_FILE", str(tmp_path / "HALT"))
+    yield
+    WORLD.reset()
+
+
+RunFn = Callable[..., tuple[RunOutcome, list[dict[str, Any]]]]
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> RunFn:
+    registry = registry_with_fakes()
+
+    def _run(
+        text: str, speed: float = 50.0, **options: Any
+    ) -> tuple[RunOutcome, list[dict[str, Any]]]:
+        loaded = load_text(
+            textwrap.dedent(text), "exp.yaml", registry=registry, **options.pop("load", {})
+        )
+        journal = tmp_path / f"journal-{len(list(tmp_path.glob('journal-*')))}.jsonl"
+        opts = RunOptions(journal_path=journal, halt_file=tmp_path / "HALT", **options)
+        outcome = run_experiment(loaded, opts, registry=registry, clock=FakeClock(speed))
+        events = [json.loads(line) for line in journal.read_text().splitlines()]
+        return outcome, events
+
+    return _run
+
+
+def kinds(events: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    return [e for e in events if e["event"] == name]

@@ -1,0 +1,80 @@
+"""Every hand-written broken experiment: exit 2, a located one-paragraph message, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chaosml.errors import ValidationError
+from chaosml.loader import load_file
+
+BROKEN = Path(__file__).parents[2] / "data" / "broken"
+FILES = sorted(BROKEN.iterdir())
+
+# what each message must say (besides the file name)
+EXPECTED = {
+    "bad-indentation.yaml": "not valid YAML",
+    "tabs.yaml": "tabs",
+    "unknown-key.yaml": "unknown key 'colour'",
+    "misspelled-section.yaml": "did you mean 'rollbacks'",
+    "wrong-type.yaml": "steady_state[0].http.timeout",
+    "missing-title.yaml": "missing required key 'title'",
+    "empty.yaml": "empty",
+    "top-level-list.yaml": "must be a mapping",
+    "broken.json": "not valid JSON",
+    "experiment.txt": "expected a .yaml, .yml or .json file",
+    "unknown-driver.yaml": "unknown fault 'kubernetes.drain'",
+    "duration-words.yaml": "expected a duration like 500ms",
+    "negative-count.yaml": "blast_radius.targets.model.count",
+    "unset-env.yaml": "CHAOSML_TEST_SURELY_UNSET_VAR is not set",
+    "wrong-version.yaml": "version",
+    "duplicate-key.yaml": "duplicate key 'title'",
+    "two-step-kinds.yaml": "exactly one of",
+    "fault-in-rollbacks.yaml": "only 'action' steps",
+    "undeclared-var.yaml": "did you mean 'model'",
+    "shell-string.yaml": "shell: true",
+}
+
+
+def test_every_broken_file_has_an_expectation() -> None:
+    assert {f.name for f in FILES} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f.name for f in FILES])
+def test_loader_reports_a_located_problem(path: Path) -> None:
+    with pytest.raises(ValidationError) as info:
+        load_file(path)
+    text = info.value.message
+    assert EXPECTED[path.name] in text
+    assert str(path) in text
+    if path.name not in {"empty.yaml", "experiment.txt", "top-level-list.yaml"}:
+        assert f"{path}:" in text and any(c.isdigit() for c in text.split(str(path))[1][:4])
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f.name for f in FILES])
+def test_cli_exits_2_without_a_traceback(path: Path) -> None:
+    for command in ("validate", "run"):
+        done = subprocess.run(
+            [sys.executable, "-m", "chaosml", command, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr + done.stdout
+        assert EXPECTED[path.name] in done.stderr
+
+
+def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
+    exp = tmp_path / "many.yaml"
+    exp.write_text(
+        "version: 1\ntitle: x\nmethod:\n  - wait: 5 minutes\n  - fault: process.rn\n  - wiat: 1s\n"
+    )
+    with pytest.raises(ValidationError) as info:
+        load_file(exp)
+    assert len(info.value.problems) == 3
+    lines = sorted(p.line or 0 for p in info.value.problems)
+    assert lines == [4, 5, 6]
