@@ -10,7 +10,7 @@ _WHOLE = re.compile(r"^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$")
 
 
 def parse_duration(text: str | int | float) -> float:
-    """Seconds in a duration; a bare number is seconds. Raises ValueError with the accepted forms."""
+    """Seconds in a duration (a bare number is seconds); ValueError names the accepted forms."""
     if isinstance(text, bool):
         raise ValueError("expected a duration like 500ms, 10s, 2m or 1h, got a boolean")
     if isinstance(text, int | float):

@@ -20,7 +20,7 @@ from chaosml.drivers.registry import Registry, default_registry
 from chaosml.errors import ValidationError
 from chaosml.model import experiment as m
 from chaosml.model.problems import Collector, suggest
-from chaosml.substitution import SubstitutionError, Substituter
+from chaosml.substitution import Substituter, SubstitutionError
 from chaosml.yaml_source import Loc, Source, parse_text, read_source
 
 TOP_KEYS = list(m.Experiment.model_fields)
@@ -61,7 +61,9 @@ def load_source(
         kind = "a list" if isinstance(source.data, list) else type(source.data).__name__
         builder.out.add((), f"an experiment must be a mapping of keys, got {kind}")
         raise ValidationError(builder.out.problems)
-    doc, secrets = builder.substitute(source.data, dict(overrides or {}), os.environ if environ is None else environ)
+    doc, secrets = builder.substitute(
+        source.data, dict(overrides or {}), os.environ if environ is None else environ
+    )
     experiment = builder.experiment(doc)
     if builder.out.problems or experiment is None:
         raise ValidationError(builder.out.problems)
@@ -111,16 +113,17 @@ class _Builder:
                 self.out.unknown_key((), key, TOP_KEYS, "section")
         simple = {k: doc[k] for k in ("version", "title", "description", "tags") if k in doc}
         head = self.out.validate(_Head, simple, ())
-        built = {
+        method: list[m.Step] = self._list(doc, "method", self.step)
+        built: dict[str, Any] = {
             "blast_radius": self.blast_radius(doc.get("blast_radius")),
             "proxies": self._list(doc, "proxies", self.proxy),
             "steady_state": self._list(doc, "steady_state", self.probe),
             "guards": self._list(doc, "guards", self.probe),
             "observe": self.observe(doc.get("observe")),
-            "method": self._list(doc, "method", self.step),
+            "method": method,
             "rollbacks": self._list(doc, "rollbacks", self.rollback),
         }
-        built["recovery"] = self.recovery(doc.get("recovery"), built["method"])
+        built["recovery"] = self.recovery(doc.get("recovery"), method)
         if doc.get("method") is None:
             self.out.add(("method",), "missing required section 'method' (the faults to inject)")
         elif isinstance(doc["method"], list) and not doc["method"]:
@@ -153,7 +156,9 @@ class _Builder:
             return None
         head_keys = list(m.ProbeHead.model_fields)
         kind = self._driver_key(data, loc, "probe", head_keys)
-        head = self.out.validate(m.ProbeHead, {k: v for k, v in data.items() if k in head_keys}, loc)
+        head = self.out.validate(
+            m.ProbeHead, {k: v for k, v in data.items() if k in head_keys}, loc
+        )
         if kind is None:
             return None
         params = self._params("probe", kind, data[kind], (*loc, kind))
@@ -161,7 +166,9 @@ class _Builder:
             return None
         return m.ProbeSpec(kind=kind, params=params, **head.model_dump())
 
-    def _driver_key(self, data: dict[str, Any], loc: Loc, role: Role, head_keys: list[str]) -> str | None:
+    def _driver_key(
+        self, data: dict[str, Any], loc: Loc, role: Role, head_keys: list[str]
+    ) -> str | None:
         kinds = self.registry.kinds(role)
         rest = [k for k in data if k not in head_keys]
         found = [k for k in rest if k in kinds]
@@ -191,26 +198,42 @@ class _Builder:
         kinds = [k for k in STEP_KINDS if k in data]
         if len(kinds) != 1:
             shown = " and ".join(kinds) if kinds else "none"
-            guess = next((suggest(k, list(STEP_KINDS)) for k in data if suggest(k, list(STEP_KINDS))), None)
-            self.out.add(loc, f"a step needs exactly one of {', '.join(STEP_KINDS)} (found {shown})", guess)
+            guess = next(
+                (suggest(k, list(STEP_KINDS)) for k in data if suggest(k, list(STEP_KINDS))), None
+            )
+            self.out.add(
+                loc, f"a step needs exactly one of {', '.join(STEP_KINDS)} (found {shown})", guess
+            )
             return None
         return getattr(self, f"_step_{kinds[0]}")(data, loc)  # type: ignore[no-any-return]
 
     def _step_fault(self, data: dict[str, Any], loc: Loc) -> m.FaultStep | None:
-        return self._driver_step(data, loc, "fault", m.FaultHead, m.FaultStep)
+        step: m.FaultStep | None = self._driver_step(data, loc, "fault", m.FaultHead, m.FaultStep)
+        return step
 
     def _step_action(self, data: dict[str, Any], loc: Loc) -> m.ActionStep | None:
-        return self._driver_step(data, loc, "action", m.ActionHead, m.ActionStep)
+        step: m.ActionStep | None = self._driver_step(
+            data, loc, "action", m.ActionHead, m.ActionStep
+        )
+        return step
 
-    def _driver_step(self, data: dict[str, Any], loc: Loc, key: str, head_model: type[BaseModel], step_model: Any) -> Any:
+    def _driver_step(
+        self, data: dict[str, Any], loc: Loc, key: str, head_model: type[BaseModel], step_model: Any
+    ) -> Any:
         kind = data[key]
         roles: tuple[Role, ...] = ("fault",) if key == "fault" else ("action", "fault")
-        role = next((r for r in roles if isinstance(kind, str) and self.registry.has(r, kind)), None)
+        role = next(
+            (r for r in roles if isinstance(kind, str) and self.registry.has(r, kind)), None
+        )
         head_keys = list(head_model.model_fields)
         head = self.out.validate(head_model, {k: v for k, v in data.items() if k in head_keys}, loc)
         if role is None:
             known = sorted({k for r in roles for k in self.registry.kinds(r)})
-            self.out.add((*loc, key), f"unknown {key} '{kind}' (installed: {', '.join(known)})", suggest(str(kind), known))
+            self.out.add(
+                (*loc, key),
+                f"unknown {key} '{kind}' (installed: {', '.join(known)})",
+                suggest(str(kind), known),
+            )
             return None
         rest = {k: v for k, v in data.items() if k not in (*head_keys, key)}
         rest = self._drop_misspelled_heads(rest, loc, role, kind, head_keys)
@@ -257,14 +280,18 @@ class _Builder:
     def _check_source(self, source: m.AlertSource, loc: Loc) -> None:
         given = [k for k in ("prometheus", "alertmanager") if getattr(source, k)]
         if len(given) != 1:
-            self.out.add(loc, "give exactly one alert source: {prometheus: URL} or {alertmanager: URL}")
+            self.out.add(
+                loc, "give exactly one alert source: {prometheus: URL} or {alertmanager: URL}"
+            )
 
     def rollback(self, data: Any, loc: Loc) -> m.ActionStep | None:
         data = self._mapping(data, loc, "a rollback step")
         if data is None:
             return None
         if "action" not in data:
-            self.out.add(loc, "rollbacks take only 'action' steps (faults undo themselves)", "action")
+            self.out.add(
+                loc, "rollbacks take only 'action' steps (faults undo themselves)", "action"
+            )
             return None
         return self._step_action(data, loc)
 
@@ -277,8 +304,13 @@ class _Builder:
             return m.BlastRadius()
         plain = {k: v for k, v in data.items() if k != "targets"}
         radius = self.out.validate(m.BlastRadius, plain, ("blast_radius",)) or m.BlastRadius()
-        targets = self._mapping(data.get("targets") or {}, ("blast_radius", "targets"), "'targets'") or {}
-        built = {name: self.target(spec, ("blast_radius", "targets", name)) for name, spec in targets.items()}
+        targets = (
+            self._mapping(data.get("targets") or {}, ("blast_radius", "targets"), "'targets'") or {}
+        )
+        built = {
+            name: self.target(spec, ("blast_radius", "targets", name))
+            for name, spec in targets.items()
+        }
         ok = {name: t for name, t in built.items() if t is not None}
         return radius.model_copy(update={"targets": ok})
 
@@ -288,7 +320,9 @@ class _Builder:
             return None
         limit_keys = list(m.TargetLimits.model_fields)
         kind = self._driver_key(data, loc, "target", limit_keys)
-        limits = self.out.validate(m.TargetLimits, {k: v for k, v in data.items() if k in limit_keys}, loc)
+        limits = self.out.validate(
+            m.TargetLimits, {k: v for k, v in data.items() if k in limit_keys}, loc
+        )
         if kind is None:
             return None
         selector = self._params("target", kind, data[kind], (*loc, kind))
@@ -302,7 +336,9 @@ class _Builder:
         data = self._mapping(data, ("observe",), "'observe'")
         if data is None:
             return None
-        head = self.out.validate(m.Observe, {k: v for k, v in data.items() if k != "metrics"}, ("observe",))
+        head = self.out.validate(
+            m.Observe, {k: v for k, v in data.items() if k != "metrics"}, ("observe",)
+        )
         metrics = self._list(data, "metrics", lambda d, loc: self.probe(d, ("observe", *loc)))
         return head.model_copy(update={"metrics": metrics}) if head else None
 
@@ -317,22 +353,38 @@ class _Builder:
             return None
         alerts = data.get("alerts_resolve") or []
         if not isinstance(alerts, list):
-            self.out.add(("recovery", "alerts_resolve"), "'alerts_resolve' must be a list of alert names")
+            self.out.add(
+                ("recovery", "alerts_resolve"), "'alerts_resolve' must be a list of alert names"
+            )
             alerts = []
         plain = {k: v for k, v in data.items() if k != "alerts_resolve"}
         head = self.out.validate(m.Recovery, plain, ("recovery",))
-        resolved = [self._resolve_alert(a, ("recovery", "alerts_resolve", i), method) for i, a in enumerate(alerts)]
+        resolved = [
+            self._resolve_alert(a, ("recovery", "alerts_resolve", i), method)
+            for i, a in enumerate(alerts)
+        ]
         ok = [r for r in resolved if r is not None]
         return head.model_copy(update={"alerts_resolve": ok}) if head else None
 
     def _resolve_alert(self, data: Any, loc: Loc, method: list[m.Step]) -> m.ResolveAlert | None:
-        spec = self.out.validate(m.ResolveAlert, {"name": data} if isinstance(data, str) else data, loc)
+        spec = self.out.validate(
+            m.ResolveAlert, {"name": data} if isinstance(data, str) else data, loc
+        )
         if spec is None or spec.source is not None:
             return spec
         for step in method:
             if isinstance(step, m.ExpectAlertStep) and step.expect_alert.name == spec.name:
-                return spec.model_copy(update={"source": step.expect_alert.source, "labels": spec.labels or step.expect_alert.labels})
-        self.out.add(loc, f"alert '{spec.name}' has no source: add source: {{prometheus: URL}} or expect it in the method")
+                return spec.model_copy(
+                    update={
+                        "source": step.expect_alert.source,
+                        "labels": spec.labels or step.expect_alert.labels,
+                    }
+                )
+        self.out.add(
+            loc,
+            f"alert '{spec.name}' has no source: add source: {{prometheus: URL}} "
+            "or expect it in the method",
+        )
         return None
 
 

@@ -57,7 +57,9 @@ class Substituter:
         if ref in self.values:
             return self.values[ref]
         close = difflib.get_close_matches(ref, list(self.values), n=1)
-        raise SubstitutionError(loc, f"'${{{ref}}}' is not a declared var or secret", close[0] if close else None)
+        raise SubstitutionError(
+            loc, f"'${{{ref}}}' is not a declared var or secret", close[0] if close else None
+        )
 
     def _env(self, spec: str, loc: Loc) -> str:
         name, sep, default = spec.partition(":-")
@@ -69,7 +71,9 @@ class Substituter:
         if sep:
             return default
         raise SubstitutionError(
-            loc, f"environment variable {name} is not set (write ${{env:{name}:-default}} to give a default)"
+            loc,
+            f"environment variable {name} is not set "
+            f"(write ${{env:{name}:-default}} to give a default)",
         )
 
 

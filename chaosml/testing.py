@@ -160,8 +160,10 @@ class FakeTarget(TargetDriver):
 
     def candidates(self, params: Params, ctx: DriverContext) -> list[TargetMember]:
         assert isinstance(params, FakeTargetParams)
-        return [TargetMember(str(m.get("id", m["name"])), str(m["name"]), dict(m.get("labels", {})))
-                for m in params.members]
+        return [
+            TargetMember(str(m.get("id", m["name"])), str(m["name"]), dict(m.get("labels", {})))
+            for m in params.members
+        ]
 
 
 FAKES = (FakeFault, FakeAction, ScriptedProbe, FakeTarget)

@@ -53,7 +53,13 @@ def read_source(path: str | Path) -> Source:
     name = str(path)
     if path.suffix.lower() not in SUFFIXES:
         raise ValidationError(
-            [Problem("", f"expected a .yaml, .yml or .json file, got '{path.suffix or 'no suffix'}'", name)]
+            [
+                Problem(
+                    "",
+                    f"expected a .yaml, .yml or .json file, got '{path.suffix or 'no suffix'}'",
+                    name,
+                )
+            ]
         )
     try:
         text = path.read_text(encoding="utf-8")
@@ -64,7 +70,9 @@ def read_source(path: str | Path) -> Source:
 
 def parse_text(text: str, name: str = "<string>", *, is_json: bool = False) -> Source:
     if not text.strip():
-        raise ValidationError([Problem("", "the file is empty: expected an experiment mapping", name)])
+        raise ValidationError(
+            [Problem("", "the file is empty: expected an experiment mapping", name)]
+        )
     if is_json:
         _check_json(text, name)
     try:
@@ -79,7 +87,9 @@ def _check_json(text: str, name: str) -> None:
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValidationError([Problem("", f"not valid JSON: {exc.msg}", name, exc.lineno, exc.colno)]) from None
+        raise ValidationError(
+            [Problem("", f"not valid JSON: {exc.msg}", name, exc.lineno, exc.colno)]
+        ) from None
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
@@ -99,7 +109,9 @@ def _compose(text: str, name: str) -> Source:
     try:
         node = loader.get_single_node()
         if node is None:
-            raise ValidationError([Problem("", "the file is empty: expected an experiment mapping", name)])
+            raise ValidationError(
+                [Problem("", "the file is empty: expected an experiment mapping", name)]
+            )
         source = Source(None, name)
         source.data = _build(node, (), source, loader)
         return source
@@ -116,7 +128,9 @@ def _build(node: yaml.Node, loc: Loc, source: Source, loader: yaml.SafeLoader) -
     return loader.construct_object(node, deep=True)
 
 
-def _build_mapping(node: yaml.MappingNode, loc: Loc, source: Source, loader: yaml.SafeLoader) -> dict[str, Any]:
+def _build_mapping(
+    node: yaml.MappingNode, loc: Loc, source: Source, loader: yaml.SafeLoader
+) -> dict[str, Any]:
     loader.flatten_mapping(node)
     out: dict[str, Any] = {}
     for key_node, value_node in node.value:
@@ -126,7 +140,15 @@ def _build_mapping(node: yaml.MappingNode, loc: Loc, source: Source, loader: yam
         if key in out:
             mark = key_node.start_mark
             raise ValidationError(
-                [Problem(render_loc((*loc, key)), f"duplicate key '{key}'", source.file, mark.line + 1, mark.column + 1)]
+                [
+                    Problem(
+                        render_loc((*loc, key)),
+                        f"duplicate key '{key}'",
+                        source.file,
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+                ]
             )
         source.marks[(*loc, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         out[key] = _build(value_node, (*loc, key), source, loader)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -45,17 +45,17 @@ def _root(
 def run(
     experiments: Annotated[list[Path], typer.Argument(help="Experiment files (YAML or JSON).")],
     env: Annotated[
-        Optional[str], typer.Option("--env", help="Environment name (or CHAOSML_ENV).")
+        str | None, typer.Option("--env", help="Environment name (or CHAOSML_ENV).")
     ] = None,
     var: Annotated[list[str], typer.Option("--var", help="Override a var: k=v (repeatable).")] = [],  # noqa: B006
     journal: Annotated[
-        Optional[Path], typer.Option("--journal", help="Journal path (one experiment).")
+        Path | None, typer.Option("--journal", help="Journal path (one experiment).")
     ] = None,
     journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where journals go.")] = Path(
         "chaosml-journals"
     ),
     report_dir: Annotated[
-        Optional[Path], typer.Option("--report-dir", help="Write HTML/JUnit/Markdown here.")
+        Path | None, typer.Option("--report-dir", help="Write HTML/JUnit/Markdown here.")
     ] = None,
     dry_run: Annotated[
         bool,
@@ -68,7 +68,7 @@ def run(
         bool, typer.Option("--keep-faults", help="Leave faults in place (no rollback).")
     ] = False,
     seed: Annotated[
-        Optional[int], typer.Option("--seed", help="Seed for target selection (replays a pick).")
+        int | None, typer.Option("--seed", help="Seed for target selection (replays a pick).")
     ] = None,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
@@ -148,10 +148,10 @@ def drivers() -> None:
 def report(
     journals: Annotated[list[Path], typer.Argument(help="Journals to render.")],
     html: Annotated[
-        Optional[Path], typer.Option("--html", help="Write a self-contained HTML report.")
+        Path | None, typer.Option("--html", help="Write a self-contained HTML report.")
     ] = None,
-    junit: Annotated[Optional[Path], typer.Option("--junit", help="Write JUnit XML.")] = None,
-    markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Write Markdown.")] = None,
+    junit: Annotated[Path | None, typer.Option("--junit", help="Write JUnit XML.")] = None,
+    markdown: Annotated[Path | None, typer.Option("--markdown", help="Write Markdown.")] = None,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
     """Render journals as a summary, HTML, JUnit XML or Markdown."""
@@ -164,10 +164,10 @@ def report(
 def gameday(
     plan: Annotated[Path, typer.Argument(help="The drill plan (YAML).")],
     env: Annotated[
-        Optional[str], typer.Option("--env", help="Environment name (or CHAOSML_ENV).")
+        str | None, typer.Option("--env", help="Environment name (or CHAOSML_ENV).")
     ] = None,
     report_dir: Annotated[
-        Optional[Path], typer.Option("--report-dir", help="Write reports here.")
+        Path | None, typer.Option("--report-dir", help="Write reports here.")
     ] = None,
     journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where journals go.")] = Path(
         "chaosml-journals"
@@ -195,13 +195,13 @@ def demo(
 def proxy_serve(
     api: Annotated[str, typer.Option("--api", help="Control API address.")] = "127.0.0.1:8474",
     config: Annotated[
-        Optional[Path], typer.Option("--config", help="proxies.yaml to populate.")
+        Path | None, typer.Option("--config", help="proxies.yaml to populate.")
     ] = None,
     allow_remote: Annotated[
         bool, typer.Option("--allow-remote", help="Allow a non-loopback API bind.")
     ] = False,
     token: Annotated[
-        Optional[str], typer.Option("--token", envvar="CHAOSML_PROXY_TOKEN", help="API token.")
+        str | None, typer.Option("--token", envvar="CHAOSML_PROXY_TOKEN", help="API token.")
     ] = None,
 ) -> None:
     """Serve the fault-injecting proxy and its Toxiproxy-compatible API."""

@@ -8,11 +8,11 @@ from chaosml.drivers.registry import default_registry
 def drivers() -> int:
     registry = default_registry()
     for role in ("fault", "action", "probe", "target"):
-        kinds = registry.kinds(role)  # type: ignore[arg-type]
+        kinds = registry.kinds(role)
         print(f"{role}s:")
         for kind in kinds:
-            cls = registry.drivers[(role, kind)]  # type: ignore[index]
-            print(f"  {kind:<22} {cls.summary}  [{registry.origins[(role, kind)]}]")  # type: ignore[index]
+            cls = registry.drivers[(role, kind)]
+            print(f"  {kind:<22} {cls.summary}  [{registry.origins[(role, kind)]}]")
     for refused in registry.refused:
         print(f"REFUSED {refused.origin}: {refused.reason}")
     return 0

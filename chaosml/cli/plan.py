@@ -39,7 +39,8 @@ def _print_targets(outcome: RunOutcome) -> None:
         names = ", ".join(x["name"] for x in t["members"])
         waived = "  \x1b[31m(opt-in label WAIVED)\x1b[0m" if e.get("require_label") is None else ""
         print(
-            f"  {t['name']:<12} {t['kind']:<8} {len(t['members']):>6} {t['matched']:>4}  {names}{waived}"
+            f"  {t['name']:<12} {t['kind']:<8} {len(t['members']):>6} {t['matched']:>4}"
+            f"  {names}{waived}"
         )
 
 
@@ -52,7 +53,8 @@ def _describe(step: m.Step) -> str:
     if isinstance(step, m.ActionStep):
         return f"action {step.action}"
     if isinstance(step, m.ExpectAlertStep):
-        return f"expect alert {step.expect_alert.name} firing within {format_duration(step.expect_alert.fires_within)}"
+        within = format_duration(step.expect_alert.fires_within)
+        return f"expect alert {step.expect_alert.name} firing within {within}"
     return step.label
 
 

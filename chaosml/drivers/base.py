@@ -56,7 +56,9 @@ class UndoRecord:
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> UndoRecord:
-        return cls(kind=str(raw["kind"]), data=dict(raw["data"]), description=str(raw["description"]))
+        return cls(
+            kind=str(raw["kind"]), data=dict(raw["data"]), description=str(raw["description"])
+        )
 
 
 @dataclass

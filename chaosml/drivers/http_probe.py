@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
 from chaosml.drivers import http_client
 from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.errors import InfrastructureError, ProbeError
 from chaosml.model.types import Duration
 
 
@@ -32,16 +33,32 @@ class HttpProbe(ProbeDriver):
 
     def sample(self, params: Params, ctx: DriverContext) -> Sample:
         assert isinstance(params, HttpParams)
-        resp = http_client.request(
-            params.method, params.url, json=params.json_body, body=params.body,
-            headers=params.headers, timeout=params.timeout, retries=params.retries,
-        )
+        resp = _request(params)
         parsed = resp.json()
-        value = {"body": parsed if parsed is not None else resp.text, "status": resp.status,
-                 "latency": resp.elapsed_s}[params.measure]
+        value = {
+            "body": parsed if parsed is not None else resp.text,
+            "status": resp.status,
+            "latency": resp.elapsed_s,
+        }[params.measure]
         details = {"latency_s": round(resp.elapsed_s, 6), "url": params.url}
         return Sample(value=value, status=resp.status, text=resp.text, json=parsed, details=details)
 
     def describe(self, params: Params) -> str:
         assert isinstance(params, HttpParams)
         return f"{params.method} {params.url}"
+
+
+def _request(params: HttpParams) -> http_client.HttpResponse:
+    """The service under test not answering is what the probe observed, not a tool failure."""
+    try:
+        return http_client.request(
+            params.method,
+            params.url,
+            json=params.json_body,
+            body=params.body,
+            headers=params.headers,
+            timeout=params.timeout,
+            retries=params.retries,
+        )
+    except InfrastructureError as exc:
+        raise ProbeError(exc.message) from exc

@@ -6,7 +6,6 @@ import os
 import re
 import signal
 from pathlib import Path
-from typing import ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
@@ -43,10 +42,18 @@ class ProcessProbe(ProbeDriver):
     def sample(self, params: Params, ctx: DriverContext) -> Sample:
         assert isinstance(params, CommandParams)
         done = subprocesses.run(
-            params.command, shell=params.shell, timeout=params.timeout, cwd=params.cwd, env=params.env or None
+            params.command,
+            shell=params.shell,
+            timeout=params.timeout,
+            cwd=params.cwd,
+            env=params.env or None,
         )
-        return Sample(value=_number_or_text(done.stdout), exit_code=done.exit_code, text=done.stdout,
-                      details={"stderr": done.stderr[-500:]})
+        return Sample(
+            value=_number_or_text(done.stdout),
+            exit_code=done.exit_code,
+            text=done.stdout,
+            details={"stderr": done.stderr[-500:]},
+        )
 
 
 def _number_or_text(text: str) -> float | str:
@@ -72,8 +79,13 @@ class ProcessRun(FaultDriver):
         assert isinstance(params, RunParams)
         if params.undo is None:
             return None
-        data = {"command": params.undo, "shell": params.shell, "cwd": params.cwd, "env": params.env,
-                "timeout": params.timeout}
+        data = {
+            "command": params.undo,
+            "shell": params.shell,
+            "cwd": params.cwd,
+            "env": params.env,
+            "timeout": params.timeout,
+        }
         return UndoRecord(self.kind, data, f"run {_show(params.undo)}")
 
     def apply(self, params: Params, ctx: DriverContext) -> None:
@@ -82,14 +94,18 @@ class ProcessRun(FaultDriver):
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         d = record.data
-        _run_checked(d["command"], bool(d["shell"]), float(d["timeout"]), d.get("cwd"), d.get("env") or {})
+        _run_checked(
+            d["command"], bool(d["shell"]), float(d["timeout"]), d.get("cwd"), d.get("env") or {}
+        )
 
     def describe(self, params: Params) -> str:
         assert isinstance(params, RunParams)
         return f"run {_show(params.command)}"
 
 
-def _run_checked(command: list[str] | str, shell: bool, timeout: float, cwd: str | None, env: dict[str, str]) -> None:
+def _run_checked(
+    command: list[str] | str, shell: bool, timeout: float, cwd: str | None, env: dict[str, str]
+) -> None:
     done = subprocesses.run(command, shell=shell, timeout=timeout, cwd=cwd, env=env or None)
     if done.exit_code != 0:
         tail = (done.stderr or done.stdout).strip()[-300:]
@@ -144,8 +160,13 @@ class ProcessKill(FaultDriver):
             raise DriverError(f"no running process matches {params.pid_file or params.pattern!r}")
         if params.restart is None:
             return None
-        data = {"restart": params.restart, "cwd": params.restart_cwd, "pid_file": params.pid_file,
-                "pattern": params.pattern, "pids": pids}
+        data = {
+            "restart": params.restart,
+            "cwd": params.restart_cwd,
+            "pid_file": params.pid_file,
+            "pattern": params.pattern,
+            "pids": pids,
+        }
         return UndoRecord(self.kind, data, f"restart {_show(params.restart)}")
 
     def apply(self, params: Params, ctx: DriverContext) -> None:
@@ -159,7 +180,9 @@ class ProcessKill(FaultDriver):
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         d = record.data
-        if find_pids(d.get("pid_file"), d.get("pattern"), exclude=set()) and not _killed_still_alive(d):
+        if find_pids(
+            d.get("pid_file"), d.get("pattern"), exclude=set()
+        ) and not _killed_still_alive(d):
             return  # running again (restarted by a supervisor or a previous undo)
         subprocesses.start_detached(d["restart"], cwd=d.get("cwd"))
 
@@ -175,7 +198,9 @@ def _killed_still_alive(data: dict[str, object]) -> bool:
     return bool(now) and now <= old
 
 
-def find_pids(pid_file: str | None, pattern: str | None, exclude: set[int] | None = None) -> list[int]:
+def find_pids(
+    pid_file: str | None, pattern: str | None, exclude: set[int] | None = None
+) -> list[int]:
     """Live pids named by a pid file, or whose command line matches ``pattern``."""
     if pid_file:
         return _pid_from_file(pid_file)
@@ -206,7 +231,13 @@ def _command_lines() -> list[tuple[int, str]]:
         if not entry.name.isdigit():
             continue
         try:
-            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+            cmd = (
+                (entry / "cmdline")
+                .read_bytes()
+                .replace(b"\0", b" ")
+                .decode(errors="replace")
+                .strip()
+            )
         except OSError:
             continue
         if cmd and _alive(int(entry.name)):

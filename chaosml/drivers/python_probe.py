@@ -26,7 +26,9 @@ class PythonProbe(ProbeDriver):
     def sample(self, params: Params, ctx: DriverContext) -> Sample:
         assert isinstance(params, PythonParams)
         if not ctx.allow_python:
-            raise DriverError("the python probe runs arbitrary code: start the run with --allow-python")
+            raise DriverError(
+                "the python probe runs arbitrary code: start the run with --allow-python"
+            )
         func = _resolve(params.call)
         try:
             result = func(*params.args) if isinstance(params.args, list) else func(**params.args)

@@ -12,7 +12,7 @@ import inspect
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.metadata import entry_points
 
 from pydantic import BaseModel
@@ -61,7 +61,9 @@ class Registry:
         key = (cls.role, cls.kind)
         if key in self.drivers:
             self.refused.append(
-                RefusedDriver(origin, f"{cls.role} '{cls.kind}' already registered by {self.origins[key]}")
+                RefusedDriver(
+                    origin, f"{cls.role} '{cls.kind}' already registered by {self.origins[key]}"
+                )
             )
             return
         self.drivers[key] = cls
@@ -95,7 +97,7 @@ class Registry:
         return driver
 
 
-@lru_cache(maxsize=None)
+@cache
 def _instance(cls: type[Driver]) -> Driver:
     return cls()
 
@@ -114,7 +116,9 @@ def verify_driver(cls: object) -> list[str]:
         problems.append(f"kind {kind!r} is not a dotted lower-case name like 'docker.kill'")
     params = getattr(cls, "params_model", None)
     if not (isinstance(params, type) and issubclass(params, BaseModel)):
-        problems.append("params_model is not a pydantic model (subclass chaosml.drivers.base.Params)")
+        problems.append(
+            "params_model is not a pydantic model (subclass chaosml.drivers.base.Params)"
+        )
     elif not issubclass(params, Params) and params.model_config.get("extra") != "forbid":
         problems.append("params_model must forbid unknown keys (subclass Params)")
     if inspect.isabstract(cls):
@@ -129,7 +133,9 @@ def load_builtins(registry: Registry) -> None:
         try:
             cls = getattr(importlib.import_module(module_name), attr)
         except Exception as exc:  # a broken driver must not break chaosml
-            registry.refused.append(RefusedDriver(spec, f"cannot import: {type(exc).__name__}: {exc}"))
+            registry.refused.append(
+                RefusedDriver(spec, f"cannot import: {type(exc).__name__}: {exc}")
+            )
             continue
         registry.register(cls, spec)
 
@@ -140,7 +146,9 @@ def load_plugins(registry: Registry) -> None:
         try:
             cls = ep.load()
         except Exception as exc:
-            registry.refused.append(RefusedDriver(origin, f"cannot import: {type(exc).__name__}: {exc}"))
+            registry.refused.append(
+                RefusedDriver(origin, f"cannot import: {type(exc).__name__}: {exc}")
+            )
             continue
         registry.register(cls, origin)
 

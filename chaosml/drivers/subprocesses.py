@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -50,26 +51,38 @@ def start_detached(command: list[str] | str, *, shell: bool = False, cwd: str | 
 
 
 def _spawn(
-    command: list[str] | str, *, shell: bool, cwd: str | None, env: dict[str, str] | None, capture: bool
+    command: list[str] | str,
+    *,
+    shell: bool,
+    cwd: str | None,
+    env: dict[str, str] | None,
+    capture: bool,
 ) -> subprocess.Popen[str]:
     if isinstance(command, str) and not shell:
-        raise DriverError("a command given as a string needs shell: true; give an argument list instead")
+        raise DriverError(
+            "a command given as a string needs shell: true; give an argument list instead"
+        )
     full_env = {**os.environ, **env} if env else None
     pipe = subprocess.PIPE if capture else subprocess.DEVNULL
     try:
         return subprocess.Popen(
-            command, shell=shell, cwd=cwd, env=full_env, text=True, stdin=subprocess.DEVNULL,
-            stdout=pipe, stderr=pipe, start_new_session=True,
+            command,
+            shell=shell,
+            cwd=cwd,
+            env=full_env,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            stdout=pipe,
+            stderr=pipe,
+            start_new_session=True,
         )
     except OSError as exc:
         raise DriverError(f"cannot start {_show(command)}: {exc.strerror or exc}") from exc
 
 
 def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def kill_all_running() -> None:

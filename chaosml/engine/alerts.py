@@ -14,7 +14,9 @@ from chaosml.model import experiment as m
 POLL_SECONDS = 0.25
 
 
-def alert_probe(name: str, labels: dict[str, str], source: m.AlertSource, state: RunState) -> m.ProbeSpec:
+def alert_probe(
+    name: str, labels: dict[str, str], source: m.AlertSource, state: RunState
+) -> m.ProbeSpec:
     driver = state.registry.probe("alert")
     params: Params = driver.params_model.model_validate(
         {"name": name, "labels": labels, "source": source.model_dump(exclude_none=True)}
@@ -22,7 +24,9 @@ def alert_probe(name: str, labels: dict[str, str], source: m.AlertSource, state:
     return m.ProbeSpec(name=f"alert {name}", kind="alert", params=params, timeout=10.0)
 
 
-async def _poll(spec: m.ProbeSpec, state: RunState, wanted: set[str], within: float) -> tuple[Sample | None, str, float]:
+async def _poll(
+    spec: m.ProbeSpec, state: RunState, wanted: set[str], within: float
+) -> tuple[Sample | None, str, float]:
     """Poll until the alert's state is in ``wanted``: (sample or None, last state, waited)."""
     started = state.clock.monotonic()
     last = "unknown"
@@ -48,8 +52,14 @@ async def expect_alert(step: m.ExpectAlertStep, index: int, state: RunState) -> 
     wanted = {"firing"} if alert.state == "firing" else {"pending", "firing"}
     sample, last, waited = await _poll(spec, state, wanted, alert.fires_within)
     ok = sample is not None
-    reason = None if ok else (f"alert {alert.name} did not fire within {alert.fires_within:g}s "
-                              f"(waited {waited:.1f}s; last state: {last})")
+    reason = (
+        None
+        if ok
+        else (
+            f"alert {alert.name} did not fire within {alert.fires_within:g}s "
+            f"(waited {waited:.1f}s; last state: {last})"
+        )
+    )
     if sample is not None:
         _record_fired(alert, sample, waited, state)
     _record_expectation(state, "expect_alert", alert.name, index, ok, reason, alert.weight, sample)
@@ -60,26 +70,66 @@ def _record_fired(alert: m.ExpectAlert, sample: Sample, waited: float, state: Ru
     active_at = sample.details.get("active_at")
     applied = state.last_fault_wall
     ttd = round(active_at - applied, 3) if isinstance(active_at, int | float) and applied else None
-    state.alerts[alert.name] = {"name": alert.name, "fired": True, "time_to_detect_s": ttd,
-                                "active_at": active_at, "resolved": None, "time_to_resolve_s": None}
-    state.journal.emit("alert.fired", name=alert.name, labels=sample.details.get("labels", alert.labels),
-                       state=sample.value, source=sample.details.get("source"), active_at=active_at,
-                       fault_applied_at=applied, time_to_detect_s=ttd, waited_s=round(waited, 3))
+    state.alerts[alert.name] = {
+        "name": alert.name,
+        "fired": True,
+        "time_to_detect_s": ttd,
+        "active_at": active_at,
+        "resolved": None,
+        "time_to_resolve_s": None,
+    }
+    state.journal.emit(
+        "alert.fired",
+        name=alert.name,
+        labels=sample.details.get("labels", alert.labels),
+        state=sample.value,
+        source=sample.details.get("source"),
+        active_at=active_at,
+        fault_applied_at=applied,
+        time_to_detect_s=ttd,
+        waited_s=round(waited, 3),
+    )
 
 
 def _record_expectation(
-    state: RunState, kind: str, name: str, step: int | None, ok: bool, reason: str | None, weight: float,
+    state: RunState,
+    kind: str,
+    name: str,
+    step: int | None,
+    ok: bool,
+    reason: str | None,
+    weight: float,
     sample: Sample | None,
 ) -> None:
     state.expectations.append((name, ok, weight))
     if not ok and reason:
         state.deviations.append(reason)
     if not ok and kind == "expect_alert":
-        state.alerts.setdefault(name, {"name": name, "fired": False, "time_to_detect_s": None,
-                                       "resolved": None, "time_to_resolve_s": None})
-    state.journal.emit("probe.result", phase=state.phase, name=name, kind=kind, step=step, ok=ok,
-                       tolerated=False, value=sample.to_json() if sample else None, expect=None,
-                       reason=reason, error=None, weight=weight, duration_s=None)
+        state.alerts.setdefault(
+            name,
+            {
+                "name": name,
+                "fired": False,
+                "time_to_detect_s": None,
+                "resolved": None,
+                "time_to_resolve_s": None,
+            },
+        )
+    state.journal.emit(
+        "probe.result",
+        phase=state.phase,
+        name=name,
+        kind=kind,
+        step=step,
+        ok=ok,
+        tolerated=False,
+        value=sample.to_json() if sample else None,
+        expect=None,
+        reason=reason,
+        error=None,
+        weight=weight,
+        duration_s=None,
+    )
 
 
 async def alerts_resolve(recovery: m.Recovery, state: RunState, deadline: float) -> bool:
@@ -90,17 +140,29 @@ async def alerts_resolve(recovery: m.Recovery, state: RunState, deadline: float)
         spec = alert_probe(alert.name, alert.labels, alert.source, state)
         within = max(0.0, deadline - state.clock.monotonic())
         sample, last, waited = await _poll(spec, state, {"inactive"}, within)
-        results.append(_record_resolved(alert.name, sample is not None, last, waited, recovery, state))
+        results.append(
+            _record_resolved(alert.name, sample is not None, last, waited, recovery, state)
+        )
     return all(results)
 
 
-def _record_resolved(name: str, ok: bool, last: str, waited: float, recovery: m.Recovery, state: RunState) -> bool:
+def _record_resolved(
+    name: str, ok: bool, last: str, waited: float, recovery: m.Recovery, state: RunState
+) -> bool:
     now = time.time()
     ttr = round(now - state.rollback_end_wall, 3) if ok and state.rollback_end_wall else None
-    entry: dict[str, Any] = state.alerts.setdefault(name, {"name": name, "fired": None, "time_to_detect_s": None})
+    entry: dict[str, Any] = state.alerts.setdefault(
+        name, {"name": name, "fired": None, "time_to_detect_s": None}
+    )
     entry.update({"resolved": ok, "time_to_resolve_s": ttr})
     if ok:
-        state.journal.emit("alert.resolved", name=name, resolved_at=now, time_to_resolve_s=ttr, waited_s=round(waited, 3))
+        state.journal.emit(
+            "alert.resolved",
+            name=name,
+            resolved_at=now,
+            time_to_resolve_s=ttr,
+            waited_s=round(waited, 3),
+        )
     reason = None if ok else f"alert {name} still {last} {recovery.within:g}s after the rollback"
     _record_expectation(state, "alerts_resolve", name, None, ok, reason, 1.0, None)
     return ok

@@ -15,12 +15,12 @@ from typing import Any
 from chaosml import __version__
 from chaosml.drivers.base import DriverContext
 from chaosml.drivers.registry import Registry, default_registry
+from chaosml.engine.blast_radius import environment
 from chaosml.engine.clock import Clock, SystemClock
 from chaosml.engine.outcome import RunOutcome
 from chaosml.engine.rollback import UndoStack
 from chaosml.engine.runner import Runner
 from chaosml.engine.state import RunOptions, RunState
-from chaosml.engine.blast_radius import environment
 from chaosml.loader import Loaded
 from chaosml.redaction import Redactor
 from chaosml.reporting.journal_writer import JournalWriter
@@ -55,9 +55,16 @@ async def run_experiment_async(
     run_id = new_run_id()
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
     registry = registry or default_registry()
-    journal = JournalWriter(_journal_path(options, run_id), run_id, Redactor(loaded.secret_values), observers)
-    ctx = DriverContext(run_id=run_id, allow_python=options.allow_python, seed=seed,
-                        experiment_title=loaded.experiment.title, state_dir=str(journal.path.parent / run_id))
+    journal = JournalWriter(
+        _journal_path(options, run_id), run_id, Redactor(loaded.secret_values), observers
+    )
+    ctx = DriverContext(
+        run_id=run_id,
+        allow_python=options.allow_python,
+        seed=seed,
+        experiment_title=loaded.experiment.title,
+        state_dir=str(journal.path.parent / run_id),
+    )
     state = RunState(loaded.experiment, options, registry, journal, ctx, clock or SystemClock())
     _journal_start(state, loaded, seed)
     stack = UndoStack(journal, registry, ctx, options.undo_timeout, options.undo_attempts)
@@ -73,9 +80,19 @@ def _journal_path(options: RunOptions, run_id: str) -> Path:
 def _journal_start(state: RunState, loaded: Loaded, seed: int) -> None:
     exp = state.experiment
     state.journal.emit(
-        "run.start", version=__version__, title=exp.title, tags=exp.tags, experiment_path=loaded.path,
-        experiment=loaded.raw, command_line=state.options.command_line, environment=environment(state.options),
-        seed=seed, pid=os.getpid(), host=socket.gethostname(), user=_user(), dry_run=state.options.dry_run,
+        "run.start",
+        version=__version__,
+        title=exp.title,
+        tags=exp.tags,
+        experiment_path=loaded.path,
+        experiment=loaded.raw,
+        command_line=state.options.command_line,
+        environment=environment(state.options),
+        seed=seed,
+        pid=os.getpid(),
+        host=socket.gethostname(),
+        user=_user(),
+        dry_run=state.options.dry_run,
     )
 
 

@@ -25,8 +25,10 @@ def check_static(exp: m.Experiment, options: RunOptions) -> None:
     """Checks that need no backend: halt, environment, python, target names, duration."""
     halt_path = options.halt_file or halt.halt_file()
     if halt.is_halted(halt_path):
-        raise RefusedError(f"the halt switch is on ({halt_path}): {halt.halt_reason(halt_path)}",
-                           hint="clear it with 'chaosml halt --clear' once it is safe")
+        raise RefusedError(
+            f"the halt switch is on ({halt_path}): {halt.halt_reason(halt_path)}",
+            hint="clear it with 'chaosml halt --clear' once it is safe",
+        )
     _check_environment(exp, environment(options))
     if not options.allow_python and _uses_python(exp):
         raise RefusedError("this experiment has a python probe: start the run with --allow-python")
@@ -39,8 +41,10 @@ def _check_environment(exp: m.Experiment, env: str | None) -> None:
     if allowed is None:
         return
     if env is None:
-        raise RefusedError(f"no environment given; this experiment may run in: {', '.join(allowed)}",
-                           hint=f"pass --env or set {ENV_VAR}")
+        raise RefusedError(
+            f"no environment given; this experiment may run in: {', '.join(allowed)}",
+            hint=f"pass --env or set {ENV_VAR}",
+        )
     if env not in allowed:
         raise RefusedError(f"environment '{env}' is not allowed (allowed: {', '.join(allowed)})")
 
@@ -56,13 +60,17 @@ def _uses_python(exp: m.Experiment) -> bool:
 
 def _check_target_names(exp: m.Experiment) -> None:
     declared = set(exp.blast_radius.targets)
-    params = [s.params for s in [*exp.method, *exp.rollbacks] if isinstance(s, m.FaultStep | m.ActionStep)]
+    params = [
+        s.params for s in [*exp.method, *exp.rollbacks] if isinstance(s, m.FaultStep | m.ActionStep)
+    ]
     params += [p.params for p in _all_probes(exp)]
     for p in params:
         name = getattr(p, "target", None)
         if isinstance(name, str) and name not in declared:
             shown = ", ".join(sorted(declared)) or "none"
-            raise RefusedError(f"target '{name}' is not declared in blast_radius.targets (declared: {shown})")
+            raise RefusedError(
+                f"target '{name}' is not declared in blast_radius.targets (declared: {shown})"
+            )
 
 
 def worst_case_seconds(exp: m.Experiment) -> float:
@@ -100,7 +108,9 @@ def _check_duration(exp: m.Experiment) -> None:
         )
 
 
-def resolve_targets(exp: m.Experiment, registry: Registry, ctx_factory: object, seed: int) -> dict[str, ResolvedTarget]:
+def resolve_targets(
+    exp: m.Experiment, registry: Registry, ctx_factory: object, seed: int
+) -> dict[str, ResolvedTarget]:
     """Select every target's members (the target drivers talk to their backends here)."""
     from chaosml.drivers.base import DriverContext
 

@@ -54,13 +54,26 @@ class MethodRunner:
     async def fault(self, index: int, step: m.FaultStep) -> None:
         state = self.state
         driver = state.registry.fault(step.fault)
-        record = await call_blocking(lambda: driver.plan(step.params, state.ctx), step.timeout, f"plan {step.fault}")
+        record = await call_blocking(
+            lambda: driver.plan(step.params, state.ctx), step.timeout, f"plan {step.fault}"
+        )
         target = getattr(step.params, "target", None)
-        entry = self.stack.register(record, index, step.fault, step.label, target) if record else None
-        await call_blocking(lambda: driver.apply(step.params, state.ctx), step.timeout, f"apply {step.fault}")
+        entry = (
+            self.stack.register(record, index, step.fault, step.label, target) if record else None
+        )
+        await call_blocking(
+            lambda: driver.apply(step.params, state.ctx), step.timeout, f"apply {step.fault}"
+        )
         event = state.journal.emit(
-            "fault.applied", undo_id=entry.undo_id if entry else None, step=index, fault=step.fault, name=step.label,
-            target=target, description=driver.describe(step.params), duration=step.duration, background=step.background,
+            "fault.applied",
+            undo_id=entry.undo_id if entry else None,
+            step=index,
+            fault=step.fault,
+            name=step.label,
+            target=target,
+            description=driver.describe(step.params),
+            duration=step.duration,
+            background=step.background,
         )
         state.last_fault_wall = float(event["wall"])
         if step.duration is not None and entry is not None:
@@ -83,10 +96,17 @@ class MethodRunner:
 
 async def run_action(step: m.ActionStep, index: int | None, state: RunState) -> None:
     """An operation with no undo (a fault driver used as an action registers none either)."""
-    driver = state.registry.get("action", step.action) if state.registry.has("action", step.action) \
+    driver = (
+        state.registry.get("action", step.action)
+        if state.registry.has("action", step.action)
         else state.registry.fault(step.action)
+    )
     if isinstance(driver, ActionDriver):
-        await call_blocking(lambda: driver.run(step.params, state.ctx), step.timeout, f"action {step.action}")
+        await call_blocking(
+            lambda: driver.run(step.params, state.ctx), step.timeout, f"action {step.action}"
+        )
     else:
         assert isinstance(driver, FaultDriver)
-        await call_blocking(lambda: driver.apply(step.params, state.ctx), step.timeout, f"action {step.action}")
+        await call_blocking(
+            lambda: driver.apply(step.params, state.ctx), step.timeout, f"action {step.action}"
+        )

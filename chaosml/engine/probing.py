@@ -27,19 +27,32 @@ class ProbeOutcome:
 
 async def read_sample(spec: ProbeSpec, state: RunState) -> Sample:
     driver = state.registry.probe(spec.kind)
-    return await call_blocking(lambda: driver.sample(spec.params, state.ctx), spec.timeout, f"probe {spec.name}")
+    return await call_blocking(
+        lambda: driver.sample(spec.params, state.ctx), spec.timeout, f"probe {spec.name}"
+    )
 
 
-async def run_probe(spec: ProbeSpec, state: RunState, step: int | None = None, record: bool = True) -> ProbeOutcome:
+async def run_probe(
+    spec: ProbeSpec, state: RunState, step: int | None = None, record: bool = True
+) -> ProbeOutcome:
     started = time.perf_counter()
     outcome = await _probe_once(spec, state)
     if record:
         state.journal.emit(
-            "probe.result", phase=state.phase, name=spec.name, kind=spec.kind, step=step, ok=outcome.ok,
+            "probe.result",
+            phase=state.phase,
+            name=spec.name,
+            kind=spec.kind,
+            step=step,
+            ok=outcome.ok,
             tolerated=spec.tolerate_failure and not outcome.ok,
             value=outcome.sample.to_json() if outcome.sample else None,
-            expect=spec.expect.model_dump(exclude_none=True, by_alias=True) if spec.expect else None,
-            reason=outcome.reason or None, error=outcome.error or None, weight=spec.weight,
+            expect=spec.expect.model_dump(exclude_none=True, by_alias=True)
+            if spec.expect
+            else None,
+            reason=outcome.reason or None,
+            error=outcome.error or None,
+            weight=spec.weight,
             duration_s=round(time.perf_counter() - started, 6),
         )
     return outcome

@@ -33,16 +33,23 @@ def pending_undos(events: list[Event]) -> list[Pending]:
     """Registered undos without a successful ``fault.reverted``, last registered first."""
     done = {e["undo_id"] for e in events if e.get("event") == "fault.reverted" and e.get("ok")}
     registered = [e for e in events if e.get("event") == "fault.undo_registered"]
-    return [Pending(e["undo_id"], UndoRecord.from_json(e["undo"])) for e in reversed(registered)
-            if e["undo_id"] not in done]
+    return [
+        Pending(e["undo_id"], UndoRecord.from_json(e["undo"]))
+        for e in reversed(registered)
+        if e["undo_id"] not in done
+    ]
 
 
-def replay(path: Path, registry: Registry | None = None, timeout: float = 30.0, attempts: int = 3) -> ReplayResult:
+def replay(
+    path: Path, registry: Registry | None = None, timeout: float = 30.0, attempts: int = 3
+) -> ReplayResult:
     events = _read(path)
     pending = pending_undos(events)
     if not pending:
         return ReplayResult([], [], True)
-    return asyncio.run(_replay(path, events, pending, registry or default_registry(), timeout, attempts))
+    return asyncio.run(
+        _replay(path, events, pending, registry or default_registry(), timeout, attempts)
+    )
 
 
 def _read(path: Path) -> list[Event]:
@@ -55,20 +62,41 @@ def _read(path: Path) -> list[Event]:
 
 
 async def _replay(
-    path: Path, events: list[Event], pending: list[Pending], registry: Registry, timeout: float, attempts: int
+    path: Path,
+    events: list[Event],
+    pending: list[Pending],
+    registry: Registry,
+    timeout: float,
+    attempts: int,
 ) -> ReplayResult:
     start = events[0]
     run_id = str(start["run_id"])
-    writer = JournalWriter(path, run_id, Redactor(), start_mono=time.monotonic() - (time.time() - float(start["wall"])),
-                           first_seq=int(events[-1].get("seq", len(events))) + 1)
+    writer = JournalWriter(
+        path,
+        run_id,
+        Redactor(),
+        start_mono=time.monotonic() - (time.time() - float(start["wall"])),
+        first_seq=int(events[-1].get("seq", len(events))) + 1,
+    )
     ctx = DriverContext(run_id=run_id, seed=int(start.get("seed") or 0))
     result = ReplayResult([], [], False)
     try:
         for item in pending:
             ok, tries, error = await run_undo(item.record, registry, ctx, timeout, attempts)
-            writer.emit("fault.reverted", undo_id=item.undo_id, ok=ok, by="rollback-command", attempts=tries,
-                        error=error or None, description=item.record.description)
-            (result.reverted.append(item.undo_id) if ok else result.failed.append((item.undo_id, error)))
+            writer.emit(
+                "fault.reverted",
+                undo_id=item.undo_id,
+                ok=ok,
+                by="rollback-command",
+                attempts=tries,
+                error=error or None,
+                description=item.record.description,
+            )
+            (
+                result.reverted.append(item.undo_id)
+                if ok
+                else result.failed.append((item.undo_id, error))
+            )
     finally:
         writer.close()
     return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from chaosml.drivers.base import DriverContext, UndoRecord
@@ -31,12 +32,21 @@ class UndoStack:
     entries: list[PendingUndo] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
-    def register(self, record: UndoRecord, step: int | None, fault: str, name: str, target: Any) -> PendingUndo:
+    def register(
+        self, record: UndoRecord, step: int | None, fault: str, name: str, target: Any
+    ) -> PendingUndo:
         """Journal the undo before the fault is applied (write-ahead)."""
         entry = PendingUndo(f"u{len(self.entries) + 1}", record, step)
         self.entries.append(entry)
-        self.journal.emit("fault.undo_registered", undo_id=entry.undo_id, step=step, fault=fault, name=name,
-                          target=target, undo=record.to_json())
+        self.journal.emit(
+            "fault.undo_registered",
+            undo_id=entry.undo_id,
+            step=step,
+            fault=fault,
+            name=name,
+            target=target,
+            undo=record.to_json(),
+        )
         return entry
 
     def pending(self) -> list[PendingUndo]:
@@ -47,10 +57,19 @@ class UndoStack:
         async with entry.lock:
             if entry.reverted:
                 return True
-            ok, attempts, error = await run_undo(entry.record, self.registry, self.ctx, self.timeout, self.attempts)
+            ok, attempts, error = await run_undo(
+                entry.record, self.registry, self.ctx, self.timeout, self.attempts
+            )
             entry.reverted = ok
-            self.journal.emit("fault.reverted", undo_id=entry.undo_id, ok=ok, by=by, attempts=attempts,
-                              error=error or None, description=entry.record.description)
+            self.journal.emit(
+                "fault.reverted",
+                undo_id=entry.undo_id,
+                ok=ok,
+                by=by,
+                attempts=attempts,
+                error=error or None,
+                description=entry.record.description,
+            )
             if not ok:
                 self.failures.append(f"{entry.undo_id} ({entry.record.description}): {error}")
             return ok
@@ -69,7 +88,7 @@ async def run_undo(
     for attempt in range(1, attempts + 1):
         try:
             driver = registry.fault(record.kind)
-            await call_blocking(lambda: driver.undo(record, ctx), timeout, f"undo {record.kind}")
+            await call_blocking(partial(driver.undo, record, ctx), timeout, f"undo {record.kind}")
             return True, attempt, ""
         except asyncio.CancelledError:
             raise

@@ -50,7 +50,9 @@ class Runner:
             if refusal is not None:
                 return self._finish(refusal)
             if self.state.options.dry_run:
-                return self._finish(Verdict(Status.COMPLETED, "dry run: nothing was touched", "dry-run"))
+                return self._finish(
+                    Verdict(Status.COMPLETED, "dry run: nothing was touched", "dry-run")
+                )
             verdict = await self._steady_and_method_guarded()
             verdict = await self._rollback_and_recover(verdict)
             return self._finish(verdict)
@@ -63,8 +65,12 @@ class Runner:
         try:
             blast_radius.check_static(state.experiment, state.options)
             targets = await call_blocking(
-                lambda: blast_radius.resolve_targets(state.experiment, state.registry, state.ctx, state.ctx.seed),
-                60.0, "resolve targets")
+                lambda: blast_radius.resolve_targets(
+                    state.experiment, state.registry, state.ctx, state.ctx.seed
+                ),
+                60.0,
+                "resolve targets",
+            )
         except RefusedError as exc:
             return Verdict(Status.REFUSED, exc.message, "refused")
         except ChaosMLError as exc:
@@ -72,8 +78,12 @@ class Runner:
         state.ctx.targets.update(targets)
         for name, target in targets.items():
             spec = state.experiment.blast_radius.targets[name]
-            state.journal.emit("target.resolved", target=target.to_json(), seed=state.ctx.seed,
-                               require_label=spec.require_label)
+            state.journal.emit(
+                "target.resolved",
+                target=target.to_json(),
+                seed=state.ctx.seed,
+                require_label=spec.require_label,
+            )
         return None
 
     async def _steady_and_method_guarded(self) -> Verdict:
@@ -101,7 +111,9 @@ class Runner:
             return steady
         self.state.set_phase("method")
         for guard in self.state.experiment.guards:
-            self.watchers.append(asyncio.create_task(watchers.watch_guard(guard, self.state, self.abort)))
+            self.watchers.append(
+                asyncio.create_task(watchers.watch_guard(guard, self.state, self.abort))
+            )
         self.method = MethodRunner(self.state, self.stack)
         if await self.method.run():
             return Verdict(Status.COMPLETED, "the hypothesis held", "completed")
@@ -111,7 +123,9 @@ class Runner:
     async def _steady_before(self) -> Verdict | None:
         state = self.state
         state.set_phase("steady-state-before")
-        outcomes = await asyncio.gather(*(run_probe(p, state) for p in state.experiment.steady_state))
+        outcomes = await asyncio.gather(
+            *(run_probe(p, state) for p in state.experiment.steady_state)
+        )
         for outcome in outcomes:
             self._note_baseline(outcome)
         broken = [o for o in outcomes if o.infrastructure]
@@ -120,7 +134,9 @@ class Runner:
         failed = [o for o in outcomes if not o.ok and not o.spec.tolerate_failure]
         if failed:
             reasons = "; ".join(f"'{o.spec.name}': {o.reason}" for o in failed)
-            return Verdict(Status.NOT_STEADY, f"not steady before the method: {reasons}", "not-steady")
+            return Verdict(
+                Status.NOT_STEADY, f"not steady before the method: {reasons}", "not-steady"
+            )
         return None
 
     def _note_baseline(self, outcome: ProbeOutcome) -> None:
@@ -141,7 +157,10 @@ class Runner:
         self._stop_watchers(keep_observe=True)
         if not complete:
             return self._rollback_verdict(verdict)
-        if verdict.status in (Status.COMPLETED, Status.DEVIATED, Status.ABORTED) and self.signals == 0:
+        if (
+            verdict.status in (Status.COMPLETED, Status.DEVIATED, Status.ABORTED)
+            and self.signals == 0
+        ):
             verdict = await self._recovery(verdict)
         return verdict
 
@@ -158,10 +177,18 @@ class Runner:
         try:
             await run_action(step, index, self.state)
         except ChaosMLError as exc:
-            self.state.journal.emit("rollback.step", step=index, name=step.label, action=step.action, ok=False,
-                                    error=exc.message)
+            self.state.journal.emit(
+                "rollback.step",
+                step=index,
+                name=step.label,
+                action=step.action,
+                ok=False,
+                error=exc.message,
+            )
             return False
-        self.state.journal.emit("rollback.step", step=index, name=step.label, action=step.action, ok=True, error=None)
+        self.state.journal.emit(
+            "rollback.step", step=index, name=step.label, action=step.action, ok=True, error=None
+        )
         return True
 
     def _rollback_verdict(self, verdict: Verdict) -> Verdict:
@@ -184,14 +211,19 @@ class Runner:
             return verdict
         status = verdict.status if verdict.status != Status.COMPLETED else Status.DEVIATED
         reason = "no recovery: " + "; ".join(self.state.deviations[-3:])
-        return Verdict(status, reason if verdict.status == Status.COMPLETED else f"{verdict.reason}; {reason}",
-                       verdict.ended_by if verdict.status != Status.COMPLETED else "no-recovery")
+        return Verdict(
+            status,
+            reason if verdict.status == Status.COMPLETED else f"{verdict.reason}; {reason}",
+            verdict.ended_by if verdict.status != Status.COMPLETED else "no-recovery",
+        )
 
     async def _steady_again(self, recovery: m.Recovery, deadline: float) -> bool:
         probes = self.state.experiment.steady_state
         while True:
             last = self.state.clock.monotonic() + recovery.every >= deadline
-            outcomes = await asyncio.gather(*(run_probe(p, self.state, record=last) for p in probes))
+            outcomes = await asyncio.gather(
+                *(run_probe(p, self.state, record=last) for p in probes)
+            )
             if all(o.ok or o.spec.tolerate_failure for o in outcomes):
                 if not last:
                     await asyncio.gather(*(run_probe(p, self.state) for p in probes))
@@ -200,20 +232,29 @@ class Runner:
             if last:
                 failed = [o for o in outcomes if not o.ok]
                 self.state.expectations.extend((o.spec.name, o.ok, o.spec.weight) for o in outcomes)
-                self.state.deviations.extend(f"'{o.spec.name}' did not recover: {o.reason}" for o in failed)
+                self.state.deviations.extend(
+                    f"'{o.spec.name}' did not recover: {o.reason}" for o in failed
+                )
                 return False
             await self.state.clock.sleep(recovery.every)
 
     # -- watchers and signals -----------------------------------------------------------------
     def _start_watchers(self) -> None:
         state = self.state
-        self.watchers.append(asyncio.create_task(
-            watchers.watch_halt(blast_radius.halt_path(state.options), state, self.abort)))
+        self.watchers.append(
+            asyncio.create_task(
+                watchers.watch_halt(blast_radius.halt_path(state.options), state, self.abort)
+            )
+        )
         limit = state.experiment.blast_radius.max_duration
         if limit is not None:
-            self.watchers.append(asyncio.create_task(watchers.watch_deadline(limit, state, self.abort)))
+            self.watchers.append(
+                asyncio.create_task(watchers.watch_deadline(limit, state, self.abort))
+            )
         if state.experiment.observe and state.experiment.observe.metrics:
-            self.observe_task = asyncio.create_task(watchers.observe(state.experiment.observe, state))
+            self.observe_task = asyncio.create_task(
+                watchers.observe(state.experiment.observe, state)
+            )
 
     def _stop_watchers(self, keep_observe: bool = False) -> None:
         for task in self.watchers:
@@ -233,7 +274,9 @@ class Runner:
         self.signals += 1
         name = signal.Signals(signum).name
         if self.signals == 1:
-            self.stop = Verdict(Status.INTERRUPTED, f"interrupted by {name}; rolled back", f"signal:{name}")
+            self.stop = Verdict(
+                Status.INTERRUPTED, f"interrupted by {name}; rolled back", f"signal:{name}"
+            )
             if self.work is not None and not self.work.done():
                 self.work.cancel()
         elif self.rollback_task is not None and not self.rollback_task.done():
@@ -256,13 +299,25 @@ class Runner:
         summary = self._summary()
         start = self.state.journal.start_mono
         self.state.journal.emit(
-            "run.end", status=verdict.status.value, exit_code=int(EXIT_FOR_STATUS[verdict.status]),
-            reason=verdict.reason, ended_by=verdict.ended_by, pending_undos=pending,
-            duration_s=round(time.monotonic() - start, 3), summary=summary,
+            "run.end",
+            status=verdict.status.value,
+            exit_code=int(EXIT_FOR_STATUS[verdict.status]),
+            reason=verdict.reason,
+            ended_by=verdict.ended_by,
+            pending_undos=pending,
+            duration_s=round(time.monotonic() - start, 3),
+            summary=summary,
         )
         self.state.journal.close()
-        return RunOutcome(verdict.status, verdict.reason, self.state.ctx.run_id, self.state.journal.path,
-                          verdict.ended_by, summary, pending)
+        return RunOutcome(
+            verdict.status,
+            verdict.reason,
+            self.state.ctx.run_id,
+            self.state.journal.path,
+            verdict.ended_by,
+            summary,
+            pending,
+        )
 
     def _summary(self) -> dict[str, Any]:
         total = sum(w for _, _, w in self.state.expectations)

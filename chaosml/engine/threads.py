@@ -7,6 +7,7 @@ never keep chaosml from exiting once the run is over.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -33,10 +34,9 @@ async def call_blocking(func: Callable[[], T], timeout: float, what: str) -> T:
             future.set_result(result)  # type: ignore[arg-type]
 
     def report(result: T | None, error: BaseException | None) -> None:
-        try:
+        # once the run is over its loop is closed: nobody waits any more
+        with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(settle, result, error)
-        except RuntimeError:  # the run is over and its loop closed: nobody waits any more
-            pass
 
     def work() -> None:
         try:

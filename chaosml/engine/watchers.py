@@ -23,9 +23,17 @@ async def watch_guard(spec: m.ProbeSpec, state: RunState, abort: Abort) -> None:
         outcome = await run_probe(spec, state, record=False)
         if not outcome.ok:
             value = outcome.sample.value if outcome.sample else None
-            state.journal.emit("guard.breach", name=spec.name, value=value,
-                               expect=spec.expect.model_dump(exclude_none=True, by_alias=True) if spec.expect else None,
-                               reason=outcome.reason, error=outcome.error or None, phase=state.phase)
+            state.journal.emit(
+                "guard.breach",
+                name=spec.name,
+                value=value,
+                expect=spec.expect.model_dump(exclude_none=True, by_alias=True)
+                if spec.expect
+                else None,
+                reason=outcome.reason,
+                error=outcome.error or None,
+                phase=state.phase,
+            )
             abort(f"guard:{spec.name}", f"guard '{spec.name}' breached: {outcome.reason}")
             return
         await state.clock.sleep(interval)
@@ -57,7 +65,9 @@ async def _observe_one(metric: m.ProbeSpec, state: RunState) -> None:
     try:
         sample = await read_sample(metric, state)
     except ChaosMLError as exc:
-        state.journal.emit("observe.sample", name=metric.name, phase=phase, value=None, error=exc.message)
+        state.journal.emit(
+            "observe.sample", name=metric.name, phase=phase, value=None, error=exc.message
+        )
         return
     value = _number(sample.value)
     if phase == "steady-state-before" and value is not None:

@@ -147,7 +147,11 @@ def json_path(document: Any, path: str) -> tuple[bool, Any]:
     """A small JSONPath subset: ``$.a.b``, ``$.items[0].x``, ``$['key']``."""
     current = document
     for part in _path_parts(path):
-        if isinstance(part, int) and isinstance(current, list) and -len(current) <= part < len(current):
+        if (
+            isinstance(part, int)
+            and isinstance(current, list)
+            and -len(current) <= part < len(current)
+        ):
             current = current[part]
         elif isinstance(part, str) and isinstance(current, dict) and part in current:
             current = current[part]

@@ -41,7 +41,9 @@ class Collector:
                 self._add_pydantic(model, where, errors, loc)
             return None
 
-    def _add_pydantic(self, model: type[BaseModel], where: Loc, errors: list[Any], loc: Loc) -> None:
+    def _add_pydantic(
+        self, model: type[BaseModel], where: Loc, errors: list[Any], loc: Loc
+    ) -> None:
         full = (*loc, *where)
         kind = errors[0]["type"]
         if kind == "extra_forbidden":

@@ -15,7 +15,7 @@ import pytest
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         status = 200 if self.path == "/health" else 503
         body = json.dumps({"score": 0.42}).encode()
         self.send_response(status)
@@ -42,16 +42,22 @@ def _run(tmp_path: Path, text: str, *args: str) -> tuple[int, list[dict[str, obj
     exp = tmp_path / "exp.yaml"
     exp.write_text(text)
     journal = tmp_path / "j.jsonl"
-    done = subprocess.run([sys.executable, "-m", "chaosml", "run", str(exp), "--journal", str(journal), *args],
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "CHAOSML_HALT_FILE": str(tmp_path / "HALT")})
+    done = subprocess.run(
+        [sys.executable, "-m", "chaosml", "run", str(exp), "--journal", str(journal), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "CHAOSML_HALT_FILE": str(tmp_path / "HALT")},
+    )
     events = [json.loads(x) for x in journal.read_text().splitlines()] if journal.exists() else []
     return done.returncode, events, done.stdout + done.stderr
 
 
 def test_not_steady_before_exits_3_and_applies_nothing(tmp_path: Path, server: str) -> None:
     marker = tmp_path / "marker"
-    code, events, out = _run(tmp_path, f"""
+    code, events, out = _run(
+        tmp_path,
+        f"""
 version: 1
 title: unhealthy before
 steady_state:
@@ -62,7 +68,8 @@ method:
   - fault: process.run
     command: [touch, "{marker}"]
     undo: [rm, "{marker}"]
-""")
+""",
+    )
     assert code == 3, out
     assert not marker.exists()
     assert not [e for e in events if e["event"] == "fault.applied"]
@@ -71,7 +78,9 @@ method:
 
 def test_probe_failing_during_the_method_exits_1_and_undoes(tmp_path: Path, server: str) -> None:
     marker = tmp_path / "marker"
-    code, events, out = _run(tmp_path, f"""
+    code, events, out = _run(
+        tmp_path,
+        f"""
 version: 1
 title: deviates
 steady_state:
@@ -86,7 +95,8 @@ method:
       name: score in range
       http: {{url: "{server}/health"}}
       expect: {{json: {{path: "$.score", above: 0.9}}}}
-""")
+""",
+    )
     assert code == 1, out
     assert not marker.exists()
     assert [e["ok"] for e in events if e["event"] == "fault.reverted"] == [True]
@@ -95,7 +105,9 @@ method:
 
 def test_dry_run_prints_the_plan_and_touches_nothing(tmp_path: Path, server: str) -> None:
     marker = tmp_path / "marker"
-    code, events, out = _run(tmp_path, f"""
+    code, _events, out = _run(
+        tmp_path,
+        f"""
 version: 1
 title: plan only
 method:
@@ -103,7 +115,9 @@ method:
     command: [touch, "{marker}"]
     duration: 30s
   - wait: 10s
-""", "--dry-run")
+""",
+        "--dry-run",
+    )
     assert code == 0, out
     assert "PLAN" in out and "process.run" in out and "t+   10s" not in out
     assert not marker.exists()

@@ -3,6 +3,7 @@ from which `chaosml rollback` undoes the fault exactly once."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -31,10 +32,8 @@ def _events(journal: Path) -> list[dict[str, Any]]:
         return []
     out = []
     for line in journal.read_text().splitlines():
-        try:
+        with contextlib.suppress(json.JSONDecodeError):
             out.append(json.loads(line))
-        except json.JSONDecodeError:
-            pass
     return out
 
 
@@ -44,8 +43,13 @@ def _start(tmp_path: Path, wait: str = "60s") -> tuple[subprocess.Popen[str], Pa
     exp.write_text(EXPERIMENT.format(marker=marker, wait=wait))
     journal = tmp_path / "journal.jsonl"
     env = {**os.environ, "CHAOSML_HALT_FILE": str(tmp_path / "HALT")}
-    proc = subprocess.Popen([sys.executable, "-m", "chaosml", "run", str(exp), "--journal", str(journal)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chaosml", "run", str(exp), "--journal", str(journal)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     deadline = time.monotonic() + 30
     while not any(e["event"] == "fault.applied" for e in _events(journal)):
         assert time.monotonic() < deadline and proc.poll() is None, "the fault was never applied"
@@ -65,7 +69,9 @@ def runner_cleanup() -> Any:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_signal_during_a_fault_rolls_back_and_exits_130(tmp_path: Path, sig: signal.Signals, runner_cleanup: Any) -> None:
+def test_signal_during_a_fault_rolls_back_and_exits_130(
+    tmp_path: Path, sig: signal.Signals, runner_cleanup: Any
+) -> None:
     proc, marker, journal = _start(tmp_path)
     runner_cleanup.append(proc)
     proc.send_signal(sig)
@@ -83,13 +89,21 @@ def test_sigkill_then_rollback_undoes_once(tmp_path: Path, runner_cleanup: Any) 
     proc.kill()
     proc.wait(timeout=10)
     assert marker.exists()  # the killed runner left its fault behind
-    first = subprocess.run([sys.executable, "-m", "chaosml", "rollback", str(journal)], capture_output=True,
-                           text=True, timeout=60)
+    first = subprocess.run(
+        [sys.executable, "-m", "chaosml", "rollback", str(journal)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert first.returncode == 0, first.stderr
     assert not marker.exists()
     marker.touch()  # were the undo run again, it would remove this
-    second = subprocess.run([sys.executable, "-m", "chaosml", "rollback", str(journal)], capture_output=True,
-                            text=True, timeout=60)
+    second = subprocess.run(
+        [sys.executable, "-m", "chaosml", "rollback", str(journal)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert second.returncode == 0 and "nothing to roll back" in second.stdout
     assert marker.exists()
     marker.unlink()
@@ -97,7 +111,9 @@ def test_sigkill_then_rollback_undoes_once(tmp_path: Path, runner_cleanup: Any) 
     assert len(reverted) == 1 and reverted[0]["by"] == "rollback-command"
 
 
-def test_second_signal_skips_rollback_but_writes_the_journal(tmp_path: Path, runner_cleanup: Any) -> None:
+def test_second_signal_skips_rollback_but_writes_the_journal(
+    tmp_path: Path, runner_cleanup: Any
+) -> None:
     exp = tmp_path / "exp.yaml"
     marker = tmp_path / "slow-undo-marker"
     exp.write_text(f"""
@@ -110,9 +126,13 @@ method:
   - wait: 60s
 """)
     journal = tmp_path / "journal.jsonl"
-    proc = subprocess.Popen([sys.executable, "-m", "chaosml", "run", str(exp), "--journal", str(journal)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "CHAOSML_HALT_FILE": str(tmp_path / "HALT")})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chaosml", "run", str(exp), "--journal", str(journal)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "CHAOSML_HALT_FILE": str(tmp_path / "HALT")},
+    )
     runner_cleanup.append(proc)
     deadline = time.monotonic() + 30
     while not any(e["event"] == "fault.applied" for e in _events(journal)):
@@ -129,6 +149,10 @@ method:
     end = _events(journal)[-1]
     assert end["event"] == "run.end" and end["status"] == "rollback-incomplete"
     assert [p["undo_id"] for p in end["pending_undos"]] == ["u1"]
-    done = subprocess.run([sys.executable, "-m", "chaosml", "rollback", str(journal)], capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "chaosml", "rollback", str(journal)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0 and not marker.exists()

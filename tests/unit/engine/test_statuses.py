@@ -44,7 +44,7 @@ def test_undo_is_registered_before_the_fault_is_applied(run: RunFn) -> None:
 
 
 def test_probe_failing_in_the_method_deviates_and_still_undoes(run: RunFn) -> None:
-    outcome, events = run(
+    outcome, _events = run(
         HEAD
         + """
 method:
@@ -176,7 +176,7 @@ method:
 def test_deadline_aborts_and_rolls_back(run: RunFn) -> None:
     # the probe takes 0.5 s of real time, i.e. 200 s on a clock 400 times faster: past the 2m
     # deadline although the plan (5s + 5s + 1m) fitted
-    outcome, events = run(
+    outcome, _events = run(
         HEAD
         + """
 blast_radius: {max_duration: 2m}
@@ -278,7 +278,7 @@ method:
 
 
 def test_secrets_never_reach_the_journal(run: RunFn) -> None:
-    outcome, events = run(
+    outcome, _events = run(
         HEAD
         + """
 secrets:
@@ -301,7 +301,7 @@ def test_action_in_rollbacks_runs_after_the_undos(run: RunFn) -> None:
 
 
 def test_score_and_summary(run: RunFn) -> None:
-    outcome, events = run(
+    _outcome, events = run(
         HEAD
         + """
 tags: [ml-test-score:M2, gameday]

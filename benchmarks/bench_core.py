@@ -1,0 +1,104 @@
+"""Wall time of the same experiment — 10 HTTP probes against a local server — in chaosml and, where
+it is installed, Chaos Toolkit; plus `chaosml --help` start-up time. Prints figures and ratios.
+
+    python benchmarks/bench_core.py [--runs 5] [--chaos PATH_TO_chaos]
+
+Chaos Toolkit is found as `chaos` on PATH, or given with --chaos / CHAOSTOOLKIT_BIN.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+PROBES = 10
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802
+        body = b'{"ok": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def chaosml_experiment(url: str) -> str:
+    probes = "\n".join(
+        f"  - name: probe {i}\n    http: {{url: \"{url}/health/{i}\"}}\n    expect: {{status: 200}}"
+        for i in range(PROBES)
+    )
+    return f"version: 1\ntitle: ten probes\nsteady_state:\n{probes}\nmethod:\n  - wait: 0s\n"
+
+
+def ctk_experiment(url: str) -> str:
+    probes = [
+        {"type": "probe", "name": f"probe {i}", "tolerance": 200,
+         "provider": {"type": "http", "url": f"{url}/health/{i}", "timeout": 5}}
+        for i in range(PROBES)
+    ]
+    return json.dumps({
+        "version": "1.0.0", "title": "ten probes", "description": "bench",
+        "steady-state-hypothesis": {"title": "healthy", "probes": probes},
+        "method": [{"type": "action", "name": "noop", "provider": {"type": "process", "path": "true"}}],
+        "rollbacks": [],
+    })
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{command[0]} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return elapsed
+
+
+def median_of(runs: int, command: list[str], cwd: Path) -> float:
+    return statistics.median(timed(command, cwd) for _ in range(runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--chaos", default=os.environ.get("CHAOSTOOLKIT_BIN") or shutil.which("chaos"))
+    args = parser.parse_args()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    chaosml = [sys.executable, "-m", "chaosml"]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "exp.yaml").write_text(chaosml_experiment(url))
+        (work / "exp.json").write_text(ctk_experiment(url))
+        help_s = median_of(args.runs * 2, [*chaosml, "--help"], work)
+        ours = median_of(args.runs, [*chaosml, "run", "exp.yaml", "--journal-dir", "j"], work)
+        print(f"chaosml --help            : {help_s * 1000:7.1f} ms   (target < 150 ms)")
+        print(f"chaosml run, {PROBES} probes    : {ours * 1000:7.1f} ms   (median of {args.runs})")
+        if args.chaos:
+            theirs = median_of(args.runs, [args.chaos, "--no-log-file", "run", "exp.json"], work)
+            print(f"chaos run (Chaos Toolkit) : {theirs * 1000:7.1f} ms   (median of {args.runs})")
+            print(f"ratio chaosml / Chaos Toolkit: {ours / theirs:.2f}   (target <= 0.5)")
+        else:
+            print("Chaos Toolkit not installed (pip install chaostoolkit, or --chaos PATH): no ratio")
+    httpd.shutdown()
+
+
+if __name__ == "__main__":
+    main()

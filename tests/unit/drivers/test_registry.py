@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pytest
+
+from chaosml.drivers.base import DriverContext, FaultDriver, Params, ProbeDriver, Sample, UndoRecord
+from chaosml.drivers.registry import Registry, build_registry, verify_driver
+
+
+class GoodParams(Params):
+    x: int = 1
+
+
+class GoodProbe(ProbeDriver):
+    kind = "good.probe"
+    params_model = GoodParams
+
+    def sample(self, params: Params, ctx: DriverContext) -> Sample:
+        return Sample(value=1)
+
+
+class NoUndo(FaultDriver):  # type: ignore[misc]  # abstract on purpose
+    kind = "bad.fault"
+    params_model = GoodParams
+
+    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
+        return None
+
+    def apply(self, params: Params, ctx: DriverContext) -> None:
+        return None
+
+
+class BadKind(GoodProbe):
+    kind = "Bad Kind!"
+
+
+class LooseParams(GoodProbe):
+    kind = "loose"
+    params_model: ClassVar[type[Params]] = dict  # type: ignore[assignment]
+
+
+def test_a_good_driver_registers() -> None:
+    registry = Registry()
+    registry.register(GoodProbe, "tests:GoodProbe")
+    assert registry.kinds("probe") == ["good.probe"] and not registry.refused
+
+
+@pytest.mark.parametrize(("cls", "words"), [
+    (NoUndo, "does not implement undo"),
+    (BadKind, "kind"),
+    (LooseParams, "params_model"),
+    (object, "not a subclass"),
+])
+def test_a_bad_contract_is_refused_with_its_name(cls: type, words: str) -> None:
+    registry = Registry()
+    registry.register(cls, "plugin-x (pkg:Cls)")
+    assert registry.refused and registry.refused[0].origin == "plugin-x (pkg:Cls)"
+    assert words in registry.refused[0].reason
+    assert verify_driver(cls)
+
+
+def test_duplicate_kind_is_refused() -> None:
+    registry = Registry()
+    registry.register(GoodProbe, "first")
+    registry.register(GoodProbe, "second")
+    assert "already registered by first" in registry.refused[0].reason
+
+
+def test_builtins_register_cleanly_and_autoload_can_be_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    registry = build_registry(autoload=False)
+    assert not registry.refused, registry.refused
+    assert {"http", "process", "python"} <= set(registry.kinds("probe"))
+    assert {"process.run", "process.kill"} <= set(registry.kinds("fault"))
+    monkeypatch.setenv("CHAOSML_DISABLE_PLUGIN_AUTOLOAD", "1")
+    assert not build_registry().refused
