@@ -64,12 +64,21 @@ def _overrides(var: list[str]) -> dict[str, str]:
 
 
 def _run_one(item: Loaded, options: RunOptions, report_dir: Path | None, debug: bool) -> ExitCode:
-    console = ConsoleObserver()
+    console = _observer()
     outcome = run_experiment(item, options, observers=[console], debug=debug)
     if options.dry_run and outcome.status.value != "refused":
         print_plan(item, outcome)
     _after(outcome, report_dir)
     return outcome.exit_code
+
+
+def _observer() -> ConsoleObserver:
+    """The live view on a terminal, plain lines otherwise (pipes, CI logs)."""
+    if sys.stdout.isatty() and os.environ.get("TERM") != "dumb":
+        from chaosml.reporting.live import LiveView
+
+        return LiveView()
+    return ConsoleObserver()
 
 
 def _after(outcome: RunOutcome, report_dir: Path | None) -> None:

@@ -9,6 +9,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
+from chaosml.drivers import subprocesses
 from chaosml.engine import blast_radius, watchers
 from chaosml.engine.alerts import alerts_resolve
 from chaosml.engine.method import MethodRunner, run_action
@@ -267,8 +268,13 @@ class Runner:
         """Stop the steady state / method now (guard, halt, deadline); rollback follows."""
         if self.stop is None:
             self.stop = Verdict(Status.ABORTED, reason, ended_by)
+        self._cancel_work()
+
+    def _cancel_work(self) -> None:
+        """Cancel the steady state / method and kill the commands it is running."""
         if self.work is not None and not self.work.done():
             self.work.cancel()
+            subprocesses.kill_all_running()
 
     def on_signal(self, signum: int) -> None:
         self.signals += 1
@@ -277,10 +283,10 @@ class Runner:
             self.stop = Verdict(
                 Status.INTERRUPTED, f"interrupted by {name}; rolled back", f"signal:{name}"
             )
-            if self.work is not None and not self.work.done():
-                self.work.cancel()
+            self._cancel_work()
         elif self.rollback_task is not None and not self.rollback_task.done():
             self.rollback_task.cancel()
+            subprocesses.kill_all_running()
 
     def _install_signals(self) -> None:
         loop = asyncio.get_running_loop()
