@@ -166,18 +166,33 @@ def gameday(
     env: Annotated[
         str | None, typer.Option("--env", help="Environment name (or CHAOSML_ENV).")
     ] = None,
+    var: Annotated[
+        list[str], typer.Option("--var", help="Override a var in every experiment: k=v.")
+    ] = [],  # noqa: B006
     report_dir: Annotated[
         Path | None, typer.Option("--report-dir", help="Write reports here.")
     ] = None,
     journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where journals go.")] = Path(
         "chaosml-journals"
     ),
+    allow_python: Annotated[
+        bool, typer.Option("--allow-python", help="Allow python probes.")
+    ] = False,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for target selection.")] = None,
+    pushgateway: Annotated[
+        str | None,
+        typer.Option("--pushgateway", help="Annotate fault windows in this Pushgateway."),
+    ] = None,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
     """Run a drill: several experiments in order, one summary, one exit code."""
     from chaosml.cli import gameday_entry
 
-    raise typer.Exit(gameday_entry.gameday(plan, env, report_dir, journal_dir, debug))
+    raise typer.Exit(
+        gameday_entry.gameday(
+            plan, env, report_dir, journal_dir, debug, var, allow_python, seed, pushgateway
+        )
+    )
 
 
 @app.command()

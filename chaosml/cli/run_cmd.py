@@ -64,8 +64,10 @@ def _overrides(var: list[str]) -> dict[str, str]:
 
 
 def _run_one(item: Loaded, options: RunOptions, report_dir: Path | None, debug: bool) -> ExitCode:
-    console = _observer()
-    outcome = run_experiment(item, options, observers=[console], debug=debug)
+    from chaosml.reporting.annotations import annotation_observers
+
+    observers = [_observer(), *annotation_observers()]
+    outcome = run_experiment(item, options, observers=observers, debug=debug)
     if options.dry_run and outcome.status.value != "refused":
         print_plan(item, outcome)
     _after(outcome, report_dir)

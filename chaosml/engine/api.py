@@ -17,6 +17,7 @@ from chaosml.drivers.base import DriverContext
 from chaosml.drivers.registry import Registry, default_registry
 from chaosml.engine.blast_radius import environment
 from chaosml.engine.clock import Clock, SystemClock
+from chaosml.engine.lock import target_keys
 from chaosml.engine.outcome import RunOutcome
 from chaosml.engine.rollback import UndoStack
 from chaosml.engine.runner import Runner
@@ -66,6 +67,7 @@ async def run_experiment_async(
         state_dir=str(journal.path.parent / run_id),
     )
     state = RunState(loaded.experiment, options, registry, journal, ctx, clock or SystemClock())
+    state.lock_keys = target_keys(loaded.raw, loaded.path)
     _journal_start(state, loaded, seed)
     stack = UndoStack(journal, registry, ctx, options.undo_timeout, options.undo_attempts)
     return await Runner(state, stack, debug=debug).execute()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chaosml.drivers import subprocesses
-from chaosml.engine import blast_radius, watchers
+from chaosml.engine import blast_radius, lock, watchers
 from chaosml.engine.alerts import alerts_resolve
 from chaosml.engine.method import MethodRunner, run_action
 from chaosml.engine.outcome import EXIT_FOR_STATUS, RunOutcome, Status
@@ -42,6 +42,7 @@ class Runner:
     rollback_task: asyncio.Task[bool] | None = None
     watchers: list[asyncio.Task[None]] = field(default_factory=list)
     method: MethodRunner | None = None
+    target_lock: lock.TargetLock | None = None
 
     # -- the whole run ------------------------------------------------------------------------
     async def execute(self) -> RunOutcome:
@@ -59,12 +60,17 @@ class Runner:
             return self._finish(verdict)
         finally:
             self._remove_signals()
+            if self.target_lock is not None:
+                self.target_lock.release()
 
     async def _blast_radius(self) -> Verdict | None:
         state = self.state
         state.set_phase("blast-radius")
         try:
             blast_radius.check_static(state.experiment, state.options)
+            self.target_lock = lock.acquire(
+                state.lock_keys, state.ctx.run_id, state.experiment.title, state.options.lock_dir
+            )
             targets = await call_blocking(
                 lambda: blast_radius.resolve_targets(
                     state.experiment, state.registry, state.ctx, state.ctx.seed

@@ -26,7 +26,7 @@ class RunOptions:
     command_line: list[str] = field(default_factory=list)
     undo_timeout: float = 30.0
     undo_attempts: int = 3
-    extra_targets_lock: bool = True
+    lock_dir: Path | None = None  # default: CHAOSML_LOCK_DIR or ~/.cache/chaosml/locks
 
 
 @dataclass
@@ -44,6 +44,7 @@ class RunState:
     expectations: list[tuple[str, bool, float]] = field(default_factory=list)  # name, ok, weight
     alerts: dict[str, dict[str, Any]] = field(default_factory=dict)
     rollback_end_wall: float | None = None
+    lock_keys: list[str] = field(default_factory=list)
 
     def set_phase(self, name: str) -> None:
         self.phase = name

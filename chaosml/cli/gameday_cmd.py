@@ -1,0 +1,82 @@
+"""``chaosml gameday PLAN``: run a drill and print one summary; exit with the most severe code.
+
+A plain function the typer app wires in. Bad input (plan or experiment files, environment,
+halt in force, targets locked by another run) raises a ``ChaosMLError`` subclass of
+``InputError`` (exit 2) before anything runs; otherwise it returns the drill's exit code.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from chaosml.engine import halt
+from chaosml.engine.blast_radius import ENV_VAR
+from chaosml.errors import InputError
+from chaosml.gameday.engine_adapter import EngineRunner, keys_of
+from chaosml.gameday.plan import load_plan
+from chaosml.gameday.runner import DrillOptions, DrillRunner, ExperimentRequest
+from chaosml.gameday.summary import render_summary
+from chaosml.reporting.annotations import annotation_observers
+from chaosml.reporting.console import ConsoleObserver
+from chaosml.reporting.files import ReportPaths, write_reports
+from chaosml.substitution import parse_overrides
+
+
+def gameday_command(
+    plan: Path,
+    env: str | None = None,
+    var: Sequence[str] = (),
+    journal_dir: Path = Path("chaosml-journals"),
+    report_dir: Path | None = None,
+    allow_python: bool = False,
+    seed: int | None = None,
+    pushgateway: str | None = None,
+    out: TextIO = sys.stdout,
+) -> int:
+    loaded = load_plan(plan)
+    options = DrillOptions(
+        environment=env or os.environ.get(ENV_VAR) or None,
+        overrides=_overrides(var),
+        journal_dir=journal_dir,
+    )
+    engine = EngineRunner(
+        allow_python=allow_python,
+        seed=seed,
+        command_line=list(sys.argv),
+        observers=_observers(len(loaded.plan.experiments), pushgateway, out),
+    )
+    runner = DrillRunner(loaded, options, engine, keys_of, halted=halt.is_halted)
+    out.write(f"Game day {runner.drill_id}: {loaded.plan.title}\n")
+    result = runner.run()
+    out.write("\n" + render_summary(result))
+    if report_dir is not None:
+        paths = ReportPaths.in_directory(report_dir, result.drill_id)
+        for path in write_reports(result.reports, paths):
+            out.write(f"wrote {path}\n")
+    return int(result.exit_code)
+
+
+def _overrides(var: Sequence[str]) -> dict[str, str]:
+    try:
+        return parse_overrides(list(var))
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+Observers = Callable[[ExperimentRequest], list[Callable[[dict[str, Any]], None]]]
+
+
+def _observers(total: int, pushgateway: str | None, out: TextIO) -> Observers:
+    """Per experiment: a progress line, the console, and the annotation observers configured
+    by the environment (``chaosml.reporting.annotations``)."""
+
+    def make(request: ExperimentRequest) -> list[Callable[[dict[str, Any]], None]]:
+        out.write(f"[{request.index + 1}/{total}] {request.path.name}\n")
+        out.flush()
+        return [ConsoleObserver(out), *annotation_observers(pushgateway=pushgateway)]
+
+    return make

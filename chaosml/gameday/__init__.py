@@ -1,0 +1,1 @@
+"""Game-day drills: a plan of several experiments run in order, one summary, one exit code."""

@@ -1,0 +1,51 @@
+"""Where the drill meets the engine: load an experiment with the plan's vars, lock keys, run it.
+
+The drill runner only knows two callables (``RunOne``, ``KeysOf``); this module builds them on
+``chaosml.loader.load_file`` and ``chaosml.engine.api.run_experiment``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chaosml.engine.api import run_experiment
+from chaosml.engine.lock import target_keys
+from chaosml.engine.state import RunOptions
+from chaosml.exit_codes import ExitCode
+from chaosml.gameday.runner import ExperimentRequest
+from chaosml.loader import load_file
+
+ObserverFactory = Callable[[ExperimentRequest], list[Callable[[dict[str, Any]], None]]]
+
+
+def keys_of(path: Path, variables: dict[str, str]) -> tuple[str, list[str]]:
+    """The experiment's title and its lock keys; ValidationError when it does not load."""
+    loaded = load_file(path, overrides=variables)
+    return loaded.experiment.title, target_keys(loaded.raw, str(path))
+
+
+@dataclass
+class EngineRunner:
+    """``RunOne`` for the drill: one experiment through the engine, its exit code back."""
+
+    allow_python: bool = False
+    seed: int | None = None
+    halt_file: Path | None = None
+    command_line: list[str] = field(default_factory=list)
+    observers: ObserverFactory = lambda request: []
+
+    def __call__(self, request: ExperimentRequest) -> ExitCode:
+        loaded = load_file(request.path, overrides=request.vars)
+        options = RunOptions(
+            environment=request.environment,
+            seed=self.seed,
+            allow_python=self.allow_python,
+            journal_path=request.journal,
+            halt_file=self.halt_file,
+            command_line=self.command_line,
+        )
+        outcome = run_experiment(loaded, options, self.observers(request))
+        return outcome.exit_code

@@ -1,0 +1,100 @@
+"""An observer that marks fault windows as Grafana annotations, over Grafana's HTTP API.
+
+On ``fault.applied`` it creates an annotation (``POST /api/annotations``) at the fault's time,
+tagged ``chaosml``, the fault kind, ``run_id:<id>`` and ``undo_id:<id>``; on a successful
+``fault.reverted`` it gives the annotation its end (``PATCH /api/annotations/<id>``), turning
+it into a shaded region. The annotation is found again by its tags when the revert comes from
+another process (``chaosml rollback``). Failures are logged and never break the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from chaosml.drivers import http_client
+from chaosml.errors import ChaosMLError
+from chaosml.reporting.pushgateway import event_fields
+
+log = logging.getLogger(__name__)
+
+
+class GrafanaAnnotator:
+    """``on_event(event)`` (also callable) for the engine; one instance per run."""
+
+    def __init__(
+        self, url: str, token: str | None = None, *, timeout: float = 3.0, experiment: str = ""
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.experiment = experiment
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.ids: dict[str, int] = {}  # undo_id -> annotation id
+
+    def on_event(self, event: Any) -> None:
+        fields = event_fields(event)
+        kind = fields.get("event")
+        try:
+            if kind == "run.start":
+                self.experiment = self.experiment or str(fields.get("title", ""))
+            elif kind == "fault.applied":
+                self._create(fields)
+            elif kind == "fault.reverted" and fields.get("ok"):
+                self._close(fields)
+        except ChaosMLError as exc:
+            log.warning("grafana %s: %s (the run goes on)", self.url, exc.message)
+
+    __call__ = on_event
+
+    def _create(self, fields: Mapping[str, Any]) -> None:
+        undo_id = fields.get("undo_id")
+        what = fields.get("description") or fields.get("fault")
+        body = {
+            "time": _ms(fields.get("wall")),
+            "tags": _tags(fields),
+            "text": f"chaosml: {self.experiment}: {what}",
+        }
+        answer = self._send("POST", "/api/annotations", body)
+        if undo_id and isinstance(answer, Mapping) and isinstance(answer.get("id"), int):
+            self.ids[str(undo_id)] = int(answer["id"])
+
+    def _close(self, fields: Mapping[str, Any]) -> None:
+        undo_id = str(fields.get("undo_id"))
+        found = self.ids.pop(undo_id, None) or self._find(str(fields.get("run_id")), undo_id)
+        if found is None:
+            return
+        self._send("PATCH", f"/api/annotations/{found}", {"timeEnd": _ms(fields.get("wall"))})
+
+    def _find(self, run_id: str, undo_id: str) -> int | None:
+        query = urlencode(
+            [("tags", f"run_id:{run_id}"), ("tags", f"undo_id:{undo_id}"), ("limit", "1")]
+        )
+        answer = self._send("GET", f"/api/annotations?{query}", None)
+        if isinstance(answer, list) and answer and isinstance(answer[0].get("id"), int):
+            return int(answer[0]["id"])
+        return None
+
+    def _send(self, method: str, path: str, body: Any) -> Any:
+        response = http_client.request(
+            method, self.url + path, json=body, headers=self.headers, timeout=self.timeout
+        )
+        if response.status >= 300:
+            log.warning("grafana %s %s answered %s", method, path, response.status)
+            return None
+        return response.json()
+
+
+def _tags(fields: Mapping[str, Any]) -> list[str]:
+    tags = ["chaosml", str(fields.get("fault", "")), f"run_id:{fields.get('run_id', '')}"]
+    if fields.get("undo_id"):
+        tags.append(f"undo_id:{fields['undo_id']}")
+    if fields.get("target"):
+        tags.append(f"target:{fields['target']}")
+    return tags
+
+
+def _ms(wall: Any) -> int:
+    return int((float(wall) if isinstance(wall, int | float) else time.time()) * 1000)

@@ -1,0 +1,432 @@
+"""A journal (docs/journal.md) read back into one typed summary of the run.
+
+``summarize(events)`` is pure: it takes the parsed events of one run, in order, and returns a
+``RunReport`` that every renderer (HTML, JUnit, Markdown, coverage) works from. ``read_journal``
+is the only function here that touches a file. A journal cut short by a killed runner (no
+``run.end``) still reads: its status is ``incomplete``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chaosml.errors import InputError
+
+Event = Mapping[str, Any]
+
+EXPECTATION_PHASES = ("steady-state-before", "method", "recovery")
+INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True)
+class PhaseSpan:
+    name: str
+    start: float  # mono seconds
+    end: float
+
+
+@dataclass(frozen=True)
+class ProbeOutcome:
+    """One ``probe.result``: an expectation checked (or a probe that could not read)."""
+
+    phase: str
+    name: str
+    kind: str
+    step: int | None
+    ok: bool
+    tolerated: bool
+    value: Any
+    expect: Any
+    reason: str | None
+    error: str | None
+    weight: float
+    duration_s: float
+    at: float  # mono seconds
+
+    @property
+    def is_expectation(self) -> bool:
+        return self.phase in EXPECTATION_PHASES
+
+
+@dataclass
+class FaultWindow:
+    """A fault from applied to reverted (``end`` None: never reverted)."""
+
+    undo_id: str | None
+    step: int | None
+    fault: str
+    name: str
+    target: str | None
+    description: str
+    start: float | None = None  # mono seconds
+    end: float | None = None
+    reverted_ok: bool | None = None
+    reverted_by: str | None = None
+    attempts: int = 0
+    error: str | None = None
+    undo_description: str = ""
+
+
+@dataclass
+class AlertRecord:
+    name: str
+    labels: dict[str, str] = field(default_factory=dict)
+    source: Any = None
+    fired_at: float | None = None  # mono seconds of the alert's own activeAt
+    time_to_detect_s: float | None = None
+    resolved_at: float | None = None
+    time_to_resolve_s: float | None = None
+
+    @property
+    def fired(self) -> bool:
+        return self.fired_at is not None
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+@dataclass(frozen=True)
+class SamplePoint:
+    at: float  # mono seconds
+    phase: str
+    value: float | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class GuardBreach:
+    name: str
+    value: Any
+    reason: str
+    error: str | None
+    at: float
+
+
+@dataclass(frozen=True)
+class RollbackStep:
+    step: int | None
+    name: str
+    action: str
+    ok: bool
+    error: str | None
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    name: str
+    kind: str
+    matched: int
+    members: tuple[str, ...]  # member names
+    require_label: str | None
+
+
+@dataclass
+class RunReport:
+    """Everything a report shows about one run."""
+
+    run_id: str = ""
+    title: str = ""
+    version: str = ""
+    tags: list[str] = field(default_factory=list)
+    experiment_path: str = ""
+    experiment: dict[str, Any] = field(default_factory=dict)
+    command_line: list[str] = field(default_factory=list)
+    environment: str | None = None
+    started_wall: float | None = None
+    wall_offset: float = 0.0  # wall = mono + wall_offset
+    status: str = INCOMPLETE
+    exit_code: int | None = None
+    reason: str = ""
+    ended_by: str = ""
+    duration_s: float = 0.0
+    pending_undos: list[dict[str, Any]] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    phases: list[PhaseSpan] = field(default_factory=list)
+    targets: list[TargetInfo] = field(default_factory=list)
+    probes: list[ProbeOutcome] = field(default_factory=list)
+    faults: list[FaultWindow] = field(default_factory=list)
+    alerts: list[AlertRecord] = field(default_factory=list)
+    timeline: dict[str, list[SamplePoint]] = field(default_factory=dict)
+    guard_breaches: list[GuardBreach] = field(default_factory=list)
+    rollback_steps: list[RollbackStep] = field(default_factory=list)
+    source: str = ""  # where the journal was read from
+
+    @property
+    def expectations(self) -> list[ProbeOutcome]:
+        return [p for p in self.probes if p.is_expectation]
+
+    @property
+    def score(self) -> float | None:
+        """Weighted share of expectations met (0 to 1), as the journal's summary says when it does;
+        otherwise computed from the probe results. None when there were no expectations."""
+        recorded = self.summary.get("score")
+        if isinstance(recorded, int | float) and not isinstance(recorded, bool):
+            return float(recorded)
+        weighed = [p for p in self.expectations if p.weight > 0]
+        total = sum(p.weight for p in weighed)
+        if total == 0:
+            return None
+        return sum(p.weight for p in weighed if p.ok or p.tolerated) / total
+
+    @property
+    def pending(self) -> list[FaultWindow]:
+        """Faults whose undo never succeeded: they may still be in place."""
+        return [f for f in self.faults if f.undo_id is not None and f.reverted_ok is not True]
+
+    @property
+    def expectations_met(self) -> int:
+        return sum(1 for p in self.expectations if p.ok or p.tolerated)
+
+    @property
+    def ml_test_score(self) -> list[str]:
+        return [t.split(":", 1)[1] for t in self.tags if t.startswith("ml-test-score:")]
+
+    @property
+    def end_mono(self) -> float:
+        return self.duration_s or (self.phases[-1].end if self.phases else 0.0)
+
+
+def read_journal(path: str | Path) -> RunReport:
+    """Read one journal file; InputError (exit 2) when it is missing or not a journal."""
+    report = summarize(load_events(path))
+    report.source = str(path)
+    return report
+
+
+def load_events(path: str | Path) -> list[dict[str, Any]]:
+    """The events of a journal file; a torn last line (killed writer) is ignored."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"cannot read journal {path}: {exc.strerror}") from exc
+    events = [_parse_line(path, n, line, n == len(lines)) for n, line in enumerate(lines, 1)]
+    found = [e for e in events if e is not None]
+    if not found or found[0].get("event") != "run.start":
+        raise InputError(f"{path} is not a chaosml journal: it does not begin with run.start")
+    return found
+
+
+def _parse_line(path: str | Path, number: int, line: str, last: bool) -> dict[str, Any] | None:
+    if not line.strip():
+        return None
+    try:
+        event = json.loads(line)
+    except ValueError as exc:
+        if last:
+            return None
+        raise InputError(f"{path}:{number}: not a JSON journal event: {exc}") from exc
+    if not isinstance(event, dict) or "event" not in event:
+        raise InputError(f"{path}:{number}: not a journal event (no 'event' field)")
+    return event
+
+
+def summarize(events: Iterable[Event]) -> RunReport:
+    """Fold the events of one run, in order, into a RunReport (pure)."""
+    report = RunReport()
+    builder = _Builder(report)
+    for event in events:
+        builder.add(event)
+    builder.finish()
+    return report
+
+
+class _Builder:
+    """Applies events one by one; one small method per event type."""
+
+    def __init__(self, report: RunReport) -> None:
+        self.report = report
+        self.faults_by_undo: dict[str, FaultWindow] = {}
+        self.last_mono = 0.0
+        self.open_phase: tuple[str, float] | None = None
+        self.last_applied_mono: float | None = None
+
+    def add(self, event: Event) -> None:
+        self.last_mono = float(event.get("mono", self.last_mono))
+        handler = getattr(self, "on_" + str(event.get("event", "")).replace(".", "_"), None)
+        if handler is not None:
+            handler(event)
+
+    def finish(self) -> None:
+        self._close_phase(self.report.duration_s or self.last_mono)
+        if not self.report.duration_s:
+            self.report.duration_s = self.last_mono
+
+    def to_mono(self, wall: float | None, default: float) -> float:
+        return default if wall is None else wall - self.report.wall_offset
+
+    def on_run_start(self, e: Event) -> None:
+        r = self.report
+        r.run_id = str(e.get("run_id", ""))
+        r.title = str(e.get("title", ""))
+        r.version = str(e.get("version", ""))
+        r.tags = [str(t) for t in e.get("tags") or []]
+        r.experiment_path = str(e.get("experiment_path") or "")
+        r.experiment = dict(e.get("experiment") or {})
+        r.command_line = [str(a) for a in e.get("command_line") or []]
+        r.environment = e.get("environment")
+        r.started_wall = _float(e.get("wall"))
+        r.wall_offset = float(e.get("wall", 0.0)) - float(e.get("mono", 0.0))
+
+    def on_phase(self, e: Event) -> None:
+        self._close_phase(self.last_mono)
+        self.open_phase = (str(e.get("name", "")), self.last_mono)
+
+    def _close_phase(self, end: float) -> None:
+        if self.open_phase is not None:
+            name, start = self.open_phase
+            self.report.phases.append(PhaseSpan(name, start, max(start, end)))
+            self.open_phase = None
+
+    def on_target_resolved(self, e: Event) -> None:
+        t = e.get("target") or {}
+        members = tuple(str(m.get("name") or m.get("id")) for m in t.get("members") or [])
+        info = TargetInfo(
+            str(t.get("name", "")),
+            str(t.get("kind", "")),
+            int(t.get("matched", 0)),
+            members,
+            e.get("require_label"),
+        )
+        self.report.targets.append(info)
+
+    def on_probe_result(self, e: Event) -> None:
+        self.report.probes.append(
+            ProbeOutcome(
+                phase=str(e.get("phase", "")),
+                name=str(e.get("name", "")),
+                kind=str(e.get("kind", "")),
+                step=e.get("step"),
+                ok=bool(e.get("ok")),
+                tolerated=bool(e.get("tolerated")),
+                value=e.get("value"),
+                expect=e.get("expect"),
+                reason=e.get("reason"),
+                error=e.get("error"),
+                weight=float(e.get("weight", 1.0) if e.get("weight") is not None else 1.0),
+                duration_s=float(e.get("duration_s") or 0.0),
+                at=self.last_mono,
+            )
+        )
+
+    def on_observe_sample(self, e: Event) -> None:
+        value = e.get("value")
+        number = float(value) if isinstance(value, int | float) else None
+        point = SamplePoint(self.last_mono, str(e.get("phase", "")), number, e.get("error"))
+        self.report.timeline.setdefault(str(e.get("name", "")), []).append(point)
+
+    def on_fault_undo_registered(self, e: Event) -> None:
+        window = self._window(e)
+        window.undo_description = str((e.get("undo") or {}).get("description", ""))
+        if window.undo_id is not None:
+            self.faults_by_undo[window.undo_id] = window
+
+    def on_fault_applied(self, e: Event) -> None:
+        undo_id = e.get("undo_id")
+        window = self.faults_by_undo.get(undo_id) if undo_id else None
+        if window is None:
+            window = self._window(e)
+            if undo_id:
+                self.faults_by_undo[undo_id] = window
+        window.start = self.last_mono
+        window.description = str(e.get("description") or window.description)
+        self.last_applied_mono = self.last_mono
+        if undo_id is None:
+            window.end = self.last_mono  # a fault with no undo is a moment, not a window
+
+    def _window(self, e: Event) -> FaultWindow:
+        window = FaultWindow(
+            undo_id=e.get("undo_id"),
+            step=e.get("step"),
+            fault=str(e.get("fault", "")),
+            name=str(e.get("name") or e.get("fault", "")),
+            target=e.get("target"),
+            description=str(e.get("description") or ""),
+        )
+        self.report.faults.append(window)
+        return window
+
+    def on_fault_reverted(self, e: Event) -> None:
+        window = self.faults_by_undo.get(str(e.get("undo_id")))
+        if window is None:
+            return
+        ok = bool(e.get("ok"))
+        if ok:
+            window.end = self.last_mono
+        window.reverted_ok = ok
+        window.reverted_by = e.get("by")
+        window.attempts = int(e.get("attempts") or 0)
+        window.error = e.get("error")
+
+    def on_alert_fired(self, e: Event) -> None:
+        alert = self._alert(str(e.get("name", "")))
+        alert.labels = dict(e.get("labels") or {})
+        alert.source = e.get("source")
+        alert.fired_at = self.to_mono(_float(e.get("active_at")), self.last_mono)
+        alert.time_to_detect_s = _float(e.get("time_to_detect_s"))
+
+    def on_alert_resolved(self, e: Event) -> None:
+        alert = self._alert(str(e.get("name", "")))
+        alert.resolved_at = self.to_mono(_float(e.get("resolved_at")), self.last_mono)
+        alert.time_to_resolve_s = _float(e.get("time_to_resolve_s"))
+
+    def _alert(self, name: str) -> AlertRecord:
+        for alert in self.report.alerts:
+            if alert.name == name:
+                return alert
+        alert = AlertRecord(name)
+        self.report.alerts.append(alert)
+        return alert
+
+    def on_guard_breach(self, e: Event) -> None:
+        breach = GuardBreach(
+            str(e.get("name", "")),
+            e.get("value"),
+            str(e.get("reason") or ""),
+            e.get("error"),
+            self.last_mono,
+        )
+        self.report.guard_breaches.append(breach)
+
+    def on_rollback_step(self, e: Event) -> None:
+        self.report.rollback_steps.append(
+            RollbackStep(
+                e.get("step"),
+                str(e.get("name") or e.get("action", "")),
+                str(e.get("action", "")),
+                bool(e.get("ok")),
+                e.get("error"),
+            )
+        )
+
+    def on_run_end(self, e: Event) -> None:
+        r = self.report
+        r.status = str(e.get("status", INCOMPLETE))
+        r.exit_code = _int(e.get("exit_code"))
+        r.reason = str(e.get("reason") or "")
+        r.ended_by = str(e.get("ended_by") or "")
+        r.pending_undos = list(e.get("pending_undos") or [])
+        r.duration_s = float(e.get("duration_s") or self.last_mono)
+        r.summary = dict(e.get("summary") or {})
+        self._alerts_from_summary(r.summary)
+
+    def _alerts_from_summary(self, summary: Mapping[str, Any]) -> None:
+        """Alerts that were expected but never fired appear only in the summary."""
+        for entry in summary.get("alerts") or []:
+            alert = self._alert(str(entry.get("name", "")))
+            if alert.time_to_detect_s is None:
+                alert.time_to_detect_s = _float(entry.get("time_to_detect_s"))
+            if alert.time_to_resolve_s is None:
+                alert.time_to_resolve_s = _float(entry.get("time_to_resolve_s"))
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None

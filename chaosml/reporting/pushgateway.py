@@ -1,0 +1,114 @@
+"""An observer that tells Prometheus which faults are active, through a Pushgateway.
+
+On ``fault.applied`` it pushes ``chaosml_fault_active{experiment,fault,target} 1`` under the
+grouping key ``job=chaosml, run_id, undo_id``; on a successful ``fault.reverted`` it deletes
+that group, so the series exists exactly while the fault is in place. Dashboards shade fault
+windows with it and alert rules can tell a drill from an incident::
+
+    ALERTS{alertname="ModelServerDown"} unless on() chaosml_fault_active == 1
+
+A fault whose undo fails stays pushed: it may still be in place. Deletion is addressed by run id
+and undo id alone, so an observer in ``chaosml rollback`` (a new process) removes it as well.
+Failures to reach the Pushgateway are logged and never break the run (observer habit #8).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from chaosml.drivers import http_client
+from chaosml.errors import ChaosMLError
+
+log = logging.getLogger(__name__)
+
+METRIC = "chaosml_fault_active"
+JOB = "chaosml"
+
+
+def event_fields(event: Any) -> Mapping[str, Any]:
+    """The JSON fields of a journal event, whether a mapping or a model object."""
+    if isinstance(event, Mapping):
+        return event
+    for method in ("to_json", "model_dump"):
+        if callable(getattr(event, method, None)):
+            fields = getattr(event, method)()
+            if isinstance(fields, Mapping):
+                return fields
+    return {}
+
+
+def exposition(experiment: str, fault: str, target: str) -> str:
+    """The text-format body for one active fault."""
+    labels = ",".join(
+        f'{k}="{_escape(v)}"'
+        for k, v in (("experiment", experiment), ("fault", fault), ("target", target))
+    )
+    return f"# TYPE {METRIC} gauge\n{METRIC}{{{labels}}} 1\n"
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def group_path(base_url: str, run_id: str, undo_id: str) -> str:
+    """The Pushgateway URL of one fault's group (label values base64url-encoded)."""
+    parts = [f"job/{JOB}"]
+    for name, value in (("run_id", run_id), ("undo_id", undo_id)):
+        encoded = base64.urlsafe_b64encode(value.encode()).decode() or "="
+        parts.append(f"{name}@base64/{encoded}")
+    return f"{base_url.rstrip('/')}/metrics/" + "/".join(parts)
+
+
+class PushgatewayObserver:
+    """``on_event(event)`` for the engine; one instance per run."""
+
+    def __init__(self, url: str, *, timeout: float = 2.0, experiment: str = "") -> None:
+        self.url = url
+        self.timeout = timeout
+        self.experiment = experiment
+        self.pushed: dict[str, str] = {}  # undo_id -> group URL
+
+    def on_event(self, event: Any) -> None:
+        fields = event_fields(event)
+        kind = fields.get("event")
+        try:
+            if kind == "run.start":
+                self.experiment = self.experiment or str(fields.get("title", ""))
+            elif kind == "fault.applied":
+                self._push(fields)
+            elif kind == "fault.reverted" and fields.get("ok"):
+                self._delete(str(fields.get("run_id", "")), str(fields.get("undo_id")))
+        except ChaosMLError as exc:
+            log.warning("pushgateway %s: %s (the run goes on)", self.url, exc.message)
+
+    __call__ = on_event  # the engine's observers are plain callables
+
+    def _push(self, fields: Mapping[str, Any]) -> None:
+        undo_id = fields.get("undo_id")
+        if not undo_id:
+            return  # a fault with no undo is a moment, not a window
+        url = group_path(self.url, str(fields.get("run_id", "")), str(undo_id))
+        body = exposition(
+            self.experiment, str(fields.get("fault", "")), str(fields.get("target") or "")
+        )
+        self._send("PUT", url, body)
+        self.pushed[str(undo_id)] = url
+
+    def _delete(self, run_id: str, undo_id: str) -> None:
+        """Deleting by the group's key, not from memory: works from ``chaosml rollback`` too."""
+        self.pushed.pop(undo_id, None)
+        self._send("DELETE", group_path(self.url, run_id, undo_id), None)
+
+    def _send(self, method: str, url: str, body: str | None) -> None:
+        response = http_client.request(method, url, body=body, timeout=self.timeout, retries=1)
+        if response.status >= 300:
+            log.warning(
+                "pushgateway %s %s answered %s: %s",
+                method,
+                url,
+                response.status,
+                response.text[:200],
+            )

@@ -1,0 +1,1 @@
+from tests.fixtures.reporting_env import *  # noqa: F403
