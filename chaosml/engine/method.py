@@ -24,6 +24,8 @@ class MethodRunner:
     async def run(self) -> bool:
         """True when every step held; stops at the first deviation."""
         for index, step in enumerate(self.state.experiment.method):
+            if self.state.stopping:  # an abort whose cancellation arrived between two steps
+                raise asyncio.CancelledError
             if not await self.step(index, step):
                 return False
         return True

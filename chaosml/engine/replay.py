@@ -82,7 +82,8 @@ async def _replay(
     result = ReplayResult([], [], False)
     try:
         for item in pending:
-            ok, tries, error = await run_undo(item.record, registry, ctx, timeout, attempts)
+            done = await run_undo(item.record, registry, ctx, timeout, attempts)
+            ok, tries, error = done.ok, done.attempts, done.error
             writer.emit(
                 "fault.reverted",
                 undo_id=item.undo_id,

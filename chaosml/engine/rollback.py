@@ -10,6 +10,7 @@ from typing import Any
 from chaosml.drivers.base import DriverContext, UndoRecord
 from chaosml.drivers.registry import Registry
 from chaosml.engine.threads import call_blocking
+from chaosml.errors import InfrastructureError
 from chaosml.reporting.journal_writer import JournalWriter
 
 
@@ -31,6 +32,7 @@ class UndoStack:
     attempts: int = 3
     entries: list[PendingUndo] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    backend_down: bool = True  # every failed undo failed because its backend was unreachable
 
     def register(
         self, record: UndoRecord, step: int | None, fault: str, name: str, target: Any
@@ -57,9 +59,10 @@ class UndoStack:
         async with entry.lock:
             if entry.reverted:
                 return True
-            ok, attempts, error = await run_undo(
+            result = await run_undo(
                 entry.record, self.registry, self.ctx, self.timeout, self.attempts
             )
+            ok, attempts, error = result.ok, result.attempts, result.error
             entry.reverted = ok
             self.journal.emit(
                 "fault.reverted",
@@ -72,6 +75,7 @@ class UndoStack:
             )
             if not ok:
                 self.failures.append(f"{entry.undo_id} ({entry.record.description}): {error}")
+                self.backend_down = self.backend_down and result.backend_unreachable
             return ok
 
     async def rollback_all(self) -> bool:
@@ -80,20 +84,29 @@ class UndoStack:
         return all(results)
 
 
+@dataclass(frozen=True)
+class UndoResult:
+    ok: bool
+    attempts: int
+    error: str = ""
+    backend_unreachable: bool = False
+
+
 async def run_undo(
     record: UndoRecord, registry: Registry, ctx: DriverContext, timeout: float, attempts: int
-) -> tuple[bool, int, str]:
-    """(ok, attempts made, last error) for one undo record."""
-    error = ""
+) -> UndoResult:
+    """Run one undo record, retried with exponential backoff, each attempt bounded."""
+    error: Exception | None = None
     for attempt in range(1, attempts + 1):
         try:
             driver = registry.fault(record.kind)
             await call_blocking(partial(driver.undo, record, ctx), timeout, f"undo {record.kind}")
-            return True, attempt, ""
+            return UndoResult(True, attempt)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            error = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            error = exc
         if attempt < attempts:
             await asyncio.sleep(min(0.2 * 2 ** (attempt - 1), 2.0))
-    return False, attempts, error
+    text = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+    return UndoResult(False, attempts, text, isinstance(error, InfrastructureError))

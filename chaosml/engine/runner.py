@@ -203,6 +203,10 @@ class Runner:
             reason = "a second signal skipped the rest of the rollback"
         else:
             reason = "an undo failed: " + "; ".join(self.stack.failures)
+        if verdict.status == Status.FAILED and self.signals < 2 and self.stack.backend_down:
+            # the backend the run lost is also why its undos failed: the tool error stays the
+            # verdict (exit 5); run.end lists the pending undos for `chaosml rollback`
+            return Verdict(Status.FAILED, f"{verdict.reason}; {reason}", verdict.ended_by)
         return Verdict(Status.ROLLBACK_INCOMPLETE, f"{verdict.reason}; {reason}", verdict.ended_by)
 
     async def _recovery(self, verdict: Verdict) -> Verdict:
@@ -278,6 +282,7 @@ class Runner:
 
     def _cancel_work(self) -> None:
         """Cancel the steady state / method and kill the commands it is running."""
+        self.state.stopping = True
         if self.work is not None and not self.work.done():
             self.work.cancel()
             subprocesses.kill_all_running()

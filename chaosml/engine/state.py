@@ -45,6 +45,7 @@ class RunState:
     alerts: dict[str, dict[str, Any]] = field(default_factory=dict)
     rollback_end_wall: float | None = None
     lock_keys: list[str] = field(default_factory=list)
+    stopping: bool = False  # an abort or a signal asked the steady state / method to stop
 
     def set_phase(self, name: str) -> None:
         self.phase = name

@@ -47,7 +47,9 @@ async def call_blocking(func: Callable[[], T], timeout: float, what: str) -> T:
         report(result, None)
 
     threading.Thread(target=work, name=f"chaosml:{what}", daemon=True).start()
-    try:
-        return await asyncio.wait_for(asyncio.shield(future), timeout)
-    except TimeoutError:
-        raise CallTimeout(f"{what} did not finish within {timeout:g}s") from None
+    # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a cancellation that arrives as
+    # the call completes, and an abort must never be lost
+    done, _ = await asyncio.wait({future}, timeout=timeout)
+    if not done:
+        raise CallTimeout(f"{what} did not finish within {timeout:g}s")
+    return future.result()

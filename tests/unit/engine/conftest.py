@@ -19,6 +19,7 @@ from chaosml.testing import WORLD, FakeClock, registry_with_fakes
 def _clean_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     WORLD.reset()
     monkeypatch.setenv("CHAOSML_HALT_FILE", str(tmp_path / "HALT"))
+    monkeypatch.setenv("CHAOSML_LOCK_DIR", str(tmp_path / "locks"))
     yield
     WORLD.reset()
 

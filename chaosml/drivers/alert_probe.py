@@ -1,0 +1,100 @@
+"""Probe ``alert``: is an alert inactive, pending or firing — in Prometheus or Alertmanager?
+
+``Sample.value`` is the state (``alert_states``); ``details`` carry ``active_at`` (Unix time
+from the alert's own ``activeAt``/``startsAt``, or None), ``labels``, ``source`` and
+``matches`` (how many alerts matched). The engine's ``expect_alert`` polls this probe and
+computes time to detect from ``active_at``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar, Literal, cast
+
+from pydantic import Field, model_validator
+
+from chaosml.drivers import http_client
+from chaosml.drivers.alert_states import (
+    AlertView,
+    alertmanager_alerts,
+    matching,
+    most_advanced,
+    prometheus_alerts,
+)
+from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.errors import InfrastructureError
+from chaosml.model.types import Duration
+
+SourceKind = Literal["prometheus", "alertmanager"]
+_PATHS: dict[str, str] = {"prometheus": "/api/v1/alerts", "alertmanager": "/api/v2/alerts"}
+RETRIES = 2
+_URL = r"^https?://"
+
+
+class AlertSource(Params):
+    """Exactly one of ``prometheus: URL`` or ``alertmanager: URL``."""
+
+    prometheus: str | None = Field(default=None, pattern=_URL)
+    alertmanager: str | None = Field(default=None, pattern=_URL)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> AlertSource:
+        if (self.prometheus is None) == (self.alertmanager is None):
+            raise ValueError("give exactly one of prometheus: URL or alertmanager: URL")
+        return self
+
+    @property
+    def kind(self) -> SourceKind:
+        return "prometheus" if self.prometheus is not None else "alertmanager"
+
+    @property
+    def base_url(self) -> str:
+        return str(self.prometheus or self.alertmanager).rstrip("/")
+
+
+class AlertParams(Params):
+    name: str = Field(min_length=1)
+    labels: dict[str, str] = {}
+    source: AlertSource
+    timeout: Duration = 5.0
+
+
+class AlertProbe(ProbeDriver):
+    kind: ClassVar[str] = "alert"
+    params_model: ClassVar[type[Params]] = AlertParams
+    summary: ClassVar[str] = (
+        "an alert's state (inactive/pending/firing) in Prometheus or Alertmanager"
+    )
+
+    def sample(self, params: Params, ctx: DriverContext) -> Sample:
+        p = cast(AlertParams, params)
+        found = matching(fetch_alerts(p.source, p.timeout), p.name, p.labels)
+        return alert_sample(most_advanced(found), len(found), p.source.kind)
+
+    def describe(self, params: Params) -> str:
+        p = cast(AlertParams, params)
+        return f"alert {p.name} in {p.source.kind} at {p.source.base_url}"
+
+
+def fetch_alerts(source: AlertSource, timeout: float) -> list[AlertView]:
+    """Every alert the source reports now."""
+    url = source.base_url + _PATHS[source.kind]
+    resp = http_client.request("GET", url, timeout=timeout, retries=RETRIES)
+    payload = resp.json()
+    if resp.status != 200 or payload is None:
+        raise InfrastructureError(
+            f"{url} answered {resp.status}: {resp.text[:200]!r}",
+            hint=f"is {source.base_url} a {source.kind} server?",
+        )
+    if source.kind == "prometheus":
+        return prometheus_alerts(payload)
+    return alertmanager_alerts(payload, now=time.time())
+
+
+def alert_sample(alert: AlertView | None, matches: int, source: SourceKind) -> Sample:
+    """The probe's reading: the state, and when and with which labels the alert became active."""
+    if alert is None:
+        details: dict[str, Any] = {"active_at": None, "labels": {}}
+        return Sample(value="inactive", details={**details, "source": source, "matches": 0})
+    details = {"active_at": alert.active_at, "labels": alert.labels}
+    return Sample(value=alert.state, details={**details, "source": source, "matches": matches})

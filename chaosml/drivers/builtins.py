@@ -1,0 +1,27 @@
+"""chaosml's own drivers, registered exactly like plugins: one ``module:Class`` a line."""
+
+BUILTIN_DRIVERS: tuple[str, ...] = (
+    "chaosml.drivers.http_probe:HttpProbe",
+    "chaosml.drivers.process_driver:ProcessProbe",
+    "chaosml.drivers.process_driver:ProcessRun",
+    "chaosml.drivers.process_driver:ProcessKill",
+    "chaosml.drivers.python_probe:PythonProbe",
+    "chaosml.drivers.prometheus_driver:PrometheusProbe",
+    "chaosml.drivers.metrics_probe:MetricsProbe",
+    "chaosml.drivers.alert_probe:AlertProbe",
+    "chaosml.drivers.docker_faults:DockerKill",
+    "chaosml.drivers.docker_faults:DockerStop",
+    "chaosml.drivers.docker_faults:DockerPause",
+    "chaosml.drivers.docker_faults:DockerRestart",
+    "chaosml.drivers.docker_faults:DockerStart",
+    "chaosml.drivers.docker_network:DockerDisconnect",
+    "chaosml.drivers.docker_probe:DockerProbe",
+    "chaosml.drivers.docker_target:DockerTarget",
+    "chaosml.drivers.proxy_driver:ProxyLatency",
+    "chaosml.drivers.proxy_driver:ProxyBandwidth",
+    "chaosml.drivers.proxy_driver:ProxyTimeout",
+    "chaosml.drivers.proxy_driver:ProxyReset",
+    "chaosml.drivers.proxy_driver:ProxyHttpError",
+    "chaosml.drivers.feed_driver:FeedCorrupt",
+    "chaosml.drivers.telemetry_driver:TelemetryStop",
+)

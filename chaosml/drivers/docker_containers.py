@@ -1,0 +1,121 @@
+"""Containers as the Docker drivers hold them: references, and one operation over many at once.
+
+A fault acts on every member of its blast-radius target concurrently (a thread pool), so 20
+containers take about as long as one. Failures are collected, not raised one by one: the caller
+gets every container that failed, named, in one chaosml error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from chaosml.drivers.base import DriverContext, Params, UndoRecord
+from chaosml.drivers.docker_driver import MAX_CONNECTIONS, DockerEngine
+from chaosml.errors import ChaosMLError, DriverError, InfrastructureError
+
+Item = TypeVar("Item")
+
+# Container states in which there is nothing for "start" to do.
+ALIVE_STATES = frozenset({"running", "paused", "restarting"})
+
+
+class TargetParams(Params):
+    """Parameters of every Docker fault: the blast-radius target whose containers it hits."""
+
+    target: str
+
+
+@dataclass(frozen=True)
+class ContainerRef:
+    """A container as an undo record names it: its full id, and its name for people."""
+
+    id: str
+    name: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> ContainerRef:
+        return cls(id=str(raw["id"]), name=str(raw.get("name", "")))
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One container an operation failed on."""
+
+    name: str
+    error: ChaosMLError
+
+
+def target_refs(ctx: DriverContext, target: str) -> list[ContainerRef]:
+    """The containers of a resolved blast-radius target."""
+    return [ContainerRef(m.id, m.name) for m in ctx.target(target).members]
+
+
+def containers_record(kind: str, refs: Sequence[ContainerRef], description: str) -> UndoRecord:
+    return UndoRecord(kind, {"containers": [r.to_json() for r in refs]}, description)
+
+
+def record_entries(record: UndoRecord) -> list[dict[str, Any]]:
+    return [dict(raw) for raw in record.data.get("containers", [])]
+
+
+def names(refs: Sequence[ContainerRef]) -> str:
+    return ", ".join(ref.name or ref.id[:12] for ref in refs)
+
+
+def for_each(
+    items: Sequence[Item], operation: Callable[[Item], None], label: Callable[[Item], str]
+) -> tuple[list[Item], list[Failure]]:
+    """Run ``operation`` on every item concurrently; the items done and the failures."""
+    if not items:
+        return [], []
+    workers = min(MAX_CONNECTIONS, len(items))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chaosml-docker") as pool:
+        outcomes = list(pool.map(lambda item: _attempt(operation, item), items))
+    done = [item for item, error in zip(items, outcomes, strict=True) if error is None]
+    failed = [
+        Failure(label(item), error)
+        for item, error in zip(items, outcomes, strict=True)
+        if error is not None
+    ]
+    return done, failed
+
+
+def _attempt(operation: Callable[[Item], None], item: Item) -> ChaosMLError | None:
+    try:
+        operation(item)
+    except ChaosMLError as exc:
+        return exc
+    return None
+
+
+def failure_error(what: str, failures: Sequence[Failure], total: int) -> DriverError:
+    """One error naming every container that failed; InfrastructureError if the daemon was.
+
+    The daemon's error is said once, not once per container.
+    """
+    head = f"{what} failed on {len(failures)} of {total} container(s)"
+    infra = [f.error for f in failures if isinstance(f.error, InfrastructureError)]
+    if infra:
+        shown = ", ".join(f.name for f in failures)
+        return InfrastructureError(f"{head} ({shown}): {infra[0].message}", hint=infra[0].hint)
+    listed = "; ".join(f"{f.name}: {f.error.message}" for f in failures)
+    return DriverError(f"{head}: {listed}")
+
+
+def start_unless_alive(engine: DockerEngine, ref: ContainerRef) -> None:
+    """Start a container that is not running; a running (or paused) one is left alone."""
+    if engine.inspect(ref.id).state not in ALIVE_STATES:
+        engine.start(ref.id)
+
+
+def unpause_if_paused(engine: DockerEngine, ref: ContainerRef) -> None:
+    """Unpause a paused container; any other state, or a container gone, needs nothing."""
+    found = engine.find(ref.id)
+    if found is not None and found.state == "paused":
+        engine.unpause(ref.id)

@@ -1,0 +1,256 @@
+"""Docker faults and the ``docker.start`` action.
+
+Every fault acts on all containers of ``ctx.target(params.target)`` at once. Its undo record
+names each container by id and name, so ``chaosml rollback JOURNAL`` can restore them from the
+journal alone, in a new process:
+
+=================== ====================================== =================================
+fault               does                                   undo
+=================== ====================================== =================================
+docker.kill         send ``signal`` (default SIGKILL)      start what is not running
+docker.stop         stop, ``stop_timeout`` grace (10s)     start what is not running
+docker.pause        freeze (cgroup freezer)                unpause what is still paused
+docker.restart      restart, ``stop_timeout`` grace        (none)
+docker.disconnect   cut off ``network``                    reconnect with the same aliases
+=================== ====================================== =================================
+
+Undos are idempotent: a running container is not started again, an unpaused one is not
+unpaused, a reconnected one is not connected twice.
+"""
+
+from __future__ import annotations
+
+import math
+import signal as signals
+from abc import abstractmethod
+from typing import Any, ClassVar
+
+from pydantic import Field, field_validator, model_validator
+
+from chaosml.drivers.base import (
+    ActionDriver,
+    DriverContext,
+    FaultDriver,
+    Params,
+    Sample,
+    UndoRecord,
+)
+from chaosml.drivers.docker_containers import (
+    ContainerRef,
+    TargetParams,
+    containers_record,
+    failure_error,
+    for_each,
+    names,
+    record_entries,
+    start_unless_alive,
+    target_refs,
+    unpause_if_paused,
+)
+from chaosml.drivers.docker_driver import DockerEngine
+from chaosml.durations import format_duration, parse_duration
+
+
+def _ref_label(ref: ContainerRef) -> str:
+    return ref.name or ref.id[:12]
+
+
+class _ContainerFault(FaultDriver):
+    """A fault whose undo record is the list of containers it hit."""
+
+    undo_verb: ClassVar[str]  # what the undo does, for the record's description
+
+    def __init__(self, engine: DockerEngine | None = None) -> None:
+        self.engine = engine or DockerEngine()
+
+    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
+        refs = target_refs(ctx, _target(params))
+        return containers_record(self.kind, refs, f"{self.undo_verb} {names(refs)}")
+
+    def apply(self, params: Params, ctx: DriverContext) -> None:
+        refs = target_refs(ctx, _target(params))
+        done, failed = for_each(refs, lambda ref: self.act(ref, params), _ref_label)
+        if failed:
+            for_each(done, self.revert, _ref_label)  # best effort; the error says what failed
+            raise failure_error(self.kind, failed, len(refs))
+
+    def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
+        refs = [ContainerRef.from_json(raw) for raw in record_entries(record)]
+        _, failed = for_each(refs, self.revert, _ref_label)
+        if failed:
+            raise failure_error(f"undo of {self.kind} ({self.undo_verb})", failed, len(refs))
+
+    @abstractmethod
+    def act(self, ref: ContainerRef, params: Params) -> None:
+        """Apply the fault to one container."""
+
+    @abstractmethod
+    def revert(self, ref: ContainerRef) -> None:
+        """Undo the fault on one container, idempotently."""
+
+
+def _target(params: Params) -> str:
+    assert isinstance(params, TargetParams)
+    return params.target
+
+
+class KillParams(TargetParams):
+    signal: str = "SIGKILL"
+
+    @field_validator("signal", mode="before")
+    @classmethod
+    def _known_signal(cls, value: Any) -> str:
+        return signal_name(value)
+
+
+def signal_name(value: Any) -> str:
+    """``SIGKILL``, ``KILL``, ``kill`` or ``9`` -> ``SIGKILL``; ValueError for anything else."""
+    text = str(value).strip().upper()
+    try:
+        if text.isdigit():
+            return signals.Signals(int(text)).name
+        return signals.Signals[text if text.startswith("SIG") else f"SIG{text}"].name
+    except (KeyError, ValueError):
+        raise ValueError(f"unknown signal {value!r}; use a name like SIGKILL or SIGTERM") from None
+
+
+class DockerKill(_ContainerFault):
+    kind = "docker.kill"
+    params_model = KillParams
+    summary = "send a signal (default SIGKILL) to the target's containers; undo starts them"
+    undo_verb = "start"
+
+    def describe(self, params: Params) -> str:
+        assert isinstance(params, KillParams)
+        return f"docker.kill {params.signal} → target '{params.target}'"
+
+    def act(self, ref: ContainerRef, params: Params) -> None:
+        assert isinstance(params, KillParams)
+        self.engine.kill(ref.id, params.signal)
+
+    def revert(self, ref: ContainerRef) -> None:
+        start_unless_alive(self.engine, ref)
+
+
+class StopParams(TargetParams):
+    stop_timeout: float = Field(default=10.0, description="grace before SIGKILL (duration)")
+
+    @field_validator("stop_timeout", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> float:
+        return parse_duration(value)
+
+    @property
+    def grace_s(self) -> int:
+        return math.ceil(self.stop_timeout)
+
+
+class DockerStop(_ContainerFault):
+    kind = "docker.stop"
+    params_model = StopParams
+    summary = "stop the target's containers (SIGTERM, then SIGKILL); undo starts them"
+    undo_verb = "start"
+
+    def describe(self, params: Params) -> str:
+        assert isinstance(params, StopParams)
+        grace = format_duration(params.stop_timeout)
+        return f"docker.stop (grace {grace}) → target '{params.target}'"
+
+    def duration_hint(self, params: Params) -> float:
+        assert isinstance(params, StopParams)
+        return params.stop_timeout + 5.0
+
+    def act(self, ref: ContainerRef, params: Params) -> None:
+        assert isinstance(params, StopParams)
+        self.engine.stop(ref.id, params.grace_s)
+
+    def revert(self, ref: ContainerRef) -> None:
+        start_unless_alive(self.engine, ref)
+
+
+class DockerPause(_ContainerFault):
+    kind = "docker.pause"
+    params_model = TargetParams
+    summary = "freeze the target's containers; undo unpauses them"
+    undo_verb = "unpause"
+
+    def describe(self, params: Params) -> str:
+        return f"docker.pause → target '{_target(params)}'"
+
+    def act(self, ref: ContainerRef, params: Params) -> None:
+        self.engine.pause(ref.id)
+
+    def revert(self, ref: ContainerRef) -> None:
+        unpause_if_paused(self.engine, ref)
+
+
+class DockerRestart(FaultDriver):
+    kind = "docker.restart"
+    params_model = StopParams
+    summary = "restart the target's containers; there is nothing to undo"
+
+    def __init__(self, engine: DockerEngine | None = None) -> None:
+        self.engine = engine or DockerEngine()
+
+    def describe(self, params: Params) -> str:
+        return f"docker.restart → target '{_target(params)}'"
+
+    def duration_hint(self, params: Params) -> float:
+        assert isinstance(params, StopParams)
+        return params.stop_timeout + 5.0
+
+    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
+        return None
+
+    def apply(self, params: Params, ctx: DriverContext) -> None:
+        assert isinstance(params, StopParams)
+        refs = target_refs(ctx, params.target)
+        act = lambda ref: self.engine.restart(ref.id, params.grace_s)  # noqa: E731
+        _, failed = for_each(refs, act, _ref_label)
+        if failed:
+            raise failure_error(self.kind, failed, len(refs))
+
+    def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
+        """A restart leaves nothing to undo."""
+
+
+class StartParams(Params):
+    target: str | None = None
+    container: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> StartParams:
+        if (self.target is None) == (self.container is None):
+            raise ValueError("give exactly one of 'target' (a blast-radius target) or 'container'")
+        return self
+
+
+class DockerStart(ActionDriver):
+    kind = "docker.start"
+    params_model = StartParams
+    summary = "start containers that are not running (a target's, or one by name/id)"
+
+    def __init__(self, engine: DockerEngine | None = None) -> None:
+        self.engine = engine or DockerEngine()
+
+    def describe(self, params: Params) -> str:
+        assert isinstance(params, StartParams)
+        if params.container is not None:
+            return f"docker.start container '{params.container}'"
+        return f"docker.start → target '{params.target}'"
+
+    def run(self, params: Params, ctx: DriverContext) -> Sample | None:
+        assert isinstance(params, StartParams)
+        refs = _start_refs(params, ctx)
+        act = lambda ref: start_unless_alive(self.engine, ref)  # noqa: E731
+        done, failed = for_each(refs, act, _ref_label)
+        if failed:
+            raise failure_error(self.kind, failed, len(refs))
+        return Sample(value=len(done), details={"containers": [r.to_json() for r in done]})
+
+
+def _start_refs(params: StartParams, ctx: DriverContext) -> list[ContainerRef]:
+    if params.container is not None:
+        return [ContainerRef(params.container, params.container)]
+    assert params.target is not None
+    return target_refs(ctx, params.target)

@@ -1,0 +1,118 @@
+"""The ``docker.disconnect`` fault: cut the target's containers off one Docker network.
+
+``plan()`` reads each container's aliases (and an explicitly configured IPv4 address) on that
+network, so the undo reconnects it exactly as it was, also from ``chaosml rollback`` in a new
+process. The container's short id, which Docker adds as an alias by itself, is not recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chaosml.drivers.base import DriverContext, FaultDriver, Params, UndoRecord
+from chaosml.drivers.docker_containers import (
+    TargetParams,
+    failure_error,
+    for_each,
+    record_entries,
+    target_refs,
+)
+from chaosml.drivers.docker_driver import DockerEngine
+from chaosml.errors import DriverError
+
+
+class DisconnectParams(TargetParams):
+    network: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One container on one network, as the undo record keeps it."""
+
+    id: str
+    name: str
+    network: str
+    aliases: tuple[str, ...] = ()
+    ipv4_address: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "network": self.network,
+            "aliases": list(self.aliases),
+            "ipv4_address": self.ipv4_address,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Attachment:
+        return cls(
+            id=str(raw["id"]),
+            name=str(raw.get("name", "")),
+            network=str(raw["network"]),
+            aliases=tuple(str(a) for a in raw.get("aliases") or ()),
+            ipv4_address=raw.get("ipv4_address"),
+        )
+
+
+def _label(item: Attachment) -> str:
+    return item.name or item.id[:12]
+
+
+class DockerDisconnect(FaultDriver):
+    kind = "docker.disconnect"
+    params_model = DisconnectParams
+    summary = "disconnect the target's containers from a network; undo reconnects them"
+
+    def __init__(self, engine: DockerEngine | None = None) -> None:
+        self.engine = engine or DockerEngine()
+
+    def describe(self, params: Params) -> str:
+        assert isinstance(params, DisconnectParams)
+        return f"docker.disconnect network '{params.network}' → target '{params.target}'"
+
+    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
+        assert isinstance(params, DisconnectParams)
+        refs = target_refs(ctx, params.target)
+        found = [self._attachment(ref.id, params.network) for ref in refs]
+        shown = ", ".join(f"{_label(a)} ({', '.join(a.aliases) or 'no aliases'})" for a in found)
+        return UndoRecord(
+            self.kind,
+            {"containers": [a.to_json() for a in found]},
+            f"reconnect to network '{params.network}': {shown}",
+        )
+
+    def apply(self, params: Params, ctx: DriverContext) -> None:
+        assert isinstance(params, DisconnectParams)
+        items = [
+            self._attachment(ref.id, params.network) for ref in target_refs(ctx, params.target)
+        ]
+        act = lambda item: self.engine.disconnect(item.id, item.network)  # noqa: E731
+        done, failed = for_each(items, act, _label)
+        if failed:
+            for_each(done, self._reconnect, _label)  # best effort; the error says what failed
+            raise failure_error(self.kind, failed, len(items))
+
+    def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
+        items = [Attachment.from_json(raw) for raw in record_entries(record)]
+        _, failed = for_each(items, self._reconnect, _label)
+        if failed:
+            raise failure_error("undo of docker.disconnect (reconnect)", failed, len(items))
+
+    def _attachment(self, ref: str, network: str) -> Attachment:
+        state = self.engine.inspect(ref)
+        endpoint = state.networks.get(network)
+        if endpoint is None:
+            attached = ", ".join(sorted(state.networks)) or "none"
+            raise DriverError(
+                f"container '{state.name}' is not connected to network '{network}' "
+                f"(its networks: {attached})"
+            )
+        aliases = tuple(a for a in endpoint.aliases if a != state.short_id)
+        return Attachment(state.id, state.name, network, aliases, endpoint.ipv4_address)
+
+    def _reconnect(self, item: Attachment) -> None:
+        if item.network in self.engine.inspect(item.id).networks:
+            return  # connected already: nothing to undo
+        self.engine.connect(item.id, item.network, list(item.aliases), item.ipv4_address)

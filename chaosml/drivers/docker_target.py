@@ -1,0 +1,66 @@
+"""The ``docker`` target selector: running or paused containers by labels and name.
+
+``blast_radius.targets.<name>.docker: {labels: {app: model-server}, name: "^model-server-\\d+$"}``
+matches the containers that carry every label given AND whose name matches the regular
+expression (``re.search``: anchor it with ``^…$`` for a whole-name match). At least one of the
+two is required. Only running and paused containers are candidates; they are returned sorted by
+name, so that the same ``--seed`` picks the same containers. The opt-in label, ``count``,
+``max_percent`` and ``min_matches`` are applied by the engine afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import field_validator, model_validator
+
+from chaosml.drivers.base import DriverContext, Params, TargetDriver, TargetMember
+from chaosml.drivers.docker_driver import DockerEngine
+
+
+class DockerSelector(Params):
+    labels: dict[str, str] = {}
+    name: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _valid_regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"'name' is not a valid regular expression: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> DockerSelector:
+        if not self.labels and self.name is None:
+            raise ValueError(
+                "give 'labels', 'name' (a regex) or both: "
+                "an empty selector would match every container"
+            )
+        return self
+
+
+class DockerTarget(TargetDriver):
+    kind = "docker"
+    params_model = DockerSelector
+    summary = "running or paused containers matching labels and a name regex"
+
+    def __init__(self, engine: DockerEngine | None = None) -> None:
+        self.engine = engine or DockerEngine()
+
+    def describe(self, params: Params) -> str:
+        assert isinstance(params, DockerSelector)
+        parts = [f"{k}={v}" for k, v in sorted(params.labels.items())]
+        if params.name is not None:
+            parts.append(f"name ~ /{params.name}/")
+        return "docker containers with " + " and ".join(parts)
+
+    def candidates(self, params: Params, ctx: DriverContext) -> list[TargetMember]:
+        assert isinstance(params, DockerSelector)
+        pattern = re.compile(params.name) if params.name is not None else None
+        found = self.engine.list_running(params.labels)
+        chosen = [c for c in found if pattern is None or pattern.search(c.name)]
+        members = [TargetMember(c.id, c.name, c.labels) for c in chosen]
+        return sorted(members, key=lambda m: (m.name, m.id))

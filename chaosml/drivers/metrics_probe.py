@@ -1,0 +1,83 @@
+"""Probe ``metrics``: one series read straight from a ``/metrics`` exposition, no Prometheus.
+
+The only module importing ``prometheus_client`` (for its text-format parser). The scraped
+endpoint is part of the system under test, so a scrape that fails — refused, timed out, not
+200, not the text format — is a ``ProbeError``: the probe's expectation fails, the tool did not.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar, cast
+
+from prometheus_client.parser import text_string_to_metric_families
+from pydantic import Field
+
+from chaosml.drivers import http_client
+from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.drivers.promql_result import format_labels, labels_match
+from chaosml.errors import InfrastructureError, ProbeError
+from chaosml.model.types import Duration
+
+_SHOWN = 10
+
+
+class MetricsParams(Params):
+    url: str = Field(pattern=r"^https?://")
+    # the sample name as exposed, e.g. model_requests_total or latency_seconds_bucket
+    name: str = Field(min_length=1)
+    labels: dict[str, str] = {}
+    timeout: Duration = 5.0
+
+
+class MetricsProbe(ProbeDriver):
+    kind: ClassVar[str] = "metrics"
+    params_model: ClassVar[type[Params]] = MetricsParams
+    summary: ClassVar[str] = "one series scraped from a /metrics exposition (no Prometheus needed)"
+
+    def sample(self, params: Params, ctx: DriverContext) -> Sample:
+        p = cast(MetricsParams, params)
+        labels, value = read_series(scrape(p.url, p.timeout), p.name, p.labels)
+        return Sample(value=value, details={"labels": labels})
+
+    def describe(self, params: Params) -> str:
+        p = cast(MetricsParams, params)
+        return f"metrics {p.name}{format_labels(p.labels) if p.labels else ''} at {p.url}"
+
+
+def scrape(url: str, timeout: float) -> str:
+    """The exposition text at ``url``."""
+    try:
+        resp = http_client.request("GET", url, timeout=timeout, retries=1)
+    except InfrastructureError as exc:
+        raise ProbeError(f"cannot scrape {url}: {exc.message}") from exc
+    if resp.status != 200:
+        raise ProbeError(f"scraping {url} answered {resp.status}: {resp.text[:200]!r}")
+    return resp.text
+
+
+def read_series(text: str, name: str, labels: dict[str, str]) -> tuple[dict[str, str], float]:
+    """Labels and value of the one sample named ``name`` carrying ``labels``."""
+    found = [(s.labels, float(s.value)) for s in _samples(text) if s.name == name]
+    chosen = [(lbl, value) for lbl, value in found if labels_match(lbl, labels)]
+    what = name + (format_labels(labels) if labels else "")
+    if not chosen:
+        known = f"; series named {name}: {_listing(found)}" if found else ""
+        raise ProbeError(f"no series {what} in the exposition{known}")
+    if len(chosen) > 1:
+        raise ProbeError(f"{len(chosen)} series match {what}: {_listing(chosen)}; add labels")
+    if math.isnan(chosen[0][1]):
+        raise ProbeError(f"series {what} is NaN")
+    return chosen[0]
+
+
+def _samples(text: str) -> list[Any]:
+    try:
+        return [s for family in text_string_to_metric_families(text) for s in family.samples]
+    except (ValueError, TypeError, IndexError) as exc:
+        raise ProbeError(f"not a Prometheus text exposition: {exc}") from exc
+
+
+def _listing(found: list[tuple[dict[str, str], float]]) -> str:
+    shown = ", ".join(format_labels(lbl) for lbl, _ in found[:_SHOWN])
+    return shown + (f" and {len(found) - _SHOWN} more" if len(found) > _SHOWN else "")

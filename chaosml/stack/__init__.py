@@ -1,0 +1,1 @@
+"""Local stacks chaosml can start for tests and demos (monitoring: Prometheus, Alertmanager)."""

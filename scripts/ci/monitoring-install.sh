@@ -1,0 +1,38 @@
+#!/bin/sh
+# Install Prometheus, Alertmanager and Pushgateway (Debian packages) when their binaries are
+# missing. Idempotent: does nothing when all three are on PATH. Starts nothing — the tests
+# start their own instances on free loopback ports (chaosml/stack/monitoring.py).
+set -eu
+
+missing=""
+for bin in prometheus promtool prometheus-alertmanager prometheus-pushgateway; do
+    command -v "$bin" >/dev/null 2>&1 || missing="$missing $bin"
+done
+if [ -z "$missing" ]; then
+    echo "monitoring-install: prometheus, alertmanager and pushgateway already installed"
+    exit 0
+fi
+echo "monitoring-install: missing:$missing; installing Debian packages"
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends \
+    prometheus prometheus-alertmanager prometheus-pushgateway
+
+# Debian's packages may start services under systemd; the tests want none running.
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    for unit in prometheus prometheus-alertmanager prometheus-pushgateway \
+        prometheus-node-exporter; do
+        $SUDO systemctl stop "$unit" 2>/dev/null || true
+        $SUDO systemctl disable "$unit" 2>/dev/null || true
+    done
+fi
+
+for bin in prometheus promtool prometheus-alertmanager prometheus-pushgateway; do
+    command -v "$bin" >/dev/null 2>&1 || { echo "monitoring-install: $bin still missing" >&2; exit 1; }
+done
+echo "monitoring-install: done ($(prometheus --version 2>&1 | head -n 1))"

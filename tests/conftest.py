@@ -1,0 +1,23 @@
+"""Suite-wide isolation: the tests never touch the user's real lock directory or halt switch."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_state_dirs() -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in ("CHAOSML_LOCK_DIR", "CHAOSML_HALT_FILE")}
+    with tempfile.TemporaryDirectory(prefix="chaosml-tests-") as tmp:
+        os.environ["CHAOSML_LOCK_DIR"] = os.path.join(tmp, "locks")
+        os.environ.setdefault("CHAOSML_HALT_FILE", os.path.join(tmp, "HALT"))
+        yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

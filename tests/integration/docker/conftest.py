@@ -1,0 +1,1 @@
+from tests.fixtures.docker_env import *  # noqa: F403

@@ -1,0 +1,1 @@
+from tests.fixtures.prom_env import *  # noqa: F403

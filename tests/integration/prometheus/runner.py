@@ -1,0 +1,99 @@
+"""Running ``chaosml run`` as a user does (a subprocess) and reading the journal it leaves."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+    events: list[dict[str, Any]]
+    ended_at: float  # wall time the process exited
+    watched: list[Any] = field(default_factory=list)
+
+    def of(self, event: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["event"] == event]
+
+    def one(self, event: str) -> dict[str, Any]:
+        found = self.of(event)
+        assert len(found) == 1, f"expected one {event}, got {found}\n{self.output}"
+        return found[0]
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def write_experiment(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "experiment.yaml"
+    path.write_text(text)
+    return path
+
+
+def run_chaosml(
+    experiment: Path,
+    tmp_path: Path,
+    *,
+    during: Callable[[subprocess.Popen[str]], Any] | None = None,
+    timeout: float = 120.0,
+) -> RunResult:
+    """``chaosml run EXPERIMENT --env test --journal J``; ``during(proc)`` runs while it runs."""
+    journal = tmp_path / f"journal-{time.time_ns()}.jsonl"  # a fresh one per run
+    argv = [sys.executable, "-m", "chaosml", "run", str(experiment), "--env", "test"]
+    proc = subprocess.Popen(
+        [*argv, "--journal", str(journal)],
+        cwd=REPO_ROOT,
+        env=_isolated_env(tmp_path),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        watched = during(proc) if during else None
+        stdout, stderr = proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    ended_at = time.time()
+    result = RunResult(proc.returncode, stdout, stderr, read_journal(journal), ended_at)
+    result.watched = watched if isinstance(watched, list) else [watched]
+    return result
+
+
+def _isolated_env(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["CHAOSML_HALT_FILE"] = str(tmp_path / "HALT")
+    env["CHAOSML_LOCK_DIR"] = str(tmp_path / "locks")
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    env["CHAOSML_TEST"] = "1"  # inherited by what the run starts (restart commands)
+    return env
+
+
+def read_journal(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def wait_until(check: Callable[[], bool], timeout: float, what: str) -> float:
+    """Poll ``check()`` every 20 ms; the wall time it became true. AssertionError on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return time.time()
+        time.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
