@@ -182,7 +182,7 @@ class _Builder:
         return found[0] if len(found) == 1 else None
 
     def _params(self, role: Role, kind: str, data: Any, loc: Loc) -> Params | None:
-        model = self.registry.drivers[(role, kind)].params_model
+        model = self.registry.driver_class(role, kind).params_model
         if data is None:
             data = {}
         if not isinstance(data, dict):
@@ -246,7 +246,7 @@ class _Builder:
         self, rest: dict[str, Any], loc: Loc, role: Role, kind: str, head_keys: list[str]
     ) -> dict[str, Any]:
         """Report keys close to a step key (``durration``) with a suggestion, not as params."""
-        fields = self.registry.drivers[(role, kind)].params_model.model_fields
+        fields = self.registry.driver_class(role, kind).params_model.model_fields
         out = {}
         for key, value in rest.items():
             close = suggest(key, head_keys) if key not in fields else None

@@ -16,6 +16,7 @@ from chaosml.exit_codes import ExitCode, most_severe
 from chaosml.loader import Loaded, load_file
 from chaosml.redaction import Redactor
 from chaosml.reporting.console import ConsoleObserver
+from chaosml.reporting.journal_writer import Observer
 from chaosml.substitution import parse_overrides
 
 
@@ -66,7 +67,7 @@ def _overrides(var: list[str]) -> dict[str, str]:
 def _run_one(item: Loaded, options: RunOptions, report_dir: Path | None, debug: bool) -> ExitCode:
     from chaosml.reporting.annotations import annotation_observers
 
-    observers = [_observer(), *annotation_observers()]
+    observers: list[Observer] = [_observer(), *annotation_observers()]
     outcome = run_experiment(item, options, observers=observers, debug=debug)
     if options.dry_run and outcome.status.value != "refused":
         print_plan(item, outcome)

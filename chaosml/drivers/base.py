@@ -4,7 +4,9 @@ A driver is one class in one module, registered under the ``chaosml.drivers`` en
 The engine knows drivers only through these classes:
 
 - ``FaultDriver``: ``plan()`` returns the undo record (data, no side effect on the system), the
-  engine writes it to the journal, then calls ``apply()``. ``undo(record)`` reverses the change;
+  engine writes it to the journal, then calls ``apply()``. Both calls get the same
+  ``ctx.fault_id`` (unique in the run), so names planned for the undo (toxics, snapshot files)
+  are derived, not remembered. ``undo(record)`` reverses the change;
   it is idempotent and can run in a new process from the journal alone (``chaosml rollback``).
   If ``apply()`` fails half-way it undoes its own part, then raises.
 - ``ActionDriver``: ``run()`` performs an operation with no undo (``docker.start``).
@@ -121,6 +123,7 @@ class DriverContext:
     seed: int = 0
     experiment_title: str = ""
     state_dir: str = ""  # a directory drivers may keep run files in (snapshots)
+    fault_id: str = ""  # the same for plan() and apply() of one step: name what you create by it
 
     def target(self, name: str) -> ResolvedTarget:
         from chaosml.errors import DriverError

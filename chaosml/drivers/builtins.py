@@ -1,27 +1,32 @@
-"""chaosml's own drivers, registered exactly like plugins: one ``module:Class`` a line."""
+"""chaosml's own drivers, registered exactly like plugins, from this explicit list.
 
-BUILTIN_DRIVERS: tuple[str, ...] = (
-    "chaosml.drivers.http_probe:HttpProbe",
-    "chaosml.drivers.process_driver:ProcessProbe",
-    "chaosml.drivers.process_driver:ProcessRun",
-    "chaosml.drivers.process_driver:ProcessKill",
-    "chaosml.drivers.python_probe:PythonProbe",
-    "chaosml.drivers.prometheus_driver:PrometheusProbe",
-    "chaosml.drivers.metrics_probe:MetricsProbe",
-    "chaosml.drivers.alert_probe:AlertProbe",
-    "chaosml.drivers.docker_faults:DockerKill",
-    "chaosml.drivers.docker_faults:DockerStop",
-    "chaosml.drivers.docker_faults:DockerPause",
-    "chaosml.drivers.docker_faults:DockerRestart",
-    "chaosml.drivers.docker_faults:DockerStart",
-    "chaosml.drivers.docker_network:DockerDisconnect",
-    "chaosml.drivers.docker_probe:DockerProbe",
-    "chaosml.drivers.docker_target:DockerTarget",
-    "chaosml.drivers.proxy_driver:ProxyLatency",
-    "chaosml.drivers.proxy_driver:ProxyBandwidth",
-    "chaosml.drivers.proxy_driver:ProxyTimeout",
-    "chaosml.drivers.proxy_driver:ProxyReset",
-    "chaosml.drivers.proxy_driver:ProxyHttpError",
-    "chaosml.drivers.feed_driver:FeedCorrupt",
-    "chaosml.drivers.telemetry_driver:TelemetryStop",
+Each line is (role, kind, "module:Class"). The module is imported only when an experiment uses
+the kind (or ``chaosml drivers`` lists them all), so a run never pays for SDKs it does not use;
+the class is verified against its line when it loads.
+"""
+
+BUILTIN_DRIVERS: tuple[tuple[str, str, str], ...] = (
+    ("probe", "http", "chaosml.drivers.http_probe:HttpProbe"),
+    ("probe", "process", "chaosml.drivers.process_driver:ProcessProbe"),
+    ("fault", "process.run", "chaosml.drivers.process_driver:ProcessRun"),
+    ("fault", "process.kill", "chaosml.drivers.process_driver:ProcessKill"),
+    ("probe", "python", "chaosml.drivers.python_probe:PythonProbe"),
+    ("probe", "prometheus", "chaosml.drivers.prometheus_driver:PrometheusProbe"),
+    ("probe", "metrics", "chaosml.drivers.metrics_probe:MetricsProbe"),
+    ("probe", "alert", "chaosml.drivers.alert_probe:AlertProbe"),
+    ("fault", "docker.kill", "chaosml.drivers.docker_faults:DockerKill"),
+    ("fault", "docker.stop", "chaosml.drivers.docker_faults:DockerStop"),
+    ("fault", "docker.pause", "chaosml.drivers.docker_faults:DockerPause"),
+    ("fault", "docker.restart", "chaosml.drivers.docker_faults:DockerRestart"),
+    ("action", "docker.start", "chaosml.drivers.docker_faults:DockerStart"),
+    ("fault", "docker.disconnect", "chaosml.drivers.docker_network:DockerDisconnect"),
+    ("probe", "docker", "chaosml.drivers.docker_probe:DockerProbe"),
+    ("target", "docker", "chaosml.drivers.docker_target:DockerTarget"),
+    ("fault", "proxy.latency", "chaosml.drivers.proxy_driver:ProxyLatency"),
+    ("fault", "proxy.bandwidth", "chaosml.drivers.proxy_driver:ProxyBandwidth"),
+    ("fault", "proxy.timeout", "chaosml.drivers.proxy_driver:ProxyTimeout"),
+    ("fault", "proxy.reset", "chaosml.drivers.proxy_driver:ProxyReset"),
+    ("fault", "proxy.http_error", "chaosml.drivers.proxy_driver:ProxyHttpError"),
+    ("fault", "feed.corrupt", "chaosml.drivers.feed_driver:FeedCorrupt"),
+    ("fault", "telemetry.stop", "chaosml.drivers.telemetry_driver:TelemetryStop"),
 )

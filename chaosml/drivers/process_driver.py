@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import time
 from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
@@ -180,10 +181,9 @@ class ProcessKill(FaultDriver):
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         d = record.data
-        if find_pids(
-            d.get("pid_file"), d.get("pattern"), exclude=set()
-        ) and not _killed_still_alive(d):
-            return  # running again (restarted by a supervisor or a previous undo)
+        _wait_gone(list(d.get("pids") or []), RESTART_WAIT_SECONDS)
+        if find_pids(d.get("pid_file"), d.get("pattern")):
+            return  # running again (restarted by a supervisor or by a previous undo)
         subprocesses.start_detached(d["restart"], cwd=d.get("cwd"))
 
     def describe(self, params: Params) -> str:
@@ -191,11 +191,15 @@ class ProcessKill(FaultDriver):
         return f"{params.signal} to {params.pid_file or '/' + str(params.pattern) + '/'}"
 
 
-def _killed_still_alive(data: dict[str, object]) -> bool:
-    """True when the pids found are the very ones that were killed (a zombie or a slow death)."""
-    old = set(data.get("pids") or [])  # type: ignore[call-overload]
-    now = set(find_pids(data.get("pid_file"), data.get("pattern")))  # type: ignore[arg-type]
-    return bool(now) and now <= old
+RESTART_WAIT_SECONDS = 5.0
+
+
+def _wait_gone(pids: list[int], timeout: float) -> None:
+    """Let the killed processes finish dying (and clean up their pid files) before a restart,
+    so the old one cannot remove the new one's pid file."""
+    deadline = time.monotonic() + timeout
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def find_pids(

@@ -48,9 +48,10 @@ class RefusedDriver:
 
 @dataclass
 class Registry:
-    drivers: dict[tuple[Role, str], type[Driver]] = field(default_factory=dict)
+    drivers: dict[tuple[Role, str], type[Driver]] = field(default_factory=dict)  # loaded
     origins: dict[tuple[Role, str], str] = field(default_factory=dict)
     refused: list[RefusedDriver] = field(default_factory=list)
+    lazy: dict[tuple[Role, str], str] = field(default_factory=dict)  # declared, not yet imported
 
     def register(self, cls: object, origin: str) -> None:
         problems = verify_driver(cls)
@@ -59,27 +60,61 @@ class Registry:
             return
         assert isinstance(cls, type) and issubclass(cls, Driver)
         key = (cls.role, cls.kind)
-        if key in self.drivers:
+        if key in self.drivers or (key in self.lazy and self.lazy[key] != origin):
+            holder = self.origins.get(key) or self.lazy[key]
             self.refused.append(
-                RefusedDriver(
-                    origin, f"{cls.role} '{cls.kind}' already registered by {self.origins[key]}"
-                )
+                RefusedDriver(origin, f"{cls.role} '{cls.kind}' already registered by {holder}")
             )
             return
+        self.lazy.pop(key, None)
         self.drivers[key] = cls
         self.origins[key] = origin
 
+    def declare(self, role: Role, kind: str, spec: str) -> None:
+        """A built-in known by its kind; its module is imported on first use."""
+        if (role, kind) not in self.drivers:
+            self.lazy[(role, kind)] = spec
+
     def kinds(self, role: Role) -> list[str]:
-        return sorted(kind for (r, kind) in self.drivers if r == role)
+        return sorted({kind for (r, kind) in [*self.drivers, *self.lazy] if r == role})
 
     def has(self, role: Role, kind: str) -> bool:
-        return (role, kind) in self.drivers
+        return (role, kind) in self.drivers or (role, kind) in self.lazy
+
+    def driver_class(self, role: Role, kind: str) -> type[Driver]:
+        """The class registered for (role, kind), importing it now if it was only declared."""
+        key = (role, kind)
+        if key in self.lazy:
+            self._load(key, self.lazy[key])
+        try:
+            return self.drivers[key]
+        except KeyError:
+            why = next((r.reason for r in self.refused if r.origin == self.origins.get(key)), "")
+            suffix = f": {why}" if why else ""
+            raise InputError(f"no {role} driver '{kind}' is available{suffix}") from None
+
+    def _load(self, key: tuple[Role, str], spec: str) -> None:
+        self.lazy.pop(key)
+        self.origins[key] = spec
+        try:
+            cls = _import(spec)
+        except Exception as exc:  # a broken driver must not break chaosml
+            self.refused.append(RefusedDriver(spec, f"cannot import: {type(exc).__name__}: {exc}"))
+            return
+        if (getattr(cls, "role", None), getattr(cls, "kind", None)) != key:
+            self.refused.append(
+                RefusedDriver(spec, f"declared as {key[0]} '{key[1]}', the class differs")
+            )
+            return
+        self.register(cls, spec)
+
+    def load_all(self) -> None:
+        """Import every declared driver (``chaosml drivers``, catalogue tests)."""
+        for key, spec in list(self.lazy.items()):
+            self._load(key, spec)
 
     def get(self, role: Role, kind: str) -> Driver:
-        try:
-            return _instance(self.drivers[(role, kind)])
-        except KeyError:
-            raise InputError(f"no {role} driver '{kind}' is installed") from None
+        return _instance(self.driver_class(role, kind))
 
     def fault(self, kind: str) -> FaultDriver:
         driver = self.get("fault", kind)
@@ -128,16 +163,13 @@ def verify_driver(cls: object) -> list[str]:
 
 
 def load_builtins(registry: Registry) -> None:
-    for spec in BUILTIN_DRIVERS:
-        module_name, _, attr = spec.partition(":")
-        try:
-            cls = getattr(importlib.import_module(module_name), attr)
-        except Exception as exc:  # a broken driver must not break chaosml
-            registry.refused.append(
-                RefusedDriver(spec, f"cannot import: {type(exc).__name__}: {exc}")
-            )
-            continue
-        registry.register(cls, spec)
+    for role, kind, spec in BUILTIN_DRIVERS:
+        registry.declare(role, kind, spec)  # type: ignore[arg-type]
+
+
+def _import(spec: str) -> object:
+    module_name, _, attr = spec.partition(":")
+    return getattr(importlib.import_module(module_name), attr)
 
 
 def load_plugins(registry: Registry) -> None:

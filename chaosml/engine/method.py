@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from chaosml.drivers.base import ActionDriver, FaultDriver
 from chaosml.engine.alerts import expect_alert
@@ -34,7 +34,7 @@ class MethodRunner:
         if isinstance(step, m.FaultStep):
             await self.fault(index, step)
         elif isinstance(step, m.ActionStep):
-            await run_action(step, index, self.state)
+            await run_action(step, f"a{index}", self.state)
         elif isinstance(step, m.WaitStep):
             await self.state.clock.sleep(step.wait)
         elif isinstance(step, m.ProbeStep):
@@ -56,15 +56,16 @@ class MethodRunner:
     async def fault(self, index: int, step: m.FaultStep) -> None:
         state = self.state
         driver = state.registry.fault(step.fault)
+        ctx = replace(state.ctx, fault_id=f"m{index}")
         record = await call_blocking(
-            lambda: driver.plan(step.params, state.ctx), step.timeout, f"plan {step.fault}"
+            lambda: driver.plan(step.params, ctx), step.timeout, f"plan {step.fault}"
         )
         target = getattr(step.params, "target", None)
         entry = (
             self.stack.register(record, index, step.fault, step.label, target) if record else None
         )
         await call_blocking(
-            lambda: driver.apply(step.params, state.ctx), step.timeout, f"apply {step.fault}"
+            lambda: driver.apply(step.params, ctx), step.timeout, f"apply {step.fault}"
         )
         event = state.journal.emit(
             "fault.applied",
@@ -96,8 +97,9 @@ class MethodRunner:
             task.cancel()
 
 
-async def run_action(step: m.ActionStep, index: int | None, state: RunState) -> None:
+async def run_action(step: m.ActionStep, fault_id: str, state: RunState) -> None:
     """An operation with no undo (a fault driver used as an action registers none either)."""
+    ctx = replace(state.ctx, fault_id=fault_id)
     driver = (
         state.registry.get("action", step.action)
         if state.registry.has("action", step.action)
@@ -105,10 +107,10 @@ async def run_action(step: m.ActionStep, index: int | None, state: RunState) -> 
     )
     if isinstance(driver, ActionDriver):
         await call_blocking(
-            lambda: driver.run(step.params, state.ctx), step.timeout, f"action {step.action}"
+            lambda: driver.run(step.params, ctx), step.timeout, f"action {step.action}"
         )
     else:
         assert isinstance(driver, FaultDriver)
         await call_blocking(
-            lambda: driver.apply(step.params, state.ctx), step.timeout, f"action {step.action}"
+            lambda: driver.apply(step.params, ctx), step.timeout, f"action {step.action}"
         )

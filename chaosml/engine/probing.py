@@ -23,6 +23,7 @@ class ProbeOutcome:
     reason: str = ""
     error: str = ""
     infrastructure: bool = False  # the tool could not reach a backend (exit 5)
+    duration_s: float | None = None
 
 
 async def read_sample(spec: ProbeSpec, state: RunState) -> Sample:
@@ -37,25 +38,31 @@ async def run_probe(
 ) -> ProbeOutcome:
     started = time.perf_counter()
     outcome = await _probe_once(spec, state)
+    outcome.duration_s = round(time.perf_counter() - started, 6)
     if record:
-        state.journal.emit(
-            "probe.result",
-            phase=state.phase,
-            name=spec.name,
-            kind=spec.kind,
-            step=step,
-            ok=outcome.ok,
-            tolerated=spec.tolerate_failure and not outcome.ok,
-            value=outcome.sample.to_json() if outcome.sample else None,
-            expect=spec.expect.model_dump(exclude_none=True, by_alias=True)
-            if spec.expect
-            else None,
-            reason=outcome.reason or None,
-            error=outcome.error or None,
-            weight=spec.weight,
-            duration_s=round(time.perf_counter() - started, 6),
-        )
+        record_outcome(outcome, state, step)
     return outcome
+
+
+def record_outcome(outcome: ProbeOutcome, state: RunState, step: int | None = None) -> None:
+    """The ``probe.result`` event of one probe read."""
+    spec = outcome.spec
+    expect = spec.expect.model_dump(exclude_none=True, by_alias=True) if spec.expect else None
+    state.journal.emit(
+        "probe.result",
+        phase=state.phase,
+        name=spec.name,
+        kind=spec.kind,
+        step=step,
+        ok=outcome.ok,
+        tolerated=spec.tolerate_failure and not outcome.ok,
+        value=outcome.sample.to_json() if outcome.sample else None,
+        expect=expect,
+        reason=outcome.reason or None,
+        error=outcome.error or None,
+        weight=spec.weight,
+        duration_s=outcome.duration_s,
+    )
 
 
 async def _probe_once(spec: ProbeSpec, state: RunState) -> ProbeOutcome:

@@ -14,7 +14,7 @@ from chaosml.engine import blast_radius, lock, watchers
 from chaosml.engine.alerts import alerts_resolve
 from chaosml.engine.method import MethodRunner, run_action
 from chaosml.engine.outcome import EXIT_FOR_STATUS, RunOutcome, Status
-from chaosml.engine.probing import ProbeOutcome, run_probe
+from chaosml.engine.probing import ProbeOutcome, record_outcome, run_probe
 from chaosml.engine.rollback import UndoStack
 from chaosml.engine.state import RunState
 from chaosml.engine.threads import call_blocking
@@ -182,7 +182,7 @@ class Runner:
 
     async def _rollback_step(self, index: int, step: m.ActionStep) -> bool:
         try:
-            await run_action(step, index, self.state)
+            await run_action(step, f"r{index}", self.state)
         except ChaosMLError as exc:
             self.state.journal.emit(
                 "rollback.step",
@@ -233,11 +233,13 @@ class Runner:
         while True:
             last = self.state.clock.monotonic() + recovery.every >= deadline
             outcomes = await asyncio.gather(
-                *(run_probe(p, self.state, record=last) for p in probes)
+                *(run_probe(p, self.state, record=False) for p in probes)
             )
-            if all(o.ok or o.spec.tolerate_failure for o in outcomes):
-                if not last:
-                    await asyncio.gather(*(run_probe(p, self.state) for p in probes))
+            held = all(o.ok or o.spec.tolerate_failure for o in outcomes)
+            if held or last:  # journal the round that decided, not every poll
+                for outcome in outcomes:
+                    record_outcome(outcome, self.state)
+            if held:
                 self.state.expectations.extend((o.spec.name, True, o.spec.weight) for o in outcomes)
                 return True
             if last:

@@ -33,7 +33,9 @@ def experiment_schema(registry: Registry) -> dict[str, Any]:
     probe_head = _schema(m.ProbeHead, defs)
     probe = {
         "oneOf": [
-            _with_driver(probe_head, k, _schema(registry.drivers[("probe", k)].params_model, defs))
+            _with_driver(
+                probe_head, k, _schema(registry.driver_class("probe", k).params_model, defs)
+            )
             for k in registry.kinds("probe")
         ]
     }
@@ -72,7 +74,7 @@ def _fault_like(
     head = _schema(head_model, defs)
     for role in roles:
         for kind in registry.kinds(role):  # type: ignore[arg-type]
-            params = _schema(registry.drivers[(role, kind)].params_model, defs)  # type: ignore[index]
+            params = _schema(registry.driver_class(role, kind).params_model, defs)  # type: ignore[arg-type]
             props = {
                 **head.get("properties", {}),
                 **params.get("properties", {}),
@@ -96,7 +98,7 @@ def _document(registry: Registry, defs: dict[str, Any]) -> dict[str, Any]:
                 _with_driver(
                     _schema(m.TargetLimits, defs),
                     k,
-                    _schema(registry.drivers[("target", k)].params_model, defs),
+                    _schema(registry.driver_class("target", k).params_model, defs),
                 )
                 for k in registry.kinds("target")
             ]

@@ -13,6 +13,7 @@ from chaosml.drivers.registry import build_registry
 ROOT = Path(__file__).parents[3]
 DOCS = ROOT / "docs" / "drivers"
 REGISTRY = build_registry(autoload=False)
+REGISTRY.load_all()
 KINDS = sorted({kind for (_, kind) in REGISTRY.drivers})
 
 

@@ -69,8 +69,24 @@ def test_duplicate_kind_is_refused() -> None:
 
 def test_builtins_register_cleanly_and_autoload_can_be_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
     registry = build_registry(autoload=False)
+    assert not registry.drivers, "built-ins are imported only when used"
+    registry.load_all()
     assert not registry.refused, registry.refused
     assert {"http", "process", "python"} <= set(registry.kinds("probe"))
     assert {"process.run", "process.kill"} <= set(registry.kinds("fault"))
     monkeypatch.setenv("CHAOSML_DISABLE_PLUGIN_AUTOLOAD", "1")
     assert not build_registry().refused
+
+
+def test_a_run_imports_only_the_drivers_it_uses() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from chaosml.loader import load_text\n"
+        "load_text('version: 1\\ntitle: t\\nmethod:\\n  - probe: {name: p, http: {url: \"http://127.0.0.1:1\"}}\\n')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('docker', 'chaosml.drivers.docker', 'chaosml.proxy'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -1,0 +1,147 @@
+"""The feature service's data: a CSV or JSONL file of feature rows, re-read when it changes.
+
+CSV: a header with ``entity_id``, one column per feature and optionally ``generated_at``. A cell
+that parses as a number is a number (``nan``/``inf`` included), an empty cell is null, anything
+else is kept as a string — so a corrupted file reaches the model server as it is.
+JSONL: one object a line, ``{"entity_id": 7, "features": {...}}`` or flat
+``{"entity_id": 7, "age": 41, ...}``; ``generated_at`` (Unix seconds or ISO-8601) is optional.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chaosml.demo.model import parse_timestamp
+
+_META = ("entity_id", "generated_at")
+
+
+@dataclass(frozen=True)
+class FeatureRow:
+    entity_id: int
+    features: dict[str, Any]
+    generated_at: float | None  # None: computed when served
+
+
+class FeatureFileError(Exception):
+    """The data file cannot be read or parsed."""
+
+
+def parse_cell(text: str) -> Any:
+    """A CSV cell as the value it stands for: number, null or string."""
+    stripped = text.strip()
+    if stripped == "" or stripped.lower() == "null":
+        return None
+    try:
+        return float(stripped)
+    except ValueError:
+        return stripped
+
+
+def parse_time(raw: Any) -> float | None:
+    """Unix seconds from a number or an ISO-8601 string; None when absent or unreadable."""
+    if raw is None or raw == "" or isinstance(raw, bool):
+        return None
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        pass
+    try:
+        return parse_timestamp(str(raw)).timestamp()
+    except ValueError:
+        return None
+
+
+def _row(raw: dict[str, Any], features: dict[str, Any]) -> FeatureRow:
+    try:
+        entity_id = int(float(raw["entity_id"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise FeatureFileError(f"row without a numeric entity_id: {raw!r}") from exc
+    return FeatureRow(entity_id, features, parse_time(raw.get("generated_at")))
+
+
+def read_csv(path: Path) -> list[FeatureRow]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        records = list(csv.DictReader(handle))
+    return [
+        _row(rec, {k: parse_cell(v or "") for k, v in rec.items() if k not in _META and k})
+        for rec in records
+    ]
+
+
+def read_jsonl(path: Path) -> list[FeatureRow]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except ValueError as exc:
+            raise FeatureFileError(f"{path}:{number}: not JSON: {exc}") from exc
+        nested = raw.get("features")
+        features = (
+            nested if isinstance(nested, dict) else {k: v for k, v in raw.items() if k not in _META}
+        )
+        rows.append(_row(raw, features))
+    return rows
+
+
+def read_rows(path: Path) -> list[FeatureRow]:
+    """Every row of a ``.csv`` or ``.jsonl``/``.json`` file."""
+    try:
+        if path.suffix.lower() == ".csv":
+            return read_csv(path)
+        return read_jsonl(path)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise FeatureFileError(f"cannot read {path}: {exc}") from exc
+
+
+class FeatureTable:
+    """Rows by entity id; ``get()`` re-reads the file first when its stat changed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.reloads = 0
+        self.last_error: str | None = None
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int, int] | None = None
+        self._rows: dict[int, FeatureRow] = {}
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the file if it changed; keep the old rows if it cannot be read."""
+        with self._lock:
+            stamp = self._stat()
+            if stamp == self._stamp:
+                return
+            try:
+                rows = read_rows(self.path)
+            except FeatureFileError as exc:
+                self.last_error = str(exc)
+                return
+            self._rows = {row.entity_id: row for row in rows}
+            self._stamp, self.last_error = stamp, None
+            self.reloads += 1
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return None
+        return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+    def get(self, entity_id: int) -> FeatureRow | None:
+        self.refresh()
+        return self._rows.get(entity_id)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def entity_ids(self) -> list[int]:
+        return sorted(self._rows)

@@ -1,0 +1,221 @@
+"""Proxy faults: ``proxy.latency``, ``proxy.bandwidth``, ``proxy.timeout``, ``proxy.reset``,
+``proxy.http_error``.
+
+Each fault adds toxics through the Toxiproxy API (chaosml's proxy or a real Toxiproxy; the
+HTTP toxics need chaosml's). Toxics are named ``chaosml-<run_id>-<n>``; the undo record holds
+the API URL, the proxy and those names, and the undo removes exactly them (a toxic already gone
+counts as removed). A token is never written to the record: the undo takes it from the
+fault's ``proxy.token`` in the same process, or from ``CHAOSML_PROXY_TOKEN``.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from chaosml.drivers.base import DriverContext, FaultDriver, Params, UndoRecord
+from chaosml.drivers.toxiproxy_client import ToxiproxyClient
+from chaosml.durations import format_duration
+from chaosml.model.types import Duration
+
+Direction = Literal["downstream", "upstream", "both"]
+
+
+class ProxyRef(Params):
+    """Which proxy: its API URL and name; ``token`` when the API requires one."""
+
+    api: str = "http://127.0.0.1:8474"
+    name: str
+    token: str | None = None
+
+
+class ToxicParams(Params):
+    proxy: ProxyRef
+    direction: Direction = "downstream"
+    percent: float = Field(default=100.0, ge=0, le=100, description="share of connections hit")
+
+
+def toxic_names(ctx: DriverContext, count: int) -> list[str]:
+    """The names of one step's toxics: the same in plan() and apply() (``ctx.fault_id``)."""
+    step = ctx.fault_id or "x"
+    return [f"chaosml-{ctx.run_id}-{step}-{n}" for n in range(1, count + 1)]
+
+
+class ToxicFault(FaultDriver):
+    """Adds toxics on plan-time names; undo removes exactly those names."""
+
+    _tokens: ClassVar[dict[str, str]] = {}
+
+    @abstractmethod
+    def toxics(self, params: Params, ctx: DriverContext) -> list[dict[str, Any]]:
+        """The toxics to add (type, stream, toxicity, attributes), without names."""
+
+    @abstractmethod
+    def proxy_of(self, params: Params) -> ProxyRef:
+        """The proxy the toxics go on."""
+
+    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord:
+        ref = self.proxy_of(params)
+        names = toxic_names(ctx, len(self.toxics(params, ctx)))
+        data = {"api": ref.api, "proxy": ref.name, "toxics": names}
+        return UndoRecord(
+            self.kind, data, f"remove toxics {', '.join(names)} from proxy {ref.name}"
+        )
+
+    def apply(self, params: Params, ctx: DriverContext) -> None:
+        ref = self.proxy_of(params)
+        names = toxic_names(ctx, len(self.toxics(params, ctx)))
+        client = ToxiproxyClient(ref.api, token=ref.token)
+        if ref.token:
+            self._tokens[ref.api] = ref.token
+        added: list[str] = []
+        try:
+            for name, toxic in zip(names, self.toxics(params, ctx), strict=True):
+                client.add_toxic(ref.name, {"name": name, **toxic})
+                added.append(name)
+        except Exception:
+            for name in added:
+                client.remove_toxic(ref.name, name)
+            raise
+
+    def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
+        api = str(record.data["api"])
+        client = ToxiproxyClient(api, token=self._tokens.get(api))
+        for name in reversed(record.data["toxics"]):
+            client.remove_toxic(str(record.data["proxy"]), str(name))
+
+
+class StreamToxicFault(ToxicFault):
+    """A TCP toxic on one or both streams, with ``percent`` as Toxiproxy's toxicity."""
+
+    toxic_type: ClassVar[str]
+
+    @abstractmethod
+    def attributes(self, params: Params) -> dict[str, Any]:
+        """The toxic's attributes (Toxiproxy units: milliseconds, KB/s)."""
+
+    def proxy_of(self, params: Params) -> ProxyRef:
+        assert isinstance(params, ToxicParams)
+        return params.proxy
+
+    def toxics(self, params: Params, ctx: DriverContext) -> list[dict[str, Any]]:
+        assert isinstance(params, ToxicParams)
+        streams = ["downstream", "upstream"] if params.direction == "both" else [params.direction]
+        return [
+            {
+                "type": self.toxic_type,
+                "stream": stream,
+                "toxicity": params.percent / 100.0,
+                "attributes": self.attributes(params),
+            }
+            for stream in streams
+        ]
+
+
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+class LatencyParams(ToxicParams):
+    latency: Duration
+    jitter: Duration = 0.0
+
+
+class ProxyLatency(StreamToxicFault):
+    """Delays traffic through the proxy by ``latency`` (± ``jitter``)."""
+
+    kind = "proxy.latency"
+    params_model = LatencyParams
+    summary = "delay traffic through a proxy; undo: remove the toxic"
+    toxic_type = "latency"
+
+    def attributes(self, params: Params) -> dict[str, Any]:
+        assert isinstance(params, LatencyParams)
+        return {"latency": _ms(params.latency), "jitter": _ms(params.jitter)}
+
+    def describe(self, params: Params) -> str:
+        assert isinstance(params, LatencyParams)
+        jitter = f" ±{format_duration(params.jitter)}" if params.jitter else ""
+        latency = format_duration(params.latency)
+        return f"add {latency}{jitter} latency ({params.direction}) on proxy {params.proxy.name}"
+
+
+class BandwidthParams(ToxicParams):
+    rate: int = Field(ge=0, description="KB/s (1 KB = 1000 bytes), as in Toxiproxy")
+
+
+class ProxyBandwidth(StreamToxicFault):
+    """Throttles traffic through the proxy to ``rate`` KB/s."""
+
+    kind = "proxy.bandwidth"
+    params_model = BandwidthParams
+    summary = "throttle a proxy to a rate in KB/s; undo: remove the toxic"
+    toxic_type = "bandwidth"
+
+    def attributes(self, params: Params) -> dict[str, Any]:
+        assert isinstance(params, BandwidthParams)
+        return {"rate": params.rate}
+
+
+class TimeoutParams(ToxicParams):
+    timeout: Duration = Field(default=0.0, description="close after this; 0 holds data forever")
+
+
+class ProxyTimeout(StreamToxicFault):
+    """Stalls connections: no data passes; closed after ``timeout`` (0: held until undone)."""
+
+    kind = "proxy.timeout"
+    params_model = TimeoutParams
+    summary = "stall connections through a proxy; undo: remove the toxic"
+    toxic_type = "timeout"
+
+    def attributes(self, params: Params) -> dict[str, Any]:
+        assert isinstance(params, TimeoutParams)
+        return {"timeout": _ms(params.timeout)}
+
+
+class ResetParams(ToxicParams):
+    timeout: Duration = Field(default=0.0, description="reset after this (0: at once)")
+
+
+class ProxyReset(StreamToxicFault):
+    """Resets connections (TCP RST) after ``timeout``."""
+
+    kind = "proxy.reset"
+    params_model = ResetParams
+    summary = "reset connections through a proxy; undo: remove the toxic"
+    toxic_type = "reset_peer"
+
+    def attributes(self, params: Params) -> dict[str, Any]:
+        assert isinstance(params, ResetParams)
+        return {"timeout": _ms(params.timeout)}
+
+
+class HttpErrorParams(Params):
+    proxy: ProxyRef
+    status: int = Field(default=503, ge=100, le=599)
+    percent: float = Field(default=100.0, ge=0, le=100, description="share of requests answered")
+    path: str = Field(default="", description="regex on the request path; empty: every path")
+    body: str = ""
+
+
+class ProxyHttpError(ToxicFault):
+    """Answers ``percent`` of the HTTP requests matching ``path`` with ``status`` (needs
+    chaosml's proxy and a proxy declared ``protocol: http``)."""
+
+    kind = "proxy.http_error"
+    params_model = HttpErrorParams
+    summary = "answer HTTP requests through a proxy with an error; undo: remove the toxic"
+
+    def proxy_of(self, params: Params) -> ProxyRef:
+        assert isinstance(params, HttpErrorParams)
+        return params.proxy
+
+    def toxics(self, params: Params, ctx: DriverContext) -> list[dict[str, Any]]:
+        assert isinstance(params, HttpErrorParams)
+        attributes = {"status": params.status, "percent": params.percent, "path": params.path}
+        if params.body:
+            attributes["body"] = params.body
+        return [{"type": "http_error", "stream": "downstream", "attributes": attributes}]

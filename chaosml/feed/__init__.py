@@ -1,0 +1,9 @@
+"""Feature-feed corruption: the ten modes of ``feed.corrupt``, shared by the proxy and file mode.
+
+Pure logic, no I/O except :mod:`chaosml.feed.files`, which reads and writes feature files.
+"""
+
+from chaosml.feed.corruptor import FeedCorruptor
+from chaosml.feed.spec import MODES, CorruptionSpec
+
+__all__ = ["MODES", "CorruptionSpec", "FeedCorruptor"]

@@ -1,0 +1,61 @@
+"""Apply one corruption to JSON documents: choose records with a seeded generator, change them.
+
+A corruptor is stateful on purpose: its random generator runs on across documents (so a stream
+of one-record responses gets ``percent`` of them changed), and ``stale`` remembers the first
+value it saw for each field. The same seed and the same documents give the same corruption.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from chaosml.feed.modes import MODE_FUNCTIONS, Memory, memory_key
+from chaosml.feed.paths import RecordKey, Slot, find_slots
+from chaosml.feed.spec import CorruptionSpec
+
+
+class FeedCorruptor:
+    """Corrupts ``spec.percent`` of the records that ``spec.fields`` reach in each document."""
+
+    def __init__(self, spec: CorruptionSpec) -> None:
+        self.spec = spec
+        self.rng = random.Random(spec.seed)
+        self.memory: Memory = {}
+        self._mode = MODE_FUNCTIONS[spec.mode]
+
+    def corrupt(self, doc: Any) -> int:
+        """Change ``doc`` in place; the number of records changed."""
+        changed = 0
+        for slots in self._records(doc).values():
+            chosen = self.rng.random() * 100 < self.spec.percent
+            self._remember(slots)
+            if chosen and self._mode(slots, self.spec, self.rng, self.memory):
+                changed += 1
+        return changed
+
+    def corrupt_bytes(self, body: bytes) -> tuple[bytes, int] | None:
+        """A rewritten JSON body and the records changed; None when the body is not JSON.
+
+        When no record changed the original bytes come back untouched.
+        """
+        try:
+            doc = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        changed = self.corrupt(doc)
+        if not changed:
+            return body, 0
+        return json.dumps(doc, allow_nan=True, separators=(",", ":")).encode(), changed
+
+    def _records(self, doc: Any) -> dict[RecordKey, list[Slot]]:
+        grouped: dict[RecordKey, list[Slot]] = {}
+        for path in self.spec.fields:
+            for slot in find_slots(doc, path):
+                grouped.setdefault(slot.record, []).append(slot)
+        return grouped
+
+    def _remember(self, slots: list[Slot]) -> None:
+        for slot in slots:
+            self.memory.setdefault(memory_key(slot), slot.value)

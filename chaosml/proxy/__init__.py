@@ -1,0 +1,1 @@
+"""chaosml's fault-injecting proxy: an asyncio TCP/HTTP proxy with a Toxiproxy-compatible API."""

@@ -1,0 +1,165 @@
+"""Reading and writing HTTP/1.1 messages on asyncio streams (requests and responses).
+
+Bodies are read whole (Content-Length, chunked, or until the connection closes) and written
+back with a Content-Length, so a rewritten body always goes out with the right length.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+MAX_HEAD = 64 * 1024
+_NO_BODY_STATUS = {204, 304}
+
+
+class WireError(Exception):
+    """A message that is not valid HTTP/1.1."""
+
+
+@dataclass
+class Message:
+    start_line: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    until_close: bool = False  # a response whose body ended with the connection
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((v for k, v in self.headers if k.lower() == wanted), None)
+
+    @property
+    def method(self) -> str:
+        return self.start_line.split(" ", 1)[0].upper()
+
+    @property
+    def target(self) -> str:
+        parts = self.start_line.split(" ")
+        return parts[1] if len(parts) > 1 else "/"
+
+    @property
+    def path(self) -> str:
+        return self.target.split("?", 1)[0]
+
+    @property
+    def status(self) -> int:
+        parts = self.start_line.split(" ")
+        return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+
+    @property
+    def keep_alive(self) -> bool:
+        connection = (self.header("connection") or "").lower()
+        if self.until_close or "close" in connection:
+            return False
+        return not self.start_line.endswith("HTTP/1.0") or "keep-alive" in connection
+
+    def to_bytes(self, *, with_body: bool = True) -> bytes:
+        """The message on the wire: with its body re-framed by a Content-Length, or (for HEAD,
+        1xx, 204, 304) its head exactly as received."""
+        if not with_body:
+            lines = [self.start_line] + [f"{k}: {v}" for k, v in self.headers]
+            return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        drop = {"content-length", "transfer-encoding"}
+        lines = [self.start_line] + [f"{k}: {v}" for k, v in self.headers if k.lower() not in drop]
+        lines.append(f"Content-Length: {len(self.body)}")
+        head = "\r\n".join(lines) + "\r\n\r\n"
+        return head.encode("latin-1") + self.body
+
+    def without(self, name: str) -> Message:
+        """A copy without the header ``name``."""
+        kept = [(k, v) for k, v in self.headers if k.lower() != name.lower()]
+        return Message(self.start_line, kept, self.body, self.until_close)
+
+
+async def read_request(
+    reader: asyncio.StreamReader, on_continue: Callable[[], None] | None = None
+) -> Message | None:
+    """The next request, or None when the client closed the connection between requests.
+
+    ``on_continue`` is called before reading the body of an ``Expect: 100-continue`` request
+    (to send the client its ``100 Continue``).
+    """
+    message = await _read_head(reader)
+    if message is None:
+        return None
+    expects = (message.header("expect") or "").lower() == "100-continue"
+    if expects and on_continue is not None and _has_body(message):
+        on_continue()
+    message.body = await _read_body(reader, message, allow_until_close=False)
+    return message
+
+
+async def read_response(reader: asyncio.StreamReader, request_method: str) -> Message:
+    message = await _read_head(reader)
+    if message is None:
+        raise WireError("upstream closed the connection before answering")
+    if request_method == "HEAD" or message.status in _NO_BODY_STATUS or message.status < 200:
+        return message
+    message.body = await _read_body(reader, message, allow_until_close=True)
+    return message
+
+
+def _has_body(message: Message) -> bool:
+    length = message.header("content-length")
+    return bool(message.header("transfer-encoding")) or (length is not None and length != "0")
+
+
+async def _read_head(reader: asyncio.StreamReader) -> Message | None:
+    try:
+        raw = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as exc:
+        if not exc.partial.strip():
+            return None
+        raise WireError("connection closed in the middle of a message head") from None
+    except asyncio.LimitOverrunError:
+        raise WireError("message head too long") from None
+    lines = raw.decode("latin-1").split("\r\n")
+    headers = [_header(line) for line in lines[1:] if line]
+    return Message(lines[0], headers)
+
+
+def _header(line: str) -> tuple[str, str]:
+    name, sep, value = line.partition(":")
+    if not sep:
+        raise WireError(f"malformed header line {line!r}")
+    return name.strip(), value.strip()
+
+
+async def _read_body(
+    reader: asyncio.StreamReader, message: Message, *, allow_until_close: bool
+) -> bytes:
+    if "chunked" in (message.header("transfer-encoding") or "").lower():
+        return await _read_chunked(reader)
+    length = message.header("content-length")
+    if length is not None:
+        return await reader.readexactly(int(length))
+    if allow_until_close:
+        message.until_close = True
+        return await reader.read()
+    return b""
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        size_line = await reader.readuntil(b"\r\n")
+        size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+        if size == 0:
+            await _skip_trailers(reader)
+            return b"".join(parts)
+        parts.append(await reader.readexactly(size))
+        await reader.readexactly(2)
+
+
+async def _skip_trailers(reader: asyncio.StreamReader) -> None:
+    while (await reader.readuntil(b"\r\n")) != b"\r\n":
+        pass
+
+
+def simple_response(status: int, reason: str, body: bytes, content_type: str) -> bytes:
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("latin-1") + body

@@ -1,0 +1,1 @@
+from tests.fixtures.proxy_env import *  # noqa: F403
