@@ -124,6 +124,7 @@ class DriverContext:
     experiment_title: str = ""
     state_dir: str = ""  # a directory drivers may keep run files in (snapshots)
     fault_id: str = ""  # the same for plan() and apply() of one step: name what you create by it
+    proxies: dict[str, str] = field(default_factory=dict)  # ephemeral proxy name -> its API URL
 
     def target(self, name: str) -> ResolvedTarget:
         from chaosml.errors import DriverError

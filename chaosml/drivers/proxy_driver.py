@@ -18,17 +18,28 @@ from pydantic import Field
 from chaosml.drivers.base import DriverContext, FaultDriver, Params, UndoRecord
 from chaosml.drivers.toxiproxy_client import ToxiproxyClient
 from chaosml.durations import format_duration
+from chaosml.errors import InfrastructureError
 from chaosml.model.types import Duration
 
 Direction = Literal["downstream", "upstream", "both"]
 
 
-class ProxyRef(Params):
-    """Which proxy: its API URL and name; ``token`` when the API requires one."""
+DEFAULT_API = "http://127.0.0.1:8474"
 
-    api: str = "http://127.0.0.1:8474"
+
+class ProxyRef(Params):
+    """Which proxy: its API URL and name; ``token`` when the API requires one. Without ``api``
+    the name is an ephemeral proxy of the experiment (``proxies:``), else the default API."""
+
+    api: str | None = None
     name: str
     token: str | None = None
+
+    def api_url(self, ctx: DriverContext) -> str:
+        return self.api or ctx.proxies.get(self.name) or DEFAULT_API
+
+    def is_ephemeral(self, ctx: DriverContext) -> bool:
+        return self.api is None and self.name in ctx.proxies
 
 
 class ToxicParams(Params):
@@ -59,7 +70,12 @@ class ToxicFault(FaultDriver):
     def plan(self, params: Params, ctx: DriverContext) -> UndoRecord:
         ref = self.proxy_of(params)
         names = toxic_names(ctx, len(self.toxics(params, ctx)))
-        data = {"api": ref.api, "proxy": ref.name, "toxics": names}
+        data = {
+            "api": ref.api_url(ctx),
+            "proxy": ref.name,
+            "toxics": names,
+            "ephemeral": ref.is_ephemeral(ctx),
+        }
         return UndoRecord(
             self.kind, data, f"remove toxics {', '.join(names)} from proxy {ref.name}"
         )
@@ -67,9 +83,10 @@ class ToxicFault(FaultDriver):
     def apply(self, params: Params, ctx: DriverContext) -> None:
         ref = self.proxy_of(params)
         names = toxic_names(ctx, len(self.toxics(params, ctx)))
-        client = ToxiproxyClient(ref.api, token=ref.token)
+        api = ref.api_url(ctx)
+        client = ToxiproxyClient(api, token=ref.token)
         if ref.token:
-            self._tokens[ref.api] = ref.token
+            self._tokens[api] = ref.token
         added: list[str] = []
         try:
             for name, toxic in zip(names, self.toxics(params, ctx), strict=True):
@@ -83,8 +100,13 @@ class ToxicFault(FaultDriver):
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         api = str(record.data["api"])
         client = ToxiproxyClient(api, token=self._tokens.get(api))
-        for name in reversed(record.data["toxics"]):
-            client.remove_toxic(str(record.data["proxy"]), str(name))
+        try:
+            for name in reversed(record.data["toxics"]):
+                client.remove_toxic(str(record.data["proxy"]), str(name))
+        except InfrastructureError:
+            if not record.data.get("ephemeral"):
+                raise
+            # an ephemeral proxy lived in the runner: gone with it, and its toxics with it
 
 
 class StreamToxicFault(ToxicFault):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chaosml.drivers import subprocesses
-from chaosml.engine import blast_radius, lock, watchers
+from chaosml.engine import blast_radius, lock, proxies, watchers
 from chaosml.engine.alerts import alerts_resolve
 from chaosml.engine.method import MethodRunner, run_action
 from chaosml.engine.outcome import EXIT_FOR_STATUS, RunOutcome, Status
@@ -43,6 +43,7 @@ class Runner:
     watchers: list[asyncio.Task[None]] = field(default_factory=list)
     method: MethodRunner | None = None
     target_lock: lock.TargetLock | None = None
+    ephemeral_proxies: list[Any] = field(default_factory=list)
 
     # -- the whole run ------------------------------------------------------------------------
     async def execute(self) -> RunOutcome:
@@ -55,10 +56,16 @@ class Runner:
                 return self._finish(
                     Verdict(Status.COMPLETED, "dry run: nothing was touched", "dry-run")
                 )
+            try:
+                self.ephemeral_proxies = proxies.start_all(self.state)
+            except ChaosMLError as exc:
+                return self._finish(Verdict(Status.FAILED, exc.message, "error"))
             verdict = await self._steady_and_method_guarded()
             verdict = await self._rollback_and_recover(verdict)
+            proxies.stop_all(self.ephemeral_proxies)
             return self._finish(verdict)
         finally:
+            proxies.stop_all(self.ephemeral_proxies)
             self._remove_signals()
             if self.target_lock is not None:
                 self.target_lock.release()

@@ -56,7 +56,8 @@ class HttpRelay:
     async def _serve(self, up_reader: asyncio.StreamReader) -> None:
         while not self.link.closed:
             request = await self._next_request(up_reader)
-            if request is None:
+            if request is None:  # deliver what toxics still hold before the link closes
+                await self.link.pipes["downstream"].flush()
                 return
             keep_open = await self._answer(request, up_reader)
             if not keep_open or not request.keep_alive:

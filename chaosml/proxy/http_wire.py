@@ -52,7 +52,9 @@ class Message:
         connection = (self.header("connection") or "").lower()
         if self.until_close or "close" in connection:
             return False
-        return not self.start_line.endswith("HTTP/1.0") or "keep-alive" in connection
+        # the version ends a request line ("GET / HTTP/1.0") and starts a status line
+        http_10 = "HTTP/1.0" in self.start_line.split()
+        return not http_10 or "keep-alive" in connection
 
     def to_bytes(self, *, with_body: bool = True) -> bytes:
         """The message on the wire: with its body re-framed by a Content-Length, or (for HEAD,

@@ -1,0 +1,148 @@
+"""The demo's drill: the four packaged drills, in order, through the engine, against a stack.
+
+    result = run_drills(env.variables(), out_dir, hooks, with_alerts=True)
+    result.verdicts, result.exit_code, result.reports
+
+Each drill is loaded with the environment's variables as its environment (the drills read
+``${env:MODEL_URL}`` and friends), run with ``environment="dev"``, and journaled into
+``out_dir/journals``; the reports of all of them go to ``out_dir/report``. Without Prometheus
+and Alertmanager the drills run in their metrics-only form (``chaosml.demo.metrics_only``).
+A drill ended by a signal stops the drill: the rest are not started.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chaosml.demo.metrics_only import without_alerts
+from chaosml.engine.api import run_experiment
+from chaosml.engine.outcome import RunOutcome, Status
+from chaosml.engine.state import RunOptions
+from chaosml.exit_codes import ExitCode, most_severe
+from chaosml.loader import Loaded, load_source
+from chaosml.reporting.journal_reader import AlertRecord, read_journal
+from chaosml.reporting.journal_writer import Observer
+from chaosml.yaml_source import read_source
+
+DRILLS_DIR = Path(__file__).parent / "drills"
+DRILL_FILES = (
+    "feature-latency.yaml",
+    "feed-nan.yaml",
+    "model-server-killed.yaml",
+    "telemetry-silenced.yaml",
+)
+
+
+@dataclass(frozen=True)
+class DrillVerdict:
+    """How one drill ended, and the alerts its journal says fired."""
+
+    drill: str
+    title: str
+    status: str
+    exit_code: ExitCode
+    expected_alerts: tuple[str, ...]
+    alerts: tuple[AlertRecord, ...]
+    journal: Path | None
+    duration_s: float
+    reason: str = ""
+
+
+@dataclass
+class DemoResult:
+    out_dir: Path
+    with_alerts: bool
+    verdicts: list[DrillVerdict] = field(default_factory=list)
+    reports: list[Path] = field(default_factory=list)
+
+    @property
+    def interrupted(self) -> bool:
+        return any(v.exit_code == ExitCode.INTERRUPTED for v in self.verdicts)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return most_severe([v.exit_code for v in self.verdicts])
+
+
+@dataclass(frozen=True)
+class DrillHooks:
+    """What the caller plugs in: the live observer of each run, and a call after each run
+    (the CLI re-installs its signal handlers there: the engine's loop removes its own)."""
+
+    observer: Callable[[], Observer]
+    after_run: Callable[[], None] = lambda: None
+    debug: bool = False
+
+
+def drill_paths() -> list[Path]:
+    return [DRILLS_DIR / name for name in DRILL_FILES]
+
+
+def load_drill(path: Path, variables: Mapping[str, str], with_alerts: bool) -> Loaded:
+    """Load one drill with ``variables`` on top of this process's environment."""
+    source = read_source(path)
+    if not with_alerts:
+        source.data = without_alerts(source.data, variables)
+    return load_source(source, {}, {**os.environ, **variables})
+
+
+def run_drills(
+    variables: Mapping[str, str], out_dir: Path, hooks: DrillHooks, with_alerts: bool
+) -> DemoResult:
+    """Run every drill (all loaded first: a broken one runs none); stop at a signal."""
+    result = DemoResult(out_dir, with_alerts)
+    loaded = [load_drill(path, variables, with_alerts) for path in drill_paths()]
+    for path, item in zip(drill_paths(), loaded, strict=True):
+        verdict = _run_one(path.stem, item, out_dir / "journals", hooks)
+        result.verdicts.append(verdict)
+        if verdict.exit_code == ExitCode.INTERRUPTED:
+            break
+    result.reports = _write_reports(result, out_dir / "report")
+    return result
+
+
+def _run_one(name: str, item: Loaded, journal_dir: Path, hooks: DrillHooks) -> DrillVerdict:
+    options = RunOptions(
+        environment="dev", journal_dir=journal_dir, command_line=["chaosml", "demo", name]
+    )
+    try:
+        outcome = run_experiment(item, options, observers=[hooks.observer()], debug=hooks.debug)
+    finally:
+        hooks.after_run()
+    return _verdict(name, item, outcome)
+
+
+def _verdict(name: str, item: Loaded, outcome: RunOutcome) -> DrillVerdict:
+    alerts: tuple[AlertRecord, ...] = ()
+    duration = 0.0
+    if outcome.journal_path is not None and outcome.journal_path.exists():
+        report = read_journal(outcome.journal_path)
+        alerts, duration = tuple(report.alerts), report.duration_s
+    return DrillVerdict(
+        drill=name,
+        title=item.experiment.title,
+        status=outcome.status.value,
+        exit_code=outcome.exit_code,
+        expected_alerts=tuple(expected_alerts(item.raw)),
+        alerts=alerts,
+        journal=outcome.journal_path,
+        duration_s=duration,
+        reason="" if outcome.status == Status.COMPLETED else outcome.reason,
+    )
+
+
+def _write_reports(result: DemoResult, report_dir: Path) -> list[Path]:
+    from chaosml.cli.report_entry import write_reports
+
+    journals = [v.journal for v in result.verdicts if v.journal and v.journal.exists()]
+    return write_reports(journals, report_dir) if journals else []
+
+
+def expected_alerts(raw: Mapping[str, Any]) -> list[str]:
+    """The alerts a drill's method expects to fire (for the verdict table)."""
+    method = raw.get("method") or []
+    return [str(step["expect_alert"]["name"]) for step in method if "expect_alert" in step]
