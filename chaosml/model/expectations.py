@@ -153,10 +153,11 @@ def json_path(document: Any, path: str) -> tuple[bool, Any]:
             and -len(current) <= part < len(current)
         ):
             current = current[part]
-        elif isinstance(part, str) and isinstance(current, dict) and part in current:
+            continue
+        if isinstance(part, str) and isinstance(current, dict) and part in current:
             current = current[part]
-        else:
-            return False, None
+            continue
+        return False, None
     return True, current
 
 

@@ -68,8 +68,13 @@ method:
       expect: {{above: 0.25}}
 """)
     journal = tmp_path / "j.jsonl"
-    done = subprocess.run([sys.executable, "-m", "chaosml", "run", str(exp), "--journal", str(journal)],
-                          capture_output=True, text=True, timeout=120, env=dict(os.environ))
+    done = subprocess.run(
+        [sys.executable, "-m", "chaosml", "run", str(exp), "--journal", str(journal)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     events = [json.loads(line) for line in journal.read_text().splitlines()]
     started = [e for e in events if e["event"] == "proxy.started"]

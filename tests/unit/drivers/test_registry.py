@@ -46,12 +46,15 @@ def test_a_good_driver_registers() -> None:
     assert registry.kinds("probe") == ["good.probe"] and not registry.refused
 
 
-@pytest.mark.parametrize(("cls", "words"), [
-    (NoUndo, "does not implement undo"),
-    (BadKind, "kind"),
-    (LooseParams, "params_model"),
-    (object, "not a subclass"),
-])
+@pytest.mark.parametrize(
+    ("cls", "words"),
+    [
+        (NoUndo, "does not implement undo"),
+        (BadKind, "kind"),
+        (LooseParams, "params_model"),
+        (object, "not a subclass"),
+    ],
+)
 def test_a_bad_contract_is_refused_with_its_name(cls: type, words: str) -> None:
     registry = Registry()
     registry.register(cls, "plugin-x (pkg:Cls)")
@@ -67,7 +70,9 @@ def test_duplicate_kind_is_refused() -> None:
     assert "already registered by first" in registry.refused[0].reason
 
 
-def test_builtins_register_cleanly_and_autoload_can_be_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_builtins_register_cleanly_and_autoload_can_be_disabled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     registry = build_registry(autoload=False)
     assert not registry.drivers, "built-ins are imported only when used"
     registry.load_all()

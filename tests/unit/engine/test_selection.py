@@ -12,7 +12,9 @@ ALLOW = {"chaosml.io/allow": "true"}
 
 
 def members(n: int, labels: dict[str, str] | None = None) -> list[TargetMember]:
-    return [TargetMember(f"id{i}", f"c{i}", dict(ALLOW if labels is None else labels)) for i in range(n)]
+    return [
+        TargetMember(f"id{i}", f"c{i}", dict(ALLOW if labels is None else labels)) for i in range(n)
+    ]
 
 
 def spec(**kw: object) -> TargetSpec:
@@ -32,7 +34,10 @@ def test_min_matches_never_takes_the_only_replica() -> None:
 
 def test_opt_in_label_is_required_unless_waived() -> None:
     pool = members(3) + members(3, labels={})
-    pool = [TargetMember(f"x{i}", m.name + ("" if m.labels else "-no-opt-in"), m.labels) for i, m in enumerate(pool)]
+    pool = [
+        TargetMember(f"x{i}", m.name + ("" if m.labels else "-no-opt-in"), m.labels)
+        for i, m in enumerate(pool)
+    ]
     chosen = select("m", spec(), pool, seed=1)
     assert all(m.labels == ALLOW for m in chosen.members) and chosen.matched == 3
     assert len(select("m", spec(require_label=None), pool, seed=1).members) == 6
@@ -45,7 +50,9 @@ def test_empty_match_shows_the_selector() -> None:
 
 def test_same_seed_same_pick_other_seed_other_pick() -> None:
     pool = members(20)
-    picks = {tuple(m.id for m in select("m", spec(count=3), pool, seed=s).members) for s in range(10)}
+    picks = {
+        tuple(m.id for m in select("m", spec(count=3), pool, seed=s).members) for s in range(10)
+    }
     assert len(picks) > 1
     first = select("m", spec(count=3), pool, seed=42).members
     assert select("m", spec(count=3), list(reversed(pool)), seed=42).members == first

@@ -24,7 +24,11 @@ def expect(**kwargs: object) -> Expect:
         ({"contains": "fine"}, Sample(value="not good"), False),
         ({"exit_code": 0}, Sample(exit_code=1), False),
         ({"json": {"path": "$.score", "between": [0, 1]}}, Sample(json={"score": 0.4}), True),
-        ({"json": {"path": "$.items[1].x", "equals": 2}}, Sample(json={"items": [{"x": 1}, {"x": 2}]}), True),
+        (
+            {"json": {"path": "$.items[1].x", "equals": 2}},
+            Sample(json={"items": [{"x": 1}, {"x": 2}]}),
+            True,
+        ),
         ({"json": {"path": "$.missing", "equals": 2}}, Sample(json={}), False),
         ({"below": 1}, Sample(value="not a number"), False),
         ({"below": 1}, Sample(value=float("nan")), False),

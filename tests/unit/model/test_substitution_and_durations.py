@@ -10,7 +10,10 @@ from chaosml.testing import registry_with_fakes
 REG = registry_with_fakes()
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("500ms", 0.5), ("10s", 10), ("2m", 120), ("1h", 3600), ("1m30s", 90), (3, 3)])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("500ms", 0.5), ("10s", 10), ("2m", 120), ("1h", 3600), ("1m30s", 90), (3, 3)],
+)
 def test_durations(text: str | int, seconds: float) -> None:
     assert parse_duration(text) == seconds
 
@@ -60,4 +63,8 @@ def test_unset_env_without_default_is_located() -> None:
     with pytest.raises(ValidationError) as info:
         load_text(EXP, "e.yaml", registry=REG, environ={})
     problem = info.value.problems[0]
-    assert problem.path == "secrets.token" and problem.line == 9 and "TOKEN is not set" in problem.message
+    assert (
+        problem.path == "secrets.token"
+        and problem.line == 9
+        and "TOKEN is not set" in problem.message
+    )
