@@ -26,6 +26,7 @@ PROBES = 10
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no 40 ms delayed-ACK stall between headers and body
 
     def do_GET(self) -> None:
         body = b'{"ok": true}'

@@ -198,12 +198,18 @@ def gameday(
 @app.command()
 def demo(
     docker: Annotated[bool, typer.Option("--docker", help="Run the stack in containers.")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Journals and reports go here (default ~/.cache/chaosml/demo/<time>)."
+        ),
+    ] = None,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
     """Start a local ML stack and run a drill against it; clean up everything after."""
     from chaosml.cli import demo_entry
 
-    raise typer.Exit(demo_entry.demo(docker, debug))
+    raise typer.Exit(demo_entry.demo(docker, debug, out))
 
 
 @proxy_app.command("serve")

@@ -22,9 +22,10 @@ from chaosml.demo.metrics_only import without_alerts
 from chaosml.engine.api import run_experiment
 from chaosml.engine.outcome import RunOutcome, Status
 from chaosml.engine.state import RunOptions
+from chaosml.errors import ChaosMLError
 from chaosml.exit_codes import ExitCode, most_severe
 from chaosml.loader import Loaded, load_source
-from chaosml.reporting.journal_reader import AlertRecord, read_journal
+from chaosml.reporting.journal_reader import AlertRecord, RunReport, read_journal
 from chaosml.reporting.journal_writer import Observer
 from chaosml.yaml_source import read_source
 
@@ -47,6 +48,7 @@ class DrillVerdict:
     exit_code: ExitCode
     expected_alerts: tuple[str, ...]
     alerts: tuple[AlertRecord, ...]
+    checks: dict[str, bool]  # method-phase probe name -> its expectation held
     journal: Path | None
     duration_s: float
     reason: str = ""
@@ -58,10 +60,6 @@ class DemoResult:
     with_alerts: bool
     verdicts: list[DrillVerdict] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
-
-    @property
-    def interrupted(self) -> bool:
-        return any(v.exit_code == ExitCode.INTERRUPTED for v in self.verdicts)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -82,22 +80,54 @@ def drill_paths() -> list[Path]:
     return [DRILLS_DIR / name for name in DRILL_FILES]
 
 
-def load_drill(path: Path, variables: Mapping[str, str], with_alerts: bool) -> Loaded:
+def check_drills_installed() -> None:
+    """ChaosMLError (exit 5) naming the drill files this installation lacks."""
+    missing = [p.name for p in drill_paths() if not p.is_file()]
+    if missing:
+        raise ChaosMLError(
+            f"the demo's drills are missing from this installation ({DRILLS_DIR}): "
+            + ", ".join(missing),
+            hint="reinstall chaosml; a build from a checkout needs demo/drills/* in "
+            "pyproject.toml's package-data",
+        )
+
+
+@dataclass(frozen=True)
+class Drill:
+    name: str
+    loaded: Loaded
+    expected_alerts: tuple[str, ...]  # as the drill file says, also in the metrics-only form
+
+
+Adapt = Callable[[Any], Any]  # a drill document -> the form this environment runs
+
+
+def load_drill(
+    path: Path, variables: Mapping[str, str], with_alerts: bool, adapt: Adapt | None = None
+) -> Drill:
     """Load one drill with ``variables`` on top of this process's environment."""
     source = read_source(path)
+    expected = tuple(expected_alerts(source.data))
+    if adapt is not None:
+        source.data = adapt(source.data)
     if not with_alerts:
         source.data = without_alerts(source.data, variables)
-    return load_source(source, {}, {**os.environ, **variables})
+    loaded = load_source(source, {}, {**os.environ, **variables})
+    return Drill(path.stem, loaded, expected)
 
 
 def run_drills(
-    variables: Mapping[str, str], out_dir: Path, hooks: DrillHooks, with_alerts: bool
+    variables: Mapping[str, str],
+    out_dir: Path,
+    hooks: DrillHooks,
+    with_alerts: bool,
+    adapt: Adapt | None = None,
 ) -> DemoResult:
     """Run every drill (all loaded first: a broken one runs none); stop at a signal."""
     result = DemoResult(out_dir, with_alerts)
-    loaded = [load_drill(path, variables, with_alerts) for path in drill_paths()]
-    for path, item in zip(drill_paths(), loaded, strict=True):
-        verdict = _run_one(path.stem, item, out_dir / "journals", hooks)
+    drills = [load_drill(path, variables, with_alerts, adapt) for path in drill_paths()]
+    for drill in drills:
+        verdict = _run_one(drill, out_dir / "journals", hooks)
         result.verdicts.append(verdict)
         if verdict.exit_code == ExitCode.INTERRUPTED:
             break
@@ -105,32 +135,31 @@ def run_drills(
     return result
 
 
-def _run_one(name: str, item: Loaded, journal_dir: Path, hooks: DrillHooks) -> DrillVerdict:
-    options = RunOptions(
-        environment="dev", journal_dir=journal_dir, command_line=["chaosml", "demo", name]
-    )
+def _run_one(drill: Drill, journal_dir: Path, hooks: DrillHooks) -> DrillVerdict:
+    command = ["chaosml", "demo", drill.name]
+    options = RunOptions(environment="dev", journal_dir=journal_dir, command_line=command)
+    observers = [hooks.observer()]
     try:
-        outcome = run_experiment(item, options, observers=[hooks.observer()], debug=hooks.debug)
+        outcome = run_experiment(drill.loaded, options, observers=observers, debug=hooks.debug)
     finally:
         hooks.after_run()
-    return _verdict(name, item, outcome)
+    return _verdict(drill, outcome)
 
 
-def _verdict(name: str, item: Loaded, outcome: RunOutcome) -> DrillVerdict:
-    alerts: tuple[AlertRecord, ...] = ()
-    duration = 0.0
+def _verdict(drill: Drill, outcome: RunOutcome) -> DrillVerdict:
+    report = RunReport()
     if outcome.journal_path is not None and outcome.journal_path.exists():
         report = read_journal(outcome.journal_path)
-        alerts, duration = tuple(report.alerts), report.duration_s
     return DrillVerdict(
-        drill=name,
-        title=item.experiment.title,
+        drill=drill.name,
+        title=drill.loaded.experiment.title,
         status=outcome.status.value,
         exit_code=outcome.exit_code,
-        expected_alerts=tuple(expected_alerts(item.raw)),
-        alerts=alerts,
+        expected_alerts=drill.expected_alerts,
+        alerts=tuple(report.alerts),
+        checks={p.name: p.ok for p in report.probes if p.phase == "method"},
         journal=outcome.journal_path,
-        duration_s=duration,
+        duration_s=report.duration_s,
         reason="" if outcome.status == Status.COMPLETED else outcome.reason,
     )
 
@@ -142,7 +171,8 @@ def _write_reports(result: DemoResult, report_dir: Path) -> list[Path]:
     return write_reports(journals, report_dir) if journals else []
 
 
-def expected_alerts(raw: Mapping[str, Any]) -> list[str]:
+def expected_alerts(doc: Any) -> list[str]:
     """The alerts a drill's method expects to fire (for the verdict table)."""
-    method = raw.get("method") or []
-    return [str(step["expect_alert"]["name"]) for step in method if "expect_alert" in step]
+    method = doc.get("method") if isinstance(doc, dict) else None
+    steps = [s for s in method or [] if isinstance(s, dict) and "expect_alert" in s]
+    return [str((s["expect_alert"] or {}).get("name")) for s in steps]

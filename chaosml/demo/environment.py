@@ -105,7 +105,11 @@ def start_environment(
 ) -> DrillEnvironment:
     """Start proxy, stack (model → features through the proxy) and, if asked, monitoring."""
     root = Path(tempfile.mkdtemp(prefix="chaosml-drill-"))
-    proxy = start_proxy(root, {**os.environ, **(extra_env or {})})
+    try:
+        proxy = start_proxy(root, {**os.environ, **(extra_env or {})})
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
     stack: Stack | None = None
     try:
         stack = start_stack(

@@ -24,9 +24,15 @@ SETTLE = "2500ms"  # a few of the services' 1 s health checks and metric updates
 Step = dict[str, Any]
 
 
+LATENCY = "predictions are slower than the HighP99Latency threshold (250 ms)"
+SERVER_DOWN = "the traffic generator sees the model server down (ModelServerDown's signal)"
+TELEMETRY_ABSENT = "the model server's metrics, as Prometheus would scrape them, are empty"
+NAN_FEATURES = "the model server counts NaN feature values (NaNFeatures' signal)"
+
+
 def _latency(v: Mapping[str, str]) -> Step:
     return _probe(
-        "predictions are slower than the HighP99Latency threshold (250 ms)",
+        LATENCY,
         {"http": {"url": f"{v['MODEL_URL']}/predict", "method": "POST", "json": {"entity_id": 7},
                   "timeout": "5s", "measure": "latency"}},
         {"above": 0.25},
@@ -35,7 +41,7 @@ def _latency(v: Mapping[str, str]) -> Step:
 
 def _server_down(v: Mapping[str, str]) -> Step:
     return _probe(
-        "the traffic generator sees the model server down (ModelServerDown's signal)",
+        SERVER_DOWN,
         {"metrics": {"url": f"{v['TRAFFIC_URL']}/metrics", "name": "traffic_target_up",
                      "labels": {"target": "model-server"}}},
         {"equals": 0},
@@ -44,7 +50,7 @@ def _server_down(v: Mapping[str, str]) -> Step:
 
 def _telemetry_absent(v: Mapping[str, str]) -> Step:
     return _probe(
-        "the model server's metrics, as Prometheus would scrape them, are empty",
+        TELEMETRY_ABSENT,
         {"http": {"url": f"http://{v['MODEL_METRICS_ADDRESS']}/metrics", "timeout": "2s"}},
         {"equals": ""},
     )  # fmt: skip
@@ -52,8 +58,9 @@ def _telemetry_absent(v: Mapping[str, str]) -> Step:
 
 def _nan_features(v: Mapping[str, str]) -> Step:
     return _probe(
-        "the model server counts NaN feature values (NaNFeatures' signal)",
-        {"metrics": {"url": f"{v['MODEL_URL']}/metrics", "name": "model_nan_features_seen"}},
+        NAN_FEATURES,
+        {"metrics": {"url": f"{v['MODEL_URL']}/metrics", "name": "model_invalid_features_total",
+                     "labels": {"reason": "nan", "feature": "age"}}},
         {"above": 0},
     )  # fmt: skip
 
@@ -63,6 +70,12 @@ SUBSTITUTES: dict[str, Callable[[Mapping[str, str]], Step]] = {
     "ModelServerDown": _server_down,
     "TelemetryAbsent": _telemetry_absent,
     "NaNFeatures": _nan_features,
+}
+SUBSTITUTE_NAMES = {
+    "HighP99Latency": LATENCY,
+    "ModelServerDown": SERVER_DOWN,
+    "TelemetryAbsent": TELEMETRY_ABSENT,
+    "NaNFeatures": NAN_FEATURES,
 }
 
 

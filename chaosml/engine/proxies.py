@@ -10,6 +10,8 @@ from chaosml.engine.state import RunState
 
 def start_all(state: RunState) -> list[Any]:
     """Start every declared proxy; on a failure stop the ones started and raise."""
+    if not state.experiment.proxies:
+        return []
     from chaosml.proxy.ephemeral import start_ephemeral
 
     handles: list[Any] = []

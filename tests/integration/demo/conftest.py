@@ -1,0 +1,1 @@
+from tests.fixtures.demo_env import *  # noqa: F403
