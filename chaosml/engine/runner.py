@@ -103,6 +103,9 @@ class Runner:
     async def _steady_and_method_guarded(self) -> Verdict:
         if self.stop is not None:
             return self.stop
+        self.state.set_phase(
+            "steady-state-before"
+        )  # before observe starts: its first sample is the baseline
         self._start_watchers()
         self.work = asyncio.create_task(self._steady_and_method())
         try:
@@ -136,7 +139,6 @@ class Runner:
     # -- steady state -------------------------------------------------------------------------
     async def _steady_before(self) -> Verdict | None:
         state = self.state
-        state.set_phase("steady-state-before")
         outcomes = await asyncio.gather(
             *(run_probe(p, state) for p in state.experiment.steady_state)
         )

@@ -313,3 +313,29 @@ method:
     summary = events[-1]["summary"]
     assert summary["score"] == 0.75 and summary["ml_test_score"] == ["M2"]
     assert summary["expectations_met"] == 1 and summary["expectations_total"] == 2
+
+
+def test_observe_samples_every_phase_into_the_timeline(run: RunFn) -> None:
+    outcome, events = run(
+        HEAD
+        + """
+steady_state:
+  - {name: ok, scripted: {key: s, values: [1]}}
+observe:
+  every: 1s
+  metrics:
+    - {name: p99, scripted: {key: o, values: [0.1, 0.1, 0.3, 0.3, 0.3, 0.1]}}
+method:
+  - fault: fake.fault
+  - wait: 5s
+recovery: {within: 5s, every: 1s}
+""",
+        speed=10,
+    )
+    assert outcome.exit_code == ExitCode.OK
+    samples = kinds(events, "observe.sample")
+    assert {s["phase"] for s in samples} >= {"steady-state-before", "method"}
+    assert all(s["name"] == "p99" and isinstance(s["value"], float) for s in samples)
+    walls = [s["wall"] for s in samples]
+    gaps = [b - a for a, b in zip(walls, walls[1:], strict=False)]
+    assert all(0.05 <= g <= 0.2 for g in gaps)  # every 1 s on a clock 10 times faster
