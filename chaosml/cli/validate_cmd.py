@@ -1,4 +1,8 @@
-"""``chaosml validate``: check files, run nothing; every problem of every file at once."""
+"""``chaosml validate``: check files, run nothing; every problem of every file at once.
+
+A game-day plan (a file with ``experiments:`` and no ``method:``) is checked as a plan, and each
+experiment it lists is checked with the plan's vars for it.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +14,47 @@ from chaosml.errors import ValidationError
 from chaosml.exit_codes import ExitCode
 from chaosml.loader import load_file
 from chaosml.substitution import parse_overrides
+from chaosml.yaml_source import read_source
 
 
 def validate(experiments: list[Path], var: list[str], debug: bool) -> int:
     def body() -> int:
         overrides = parse_overrides(var)
-        code = ExitCode.OK
-        for path in experiments:
-            try:
-                loaded = load_file(path, overrides)
-            except ValidationError as exc:
-                print(f"{path}: INVALID\n{exc.message}", file=sys.stderr)
-                code = ExitCode.INVALID
-                continue
-            print(f"{path}: ok — {loaded.experiment.title} ({len(loaded.experiment.method)} steps)")
-        return int(code)
+        results = [_check(path, overrides) for path in experiments]
+        return int(ExitCode.OK if all(results) else ExitCode.INVALID)
 
     return guarded(body, debug)
+
+
+def _check(path: Path, overrides: dict[str, str]) -> bool:
+    try:
+        if _is_plan(path):
+            return _check_plan(path, overrides)
+        loaded = load_file(path, overrides)
+    except ValidationError as exc:
+        print(f"{path}: INVALID\n{exc.message}", file=sys.stderr)
+        return False
+    print(f"{path}: ok — {loaded.experiment.title} ({len(loaded.experiment.method)} steps)")
+    return True
+
+
+def _is_plan(path: Path) -> bool:
+    try:
+        data = read_source(path).data
+    except ValidationError:
+        return False
+    return isinstance(data, dict) and "experiments" in data and "method" not in data
+
+
+def _check_plan(path: Path, overrides: dict[str, str]) -> bool:
+    from chaosml.gameday.plan import load_plan
+
+    loaded = load_plan(path)
+    ok = True
+    for entry in loaded.plan.experiments:
+        variables = {k: str(v) for k, v in entry.vars.items()}
+        ok = _check(loaded.experiment_path(entry), {**variables, **overrides}) and ok
+    status = "ok" if ok else "INVALID (see its experiments)"
+    count = len(loaded.plan.experiments)
+    print(f"{path}: {status} — game-day plan '{loaded.plan.title}', {count} experiments")
+    return ok

@@ -117,3 +117,16 @@ def test_a_timed_out_command_is_killed_with_its_whole_group(tmp_path: Path) -> N
     assert time.monotonic() - started < 5
     time.sleep(3.5)
     assert not marker.exists()  # the background child died with the group
+
+
+def test_validate_checks_a_gameday_plan_and_its_experiments(tmp_path: Path) -> None:
+    (tmp_path / "good.yaml").write_text("version: 1\ntitle: g\nmethod:\n  - wait: 0s\n")
+    (tmp_path / "bad.yaml").write_text("version: 1\ntitle: b\nmethod:\n  - wiat: 0s\n")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "version: 1\ntitle: drill\nexperiments:\n  - path: good.yaml\n  - path: bad.yaml\n"
+    )
+    done = chaosml("validate", str(plan))
+    assert done.returncode == 2 and "bad.yaml" in done.stderr and "game-day plan" in done.stdout
+    (tmp_path / "bad.yaml").write_text("version: 1\ntitle: b\nmethod:\n  - wait: 0s\n")
+    assert chaosml("validate", str(plan)).returncode == 0
