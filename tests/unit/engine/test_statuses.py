@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from chaosml.engine.outcome import Status
@@ -337,5 +338,5 @@ recovery: {within: 5s, every: 1s}
     assert {s["phase"] for s in samples} >= {"steady-state-before", "method"}
     assert all(s["name"] == "p99" and isinstance(s["value"], float) for s in samples)
     walls = [s["wall"] for s in samples]
-    gaps = [b - a for a, b in zip(walls, walls[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(walls)]
     assert all(0.05 <= g <= 0.2 for g in gaps)  # every 1 s on a clock 10 times faster
