@@ -268,10 +268,14 @@ class Runner:
                 watchers.watch_halt(blast_radius.halt_path(state.options), state, self.abort)
             )
         )
-        limit = state.experiment.blast_radius.max_duration
-        if limit is not None:
+        own = state.experiment.blast_radius.max_duration
+        outer = state.options.deadline_s  # what is left of a game day's deadline
+        limits = [(s, f"max_duration {s:g}s") for s in (own,) if s is not None]
+        limits += [(s, f"the drill's deadline ({s:g}s left)") for s in (outer,) if s is not None]
+        if limits:
+            seconds, what = min(limits)
             self.watchers.append(
-                asyncio.create_task(watchers.watch_deadline(limit, state, self.abort))
+                asyncio.create_task(watchers.watch_deadline(seconds, what, state, self.abort))
             )
         if state.experiment.observe and state.experiment.observe.metrics:
             self.observe_task = asyncio.create_task(

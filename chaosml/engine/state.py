@@ -26,6 +26,7 @@ class RunOptions:
     command_line: list[str] = field(default_factory=list)
     undo_timeout: float = 30.0
     undo_attempts: int = 3
+    deadline_s: float | None = None  # an outer deadline (a game day's), besides max_duration
     lock_dir: Path | None = None  # default: CHAOSML_LOCK_DIR or ~/.cache/chaosml/locks
 
 

@@ -45,9 +45,9 @@ async def watch_halt(path: Path, state: RunState, abort: Abort) -> None:
     abort("halt", f"the halt switch was set ({path}): {halt.halt_reason(path)}")
 
 
-async def watch_deadline(seconds: float, state: RunState, abort: Abort) -> None:
+async def watch_deadline(seconds: float, what: str, state: RunState, abort: Abort) -> None:
     await state.clock.sleep(seconds)
-    abort("deadline", f"max_duration {seconds:g}s reached")
+    abort("deadline", f"{what} reached")
 
 
 async def observe(spec: m.Observe, state: RunState) -> None:

@@ -45,6 +45,7 @@ class EngineRunner:
             allow_python=self.allow_python,
             journal_path=request.journal,
             halt_file=self.halt_file,
+            deadline_s=request.deadline_s,
             command_line=self.command_line,
         )
         outcome = run_experiment(loaded, options, self.observers(request))

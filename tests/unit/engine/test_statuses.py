@@ -340,3 +340,11 @@ recovery: {within: 5s, every: 1s}
     walls = [s["wall"] for s in samples]
     gaps = [b - a for a, b in itertools.pairwise(walls)]
     assert all(0.05 <= g <= 0.2 for g in gaps)  # every 1 s on a clock 10 times faster
+
+
+def test_an_outer_deadline_aborts_like_max_duration(run: RunFn) -> None:
+    outcome, _ = run(
+        HEAD + "method:\n  - fault: fake.fault\n  - wait: 10m\n", speed=100, deadline_s=60
+    )
+    assert outcome.exit_code == ExitCode.ABORTED and outcome.ended_by == "deadline"
+    assert "drill's deadline" in outcome.reason and WORLD.active == set()
