@@ -71,10 +71,13 @@ async def _replay(
 ) -> ReplayResult:
     start = events[0]
     run_id = str(start["run_id"])
+    from chaosml.reporting.annotations import annotation_observers
+
     writer = JournalWriter(
         path,
         run_id,
         Redactor(),
+        observers=annotation_observers(),  # a fault's Pushgateway series goes with its undo
         start_mono=time.monotonic() - (time.time() - float(start["wall"])),
         first_seq=int(events[-1].get("seq", len(events))) + 1,
     )
