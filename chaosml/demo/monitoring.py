@@ -1,78 +1,49 @@
-"""Prometheus and Alertmanager for the demo stack: local processes with generated configs.
+"""Prometheus and Alertmanager for the demo stack, with the stack's own rules and receivers.
 
     mon = start_monitoring(stack.scrape_targets(), work_dir)   # needs the binaries on the PATH
     mon.prometheus_url, mon.alertmanager_url
     mon.stop()
 
-Prometheus scrapes every target each second and evaluates ``rules/ml-stack.rules.yml`` each
-second; Alertmanager gets the alerts. Both listen on free loopback ports with their data in
-``work_dir``.
+A thin layer over ``chaosml.stack.monitoring.MonitoringStack`` (the one launcher): it adds the
+example stack's rule and Alertmanager files, and ``wait_ready()`` — every target up and no
+alert pending or firing — which a drill needs before its steady state.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from chaosml.demo.processes import (
-    StackError,
-    free_port,
-    get_json,
-    spawn,
-    stop_process,
-    wait_healthy,
-)
+from chaosml.demo.processes import StackError, get_json
+from chaosml.errors import InfrastructureError
+from chaosml.stack.monitoring import MonitoringStack, ScrapeJob, missing_binaries
 
 RULES_DIR = Path(__file__).parent / "rules"
 RULES_FILE = RULES_DIR / "ml-stack.rules.yml"
 ALERTMANAGER_CONFIG = RULES_DIR / "alertmanager.yml"
-PROMETHEUS_BINARIES = ("prometheus",)
-ALERTMANAGER_BINARIES = ("prometheus-alertmanager", "alertmanager")
-
-
-def find_binary(names: tuple[str, ...]) -> str | None:
-    for name in names:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+DAEMONS = ("prometheus", "alertmanager")
 
 
 def binaries_available() -> bool:
     """Whether both Prometheus and Alertmanager are on the PATH."""
-    return bool(find_binary(PROMETHEUS_BINARIES) and find_binary(ALERTMANAGER_BINARIES))
-
-
-def prometheus_config(targets: dict[str, str], alertmanager: str, rules: Path) -> str:
-    """A Prometheus config (JSON is YAML): one job per target, 1s scrape and evaluation."""
-    config = {
-        "global": {"scrape_interval": "1s", "evaluation_interval": "1s", "scrape_timeout": "1s"},
-        "rule_files": [str(rules)],
-        "alerting": {"alertmanagers": [{"static_configs": [{"targets": [alertmanager]}]}]},
-        "scrape_configs": [
-            {"job_name": job, "static_configs": [{"targets": [address]}]}
-            for job, address in targets.items()
-        ],
-    }
-    return json.dumps(config, indent=2)
+    return not missing_binaries(DAEMONS)
 
 
 @dataclass
 class Monitoring:
-    prometheus_url: str
-    alertmanager_url: str
-    work_dir: Path
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
-    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    stack: MonitoringStack
+
+    @property
+    def prometheus_url(self) -> str:
+        return self.stack.prometheus_url
+
+    @property
+    def alertmanager_url(self) -> str:
+        return self.stack.alertmanager_url
 
     def stop(self) -> None:
-        for proc in reversed(self.processes):
-            stop_process(proc)
+        self.stack.stop()
 
     def wait_ready(self, within: float = 30.0) -> None:
         """Wait until every target is scraped and no alert is pending or firing.
@@ -100,66 +71,24 @@ class Monitoring:
         return sorted({a["labels"]["alertname"] for a in alerts})
 
 
-def _require(names: tuple[str, ...]) -> str:
-    found = find_binary(names)
-    if not found:
-        raise StackError(f"{' or '.join(names)} is not on the PATH")
-    return found
-
-
-def start_alertmanager(mon: Monitoring, within: float) -> str:
-    port, data = free_port(), mon.work_dir / "alertmanager-data"
-    data.mkdir(parents=True, exist_ok=True)
-    argv = [
-        _require(ALERTMANAGER_BINARIES),
-        f"--config.file={ALERTMANAGER_CONFIG}",
-        f"--storage.path={data}",
-        f"--web.listen-address=127.0.0.1:{port}",
-        "--cluster.listen-address=",
-    ]
-    _start(mon, argv, f"http://127.0.0.1:{port}", "alertmanager", within)
-    return f"127.0.0.1:{port}"
-
-
-def start_prometheus(mon: Monitoring, config: str, within: float) -> str:
-    port, data = free_port(), mon.work_dir / "prometheus-data"
-    data.mkdir(parents=True, exist_ok=True)
-    config_file = mon.work_dir / "prometheus.yml"
-    config_file.write_text(config, encoding="utf-8")
-    argv = [
-        _require(PROMETHEUS_BINARIES),
-        f"--config.file={config_file}",
-        f"--storage.tsdb.path={data}",
-        f"--web.listen-address=127.0.0.1:{port}",
-    ]
-    _start(mon, argv, f"http://127.0.0.1:{port}", "prometheus", within)
-    return f"http://127.0.0.1:{port}"
-
-
-def _start(mon: Monitoring, argv: list[str], url: str, name: str, within: float) -> None:
-    log = mon.work_dir / f"{name}.log"
-    proc = spawn(argv, log, mon.env)
-    mon.processes.append(proc)
-    wait_healthy(f"{url}/-/ready", proc, log, within)
-
-
 def start_monitoring(
     targets: dict[str, str],
     work_dir: Path,
     *,
     rules: Path = RULES_FILE,
-    within: float = 30.0,
     extra_env: dict[str, str] | None = None,
 ) -> Monitoring:
     """Start Alertmanager, then Prometheus scraping ``targets`` (job -> host:port)."""
-    mon = Monitoring("", "", work_dir, env={**os.environ, **(extra_env or {})})
+    stack = MonitoringStack(
+        jobs=[ScrapeJob(job, [address]) for job, address in targets.items()],
+        rules=rules.read_text(encoding="utf-8"),
+        with_pushgateway=False,
+        extra_env=dict(extra_env or {}),
+        alertmanager_config=ALERTMANAGER_CONFIG.read_text(encoding="utf-8"),
+        base_dir=work_dir,
+    )
     try:
-        alertmanager = start_alertmanager(mon, within)
-        mon.alertmanager_url = f"http://{alertmanager}"
-        mon.prometheus_url = start_prometheus(
-            mon, prometheus_config(targets, alertmanager, rules), within
-        )
-    except BaseException:
-        mon.stop()
-        raise
-    return mon
+        stack.start()
+    except InfrastructureError as exc:
+        raise StackError(exc.message) from exc
+    return Monitoring(stack)

@@ -32,10 +32,10 @@ from typing import Any
 from chaosml.drivers import http_client
 from chaosml.errors import ChaosMLError, InfrastructureError
 
-BINARIES = {
-    "prometheus": "prometheus",
-    "alertmanager": "prometheus-alertmanager",
-    "pushgateway": "prometheus-pushgateway",
+BINARIES = {  # Debian's name first, upstream's second
+    "prometheus": ("prometheus",),
+    "alertmanager": ("prometheus-alertmanager", "alertmanager"),
+    "pushgateway": ("prometheus-pushgateway", "pushgateway"),
 }
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 5.0
@@ -60,9 +60,14 @@ class ScrapeJob:
         }
 
 
-def missing_binaries() -> list[str]:
-    """The stack's binaries that are not on PATH."""
-    return [name for name in BINARIES.values() if shutil.which(name) is None]
+def binary(daemon: str) -> str | None:
+    """The path of a daemon's binary on PATH (under either of its names), or None."""
+    return next((found for name in BINARIES[daemon] if (found := shutil.which(name))), None)
+
+
+def missing_binaries(daemons: Sequence[str] = tuple(BINARIES)) -> list[str]:
+    """Those of ``daemons`` whose binary is not on PATH (by Debian's name)."""
+    return [BINARIES[d][0] for d in daemons if binary(d) is None]
 
 
 def free_port() -> int:
@@ -142,6 +147,8 @@ class MonitoringStack:
     with_alertmanager: bool = True
     with_pushgateway: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)  # e.g. {"CHAOSML_TEST": "1"}
+    alertmanager_config: dict[str, Any] | str | None = None  # default: route everything nowhere
+    base_dir: Path | None = None  # keep config, data and logs here (the caller removes it)
     _daemons: dict[str, _Daemon] = field(default_factory=dict, init=False, repr=False)
     _workdir: Path | None = field(default=None, init=False, repr=False)
 
@@ -166,10 +173,12 @@ class MonitoringStack:
 
     def start(self) -> MonitoringStack:
         """Start every daemon and wait until each is ready; on failure stop what started."""
-        missing = missing_binaries()
+        missing = missing_binaries(self._wanted())
         if missing:
             raise InfrastructureError(f"missing binaries: {', '.join(missing)}", hint=INSTALL_HINT)
-        self._workdir = Path(tempfile.mkdtemp(prefix="chaosml-mon-"))
+        if self.base_dir is not None:
+            self.base_dir.mkdir(parents=True, exist_ok=True)
+        self._workdir = self.base_dir or Path(tempfile.mkdtemp(prefix="chaosml-mon-"))
         try:
             self._start_all()
         except BaseException:
@@ -212,6 +221,10 @@ class MonitoringStack:
         targets = payload.get("data", {}).get("activeTargets", [])
         return sum(1 for target in targets if target.get("health") != "unknown")
 
+    def _wanted(self) -> list[str]:
+        optional = {"alertmanager": self.with_alertmanager, "pushgateway": self.with_pushgateway}
+        return ["prometheus", *(name for name, on in optional.items() if on)]
+
     def _launch(self, name: str, argv_for: Callable[[_Daemon], list[str]]) -> None:
         daemon = _Daemon(name, free_port(), self.workdir / f"{name}.log")
         self._daemons[name] = daemon
@@ -221,7 +234,7 @@ class MonitoringStack:
         """Stop every daemon (SIGTERM, then SIGKILL) and remove the working directory."""
         for daemon in reversed(list(self._daemons.values())):
             daemon.stop()
-        if self._workdir is not None:
+        if self._workdir is not None and self.base_dir is None:
             shutil.rmtree(self._workdir, ignore_errors=True)
 
     def __enter__(self) -> MonitoringStack:
@@ -282,7 +295,7 @@ class MonitoringStack:
     def _prometheus_argv(self, daemon: _Daemon) -> list[str]:
         data = self.workdir / "prometheus-data"
         return [
-            BINARIES["prometheus"],
+            binary("prometheus") or BINARIES["prometheus"][0],
             f"--config.file={self.workdir / 'prometheus.yml'}",
             f"--storage.tsdb.path={data}",
             f"--web.listen-address=127.0.0.1:{daemon.port}",
@@ -293,9 +306,10 @@ class MonitoringStack:
 
     def _alertmanager_argv(self, daemon: _Daemon) -> list[str]:
         config = self.workdir / "alertmanager.yml"
-        config.write_text(json.dumps(_ALERTMANAGER_CONFIG, indent=1))
+        given = self.alertmanager_config or _ALERTMANAGER_CONFIG
+        config.write_text(given if isinstance(given, str) else json.dumps(given, indent=1))
         return [
-            BINARIES["alertmanager"],
+            binary("alertmanager") or BINARIES["alertmanager"][0],
             f"--config.file={config}",
             f"--storage.path={self.workdir / 'alertmanager-data'}",
             f"--web.listen-address=127.0.0.1:{daemon.port}",
@@ -305,7 +319,7 @@ class MonitoringStack:
 
     def _pushgateway_argv(self, daemon: _Daemon) -> list[str]:
         return [
-            BINARIES["pushgateway"],
+            binary("pushgateway") or BINARIES["pushgateway"][0],
             f"--web.listen-address=127.0.0.1:{daemon.port}",
             "--log.level=warn",
         ]
