@@ -89,6 +89,11 @@ def without_alerts(doc: Any, variables: Mapping[str, str]) -> Any:
         return doc
     out = copy.deepcopy(doc)
     out["steady_state"] = _keep_probes(out.get("steady_state") or [])
+    observe = out.get("observe")
+    if isinstance(observe, dict):
+        observe["metrics"] = _keep_probes(observe.get("metrics") or [])
+        if not observe["metrics"]:
+            out.pop("observe")
     out["method"] = [s for step in out.get("method") or [] for s in _method_step(step, variables)]
     recovery = out.get("recovery")
     if isinstance(recovery, dict):
