@@ -48,7 +48,8 @@ from chaosml.drivers.docker_containers import (
     unpause_if_paused,
 )
 from chaosml.drivers.docker_driver import DockerEngine
-from chaosml.durations import format_duration, parse_duration
+from chaosml.durations import format_duration
+from chaosml.model.types import Duration
 
 
 def _ref_label(ref: ContainerRef) -> str:
@@ -133,12 +134,7 @@ class DockerKill(_ContainerFault):
 
 
 class StopParams(TargetParams):
-    stop_timeout: float = Field(default=10.0, description="grace before SIGKILL (duration)")
-
-    @field_validator("stop_timeout", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> float:
-        return parse_duration(value)
+    stop_timeout: Duration = Field(default=10.0, description="grace before SIGKILL")
 
     @property
     def grace_s(self) -> int:

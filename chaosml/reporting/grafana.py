@@ -16,38 +16,29 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chaosml.drivers import http_client
-from chaosml.errors import ChaosMLError
-from chaosml.reporting.pushgateway import event_fields
+from chaosml.reporting.fault_windows import FaultWindowObserver
 
 log = logging.getLogger(__name__)
 
 
-class GrafanaAnnotator:
-    """``on_event(event)`` (also callable) for the engine; one instance per run."""
+class GrafanaAnnotator(FaultWindowObserver):
+    """Creates an annotation when a fault is applied and gives it its end when it is undone."""
+
+    backend = "grafana"
 
     def __init__(
         self, url: str, token: str | None = None, *, timeout: float = 3.0, experiment: str = ""
     ) -> None:
-        self.url = url.rstrip("/")
+        super().__init__(url.rstrip("/"), experiment)
         self.timeout = timeout
-        self.experiment = experiment
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.ids: dict[str, int] = {}  # undo_id -> annotation id
 
-    def on_event(self, event: Any) -> None:
-        fields = event_fields(event)
-        kind = fields.get("event")
-        try:
-            if kind == "run.start":
-                self.experiment = self.experiment or str(fields.get("title", ""))
-            elif kind == "fault.applied":
-                self._create(fields)
-            elif kind == "fault.reverted" and fields.get("ok"):
-                self._close(fields)
-        except ChaosMLError as exc:
-            log.warning("grafana %s: %s (the run goes on)", self.url, exc.message)
+    def opened(self, fields: Mapping[str, Any]) -> None:
+        self._create(fields)
 
-    __call__ = on_event
+    def closed(self, fields: Mapping[str, Any]) -> None:
+        self._close(fields)
 
     def _create(self, fields: Mapping[str, Any]) -> None:
         undo_id = fields.get("undo_id")

@@ -20,24 +20,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from chaosml.drivers import http_client
-from chaosml.errors import ChaosMLError
+from chaosml.reporting.fault_windows import FaultWindowObserver
 
 log = logging.getLogger(__name__)
 
 METRIC = "chaosml_fault_active"
 JOB = "chaosml"
-
-
-def event_fields(event: Any) -> Mapping[str, Any]:
-    """The JSON fields of a journal event, whether a mapping or a model object."""
-    if isinstance(event, Mapping):
-        return event
-    for method in ("to_json", "model_dump"):
-        if callable(getattr(event, method, None)):
-            fields = getattr(event, method)()
-            if isinstance(fields, Mapping):
-                return fields
-    return {}
 
 
 def exposition(experiment: str, fault: str, target: str) -> str:
@@ -62,29 +50,21 @@ def group_path(base_url: str, run_id: str, undo_id: str) -> str:
     return f"{base_url.rstrip('/')}/metrics/" + "/".join(parts)
 
 
-class PushgatewayObserver:
-    """``on_event(event)`` for the engine; one instance per run."""
+class PushgatewayObserver(FaultWindowObserver):
+    """Pushes a fault's series when it is applied, deletes it when it is undone."""
+
+    backend = "pushgateway"
 
     def __init__(self, url: str, *, timeout: float = 2.0, experiment: str = "") -> None:
-        self.url = url
+        super().__init__(url, experiment)
         self.timeout = timeout
-        self.experiment = experiment
         self.pushed: dict[str, str] = {}  # undo_id -> group URL
 
-    def on_event(self, event: Any) -> None:
-        fields = event_fields(event)
-        kind = fields.get("event")
-        try:
-            if kind == "run.start":
-                self.experiment = self.experiment or str(fields.get("title", ""))
-            elif kind == "fault.applied":
-                self._push(fields)
-            elif kind == "fault.reverted" and fields.get("ok"):
-                self._delete(str(fields.get("run_id", "")), str(fields.get("undo_id")))
-        except ChaosMLError as exc:
-            log.warning("pushgateway %s: %s (the run goes on)", self.url, exc.message)
+    def opened(self, fields: Mapping[str, Any]) -> None:
+        self._push(fields)
 
-    __call__ = on_event  # the engine's observers are plain callables
+    def closed(self, fields: Mapping[str, Any]) -> None:
+        self._delete(str(fields.get("run_id", "")), str(fields.get("undo_id")))
 
     def _push(self, fields: Mapping[str, Any]) -> None:
         undo_id = fields.get("undo_id")
