@@ -274,10 +274,4 @@ def _monitoring(env: DockerEnvironment) -> Monitoring:
     assert env.stack is not None
     targets = {s: f"127.0.0.1:{c.port}" for s, c in env.stack.containers.items()}
     targets[MODEL_SERVER] = env.metrics_address
-    mon = start_monitoring(targets, env.root / "monitoring")
-    try:
-        mon.wait_ready()
-    except BaseException:
-        mon.stop()
-        raise
-    return mon
+    return start_monitoring(targets, env.root / "monitoring")

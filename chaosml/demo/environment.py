@@ -137,10 +137,4 @@ def _address(url: str) -> str:
 
 def _monitoring(env: DrillEnvironment, extra_env: dict[str, str] | None) -> Monitoring:
     targets = {**env.stack.scrape_targets(), MODEL_SERVER: env.metrics_address}
-    mon = start_monitoring(targets, env.root / "monitoring", extra_env=extra_env)
-    try:
-        mon.wait_ready()
-    except BaseException:
-        mon.stop()
-        raise
-    return mon
+    return start_monitoring(targets, env.root / "monitoring", extra_env=extra_env)

@@ -1,6 +1,6 @@
 """Prometheus and Alertmanager for the demo stack, with the stack's own rules and receivers.
 
-    mon = start_monitoring(stack.scrape_targets(), work_dir)   # needs the binaries on the PATH
+    mon = start_monitoring(stack.scrape_targets(), work_dir)   # ready and quiet; needs the binaries
     mon.prometheus_url, mon.alertmanager_url
     mon.stop()
 
@@ -77,8 +77,10 @@ def start_monitoring(
     *,
     rules: Path = RULES_FILE,
     extra_env: dict[str, str] | None = None,
+    ready_within: float = 30.0,
 ) -> Monitoring:
-    """Start Alertmanager, then Prometheus scraping ``targets`` (job -> host:port)."""
+    """Start Alertmanager, then Prometheus scraping ``targets`` (job -> host:port); return once
+    it is ready and quiet (``wait_ready``). On any failure, what started is stopped."""
     stack = MonitoringStack(
         jobs=[ScrapeJob(job, [address]) for job, address in targets.items()],
         rules=rules.read_text(encoding="utf-8"),
@@ -91,4 +93,10 @@ def start_monitoring(
         stack.start()
     except InfrastructureError as exc:
         raise StackError(exc.message) from exc
-    return Monitoring(stack)
+    monitoring = Monitoring(stack)
+    try:
+        monitoring.wait_ready(ready_within)
+    except BaseException:
+        monitoring.stop()
+        raise
+    return monitoring
