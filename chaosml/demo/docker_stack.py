@@ -33,7 +33,7 @@ from typing import Any
 
 from chaosml.demo.environment import FEATURES_PROXY, METRICS_PROXY, ProxyService, start_proxy
 from chaosml.demo.monitoring import Monitoring, start_monitoring
-from chaosml.demo.processes import http_ok, stop_process
+from chaosml.demo.processes import http_ok
 from chaosml.demo.stack import (
     FEATURE_SERVICE,
     MODEL_SERVER,
@@ -41,7 +41,9 @@ from chaosml.demo.stack import (
     prepare_work_dir,
     service_env,
 )
+from chaosml.drivers.subprocesses import stop_group
 from chaosml.errors import InfrastructureError
+from chaosml.ports import free_port
 
 BASE_IMAGE = "chaosml-demo/base:latest"
 DEMO_LABEL, RUN_LABEL, TARGET = "chaosml.demo", "chaosml.demo.run", "model-server"
@@ -127,8 +129,6 @@ class DockerStack:
 
     def run(self, service: str, args: list[str], within: float = 30.0) -> Container:
         """Start ``service`` in a container and wait until it answers /health."""
-        from chaosml.demo.processes import free_port
-
         port = free_port()
         container = Container(service, f"chaosml-demo-{self.run_id}-{service}", port)
         self.containers[service] = container
@@ -235,7 +235,7 @@ class DockerEnvironment:
             if self.stack is not None:
                 self.stack.stop()
         finally:
-            stop_process(self.proxy.process)
+            stop_group(self.proxy.process)
             shutil.rmtree(self.root, ignore_errors=True)
 
 

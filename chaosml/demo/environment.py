@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chaosml.demo.monitoring import Monitoring, start_monitoring
-from chaosml.demo.processes import StackError, free_port, spawn, stop_process, wait_healthy
+from chaosml.demo.processes import StackError, wait_healthy
 from chaosml.demo.stack import FEATURE_SERVICE, MODEL_SERVER, Stack, start_stack
+from chaosml.drivers.subprocesses import start_logged, stop_group
+from chaosml.ports import free_port
 
 FEATURES_PROXY, METRICS_PROXY = "features", "model-metrics"
 
@@ -55,11 +57,11 @@ class ProxyService:
 def start_proxy(work_dir: Path, env: dict[str, str], within: float = 20.0) -> ProxyService:
     api = f"127.0.0.1:{free_port()}"
     log = work_dir / "proxy.log"
-    proc = spawn([sys.executable, "-m", "chaosml.proxy", "--api", api], log, env)
+    proc = start_logged([sys.executable, "-m", "chaosml.proxy", "--api", api], log, env)
     try:
         wait_healthy(f"http://{api}/proxies", proc, log, within)
     except BaseException:
-        stop_process(proc)
+        stop_group(proc)
         raise
     return ProxyService(proc, f"http://{api}")
 
@@ -96,7 +98,7 @@ class DrillEnvironment:
         if self.monitoring is not None:
             self.monitoring.stop()
         self.stack.stop()
-        stop_process(self.proxy.process)
+        stop_group(self.proxy.process)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -126,7 +128,7 @@ def start_environment(
     except BaseException:
         if stack is not None:
             stack.stop()
-        stop_process(proxy.process)
+        stop_group(proxy.process)
         shutil.rmtree(root, ignore_errors=True)
         raise
 

@@ -29,16 +29,11 @@ from typing import Any
 
 from chaosml.demo import model as artifact
 from chaosml.demo.feature_service import DEFAULT_VERSION
-from chaosml.demo.processes import (
-    StackError,
-    free_port,
-    spawn,
-    stop_matching,
-    stop_pid_file,
-    stop_process,
-)
+from chaosml.demo.processes import StackError, stop_matching, stop_pid_file
 from chaosml.demo.processes import wait_healthy as _wait_healthy
 from chaosml.demo.train import train
+from chaosml.drivers.subprocesses import start_logged, stop_group
+from chaosml.ports import free_port
 
 SHIPPED_FEATURES = Path(__file__).parent / "data" / "features.csv"
 FEATURE_SERVICE, MODEL_SERVER, TRAFFIC = "feature-service", "model-server", "traffic"
@@ -115,7 +110,7 @@ class Stack:
         """Stop every service (also ones a drill restarted), then remove the work directory."""
         for service in reversed(list(self.services.values())):
             if service.process is not None:
-                stop_process(service.process)
+                stop_group(service.process)
             stop_pid_file(service.pid_file, _MODULES[service.name])
         stop_matching(("chaosml.demo.", f"--pid-file {self.work_dir}{os.sep}"))
         if self.owns_work_dir:
@@ -168,7 +163,7 @@ def _service(stack: Stack, name: str, args: list[str]) -> Service:
 
 def _launch(stack: Stack, service: Service, health: str, within: float) -> None:
     stack.services[service.name] = service
-    service.process = spawn(service.argv, service.log, stack.env)
+    service.process = start_logged(service.argv, service.log, stack.env)
     _wait_healthy(service.url + health, service.process, service.log, within)
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import re
 import signal
-import time
-from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 
+from chaosml import procfs
 from chaosml.drivers import subprocesses
 from chaosml.drivers.base import DriverContext, FaultDriver, Params, ProbeDriver, Sample, UndoRecord
 from chaosml.errors import DriverError
@@ -197,56 +196,24 @@ RESTART_WAIT_SECONDS = 5.0
 def _wait_gone(pids: list[int], timeout: float) -> None:
     """Let the killed processes finish dying (and clean up their pid files) before a restart,
     so the old one cannot remove the new one's pid file."""
-    deadline = time.monotonic() + timeout
-    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    procfs.wait_until(lambda: not any(procfs.alive(pid) for pid in pids), timeout)
 
 
-def find_pids(
-    pid_file: str | None, pattern: str | None, exclude: set[int] | None = None
-) -> list[int]:
-    """Live pids named by a pid file, or whose command line matches ``pattern``."""
+def find_pids(pid_file: str | None, pattern: str | None) -> list[int]:
+    """Live pids (not this one) named by a pid file, or whose command line matches ``pattern``."""
     if pid_file:
-        return _pid_from_file(pid_file)
-    skip = {os.getpid()} if exclude is None else exclude | {os.getpid()}
+        pid = procfs.read_pid_file(pid_file)
+        return [pid] if pid is not None and procfs.alive(pid) else []
     regex = re.compile(pattern or "")
-    return sorted(pid for pid, cmd in _command_lines() if pid not in skip and regex.search(cmd))
+    return sorted(
+        pid
+        for pid in procfs.other_pids()
+        if _matches(regex, procfs.command_line(pid)) and procfs.alive(pid)
+    )
 
 
-def _pid_from_file(pid_file: str) -> list[int]:
-    try:
-        pid = int(Path(pid_file).read_text().strip())
-    except (OSError, ValueError):
-        return []
-    return [pid] if _alive(pid) else []
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
-
-
-def _command_lines() -> list[tuple[int, str]]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmd = (
-                (entry / "cmdline")
-                .read_bytes()
-                .replace(b"\0", b" ")
-                .decode(errors="replace")
-                .strip()
-            )
-        except OSError:
-            continue
-        if cmd and _alive(int(entry.name)):
-            out.append((int(entry.name), cmd))
-    return out
+def _matches(regex: re.Pattern[str], command_line: str) -> bool:
+    return bool(command_line) and regex.search(command_line) is not None
 
 
 def _show(command: list[str] | str) -> str:

@@ -7,7 +7,10 @@ import os
 import signal
 import subprocess
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from chaosml.errors import DriverError
 
@@ -78,6 +81,35 @@ def _spawn(
         )
     except OSError as exc:
         raise DriverError(f"cannot start {_show(command)}: {exc.strerror or exc}") from exc
+
+
+def start_logged(
+    argv: Sequence[str], log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a service (``argv``) in its own process group, stdout and stderr appended to ``log``.
+    Stop it with ``stop_group``."""
+    with log.open("ab") as handle:
+        return subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+
+
+def stop_group(proc: subprocess.Popen[Any], grace: float = 5.0) -> None:
+    """SIGTERM the process's group, SIGKILL it after ``grace`` seconds; then SIGKILL whatever is
+    left in the group (children that outlived their parent)."""
+    if proc.poll() is None:
+        kill_group(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            kill_group(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=grace)
+    kill_group(proc.pid, signal.SIGKILL)
 
 
 def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from chaosml import procfs
 from chaosml.errors import RefusedError
 
 LOCK_DIR_ENV = "CHAOSML_LOCK_DIR"
@@ -55,15 +56,6 @@ def default_lock_dir() -> Path:
     return Path(configured) if configured else Path.home() / ".cache" / "chaosml" / "locks"
 
 
-def process_start(pid: int) -> str:
-    """The start time of a process (field 22 of /proc/PID/stat); "" when unknown."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return ""
-    return stat.rsplit(")", 1)[-1].split()[19]
-
-
 def is_alive(holder: Holder) -> bool:
     """Whether the holder's process still runs; holders on other hosts count as alive."""
     if holder.host != socket.gethostname():
@@ -74,7 +66,7 @@ def is_alive(holder: Holder) -> bool:
         return False
     except PermissionError:
         return True
-    return not holder.pid_start or process_start(holder.pid) == holder.pid_start
+    return not holder.pid_start or procfs.start_time(holder.pid) == holder.pid_start
 
 
 def target_keys(experiment: Mapping[str, Any], fallback: str) -> list[str]:
@@ -152,7 +144,7 @@ def _take(path: Path, key: str, run_id: str, what: str) -> bool:
 
 def _me(key: str, run_id: str, what: str) -> Holder:
     pid = os.getpid()
-    return Holder(run_id, pid, process_start(pid), socket.gethostname(), what, key, time.time())
+    return Holder(run_id, pid, procfs.start_time(pid), socket.gethostname(), what, key, time.time())
 
 
 @contextlib.contextmanager

@@ -14,12 +14,9 @@ Configuration files are written as JSON, which Prometheus and Alertmanager read 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -30,7 +27,9 @@ from types import TracebackType
 from typing import Any
 
 from chaosml.drivers import http_client
+from chaosml.drivers.subprocesses import start_logged, stop_group
 from chaosml.errors import ChaosMLError, InfrastructureError
+from chaosml.ports import free_port
 
 BINARIES = {  # Debian's name first, upstream's second
     "prometheus": ("prometheus",),
@@ -70,13 +69,6 @@ def missing_binaries(daemons: Sequence[str] = tuple(BINARIES)) -> list[str]:
     return [BINARIES[d][0] for d in daemons if binary(d) is None]
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class _Daemon:
     """One running binary: its process (own process group), port and log file."""
@@ -91,16 +83,7 @@ class _Daemon:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, argv: list[str], extra_env: dict[str, str]) -> None:
-        env = {**os.environ, **extra_env}
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                argv,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+        self.process = start_logged(argv, self.log, {**os.environ, **extra_env})
 
     def wait_ready(self, deadline: float) -> None:
         while time.monotonic() < deadline:
@@ -122,19 +105,8 @@ class _Daemon:
         return InfrastructureError(f"{self.name} on {self.url} {what}; its log ends:\n{tail}")
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        _signal_group(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            _signal_group(self.process.pid, signal.SIGKILL)
-            self.process.wait(STOP_TIMEOUT_S)
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, sig)
+        if self.process is not None:
+            stop_group(self.process, STOP_TIMEOUT_S)
 
 
 @dataclass

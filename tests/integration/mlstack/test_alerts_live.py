@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chaosml.demo.monitoring import Monitoring
-from chaosml.demo.processes import read_pid
 from chaosml.demo.stack import FEATURE_SERVICE, MODEL_SERVER, Stack
+from chaosml.procfs import read_pid_file
 from tests.fixtures.mlstack_env import alertmanager_active, firing, prometheus_alerts, wait_until
 
 pytestmark = [pytest.mark.prometheus, pytest.mark.slow]
@@ -52,7 +52,7 @@ def test_the_steady_state_fires_nothing(ml_stack: Stack, ml_monitoring: Monitori
 def test_killed_model_server_fires_model_server_down_and_telemetry_absent_then_resolves(
     ml_stack: Stack, ml_monitoring: Monitoring
 ) -> None:
-    pid = read_pid(ml_stack.services[MODEL_SERVER].pid_file)
+    pid = read_pid_file(ml_stack.services[MODEL_SERVER].pid_file)
     assert pid is not None
     os.kill(pid, signal.SIGKILL)
     down = wait_firing(ml_monitoring, "ModelServerDown")
@@ -132,7 +132,7 @@ def test_frozen_features_fire_feature_freshness_lost(
 def test_a_stalled_feature_service_fires_high_latency_and_high_error_rate(
     ml_stack: Stack, ml_monitoring: Monitoring
 ) -> None:
-    pid = read_pid(ml_stack.services[FEATURE_SERVICE].pid_file)
+    pid = read_pid_file(ml_stack.services[FEATURE_SERVICE].pid_file)
     assert pid is not None
     os.kill(pid, signal.SIGSTOP)
     try:

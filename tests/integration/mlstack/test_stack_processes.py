@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from chaosml.demo.processes import command_line, read_pid
+from chaosml import procfs
 from chaosml.demo.stack import FEATURE_SERVICE, MODEL_SERVER, TRAFFIC, Stack, start_stack
 from tests.fixtures.mlstack_env import (
     TEST_ENV,
@@ -96,26 +96,19 @@ def _nan_age(line: str) -> str:
 
 def test_pid_files_name_the_running_services(ml_stack: Stack) -> None:
     for name in (FEATURE_SERVICE, MODEL_SERVER, TRAFFIC):
-        pid = read_pid(ml_stack.services[name].pid_file)
+        pid = procfs.read_pid_file(ml_stack.services[name].pid_file)
         assert pid == ml_stack.pid(name)
-        assert "chaosml.demo" in command_line(pid)
+        assert "chaosml.demo" in procfs.command_line(pid)
 
 
 def _stack_processes(work_dir: Path) -> list[int]:
     """Pids of live processes whose environment marks them as services of this stack."""
     marker = f"CHAOSML_DEMO_STACK={work_dir}".encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if marker in (entry / "environ").read_bytes().split(b"\0") and command_line(
-                int(entry.name)
-            ):
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
+    return [
+        pid
+        for pid in procfs.other_pids()
+        if marker in procfs.environ(pid) and procfs.command_line(pid)
+    ]
 
 
 def test_stop_ends_every_service_also_a_restarted_one_without_pid_file() -> None:
@@ -133,7 +126,7 @@ def test_stop_ends_every_service_also_a_restarted_one_without_pid_file() -> None
             stderr=subprocess.DEVNULL,
         )
         wait_until(
-            lambda: read_pid(stack.services[MODEL_SERVER].pid_file) == restarted.pid,
+            lambda: procfs.read_pid_file(stack.services[MODEL_SERVER].pid_file) == restarted.pid,
             within=10,
             what="the restarted model server's pid file",
         )

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from chaosml.demo.processes import read_pid
 from chaosml.demo.stack import MODEL_SERVER, Stack
 from chaosml.drivers.base import DriverContext, ResolvedTarget, TargetMember, UndoRecord
 from chaosml.drivers.telemetry_driver import TelemetryStop, TelemetryStopParams
+from chaosml.procfs import read_pid_file
 from tests.fixtures.docker_env import ContainerFactory
 from tests.fixtures.mlstack_env import http_json, wait_until
 from tests.fixtures.proxy_env import ProxyProcess, start_proxy_process, stop_process
@@ -47,16 +47,16 @@ def test_process_mode_stops_the_exporter_and_the_undo_restarts_it(ml_stack: Stac
     ctx = DriverContext(run_id="telemetry-process")
     driver = TelemetryStop()
     record = driver.plan(params, ctx)
-    old_pid = read_pid(pid_file)
+    old_pid = read_pid_file(pid_file)
     driver.apply(params, ctx)
     metrics = f"{ml_stack.model_url}/metrics"
     wait_until(lambda: scrape(metrics) is None, 10, "the exporter gone")
     replay(record, ctx)
     wait_until(lambda: scrape(metrics), 15, "the exporter back")
-    new_pid = read_pid(pid_file)
+    new_pid = read_pid_file(pid_file)
     assert new_pid not in (None, old_pid)
     replay(record, ctx)  # running again: the undo starts nothing more
-    assert read_pid(pid_file) == new_pid
+    assert read_pid_file(pid_file) == new_pid
 
 
 @pytest.fixture

@@ -9,27 +9,20 @@ from pathlib import Path
 import pytest
 
 from chaosml.errors import InfrastructureError
+from chaosml.procfs import alive
 from chaosml.stack.monitoring import MonitoringStack
 from tests.fixtures.prom_env import RULES, TEST_ENV
 
 pytestmark = pytest.mark.prometheus
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
-
-
 def test_stop_kills_every_daemon_and_removes_the_data(prom_binaries: None) -> None:
     with MonitoringStack(extra_env=TEST_ENV) as stack:
         pids = [d.process.pid for d in stack._daemons.values() if d.process is not None]
-        assert len(pids) == 3 and all(_alive(pid) for pid in pids)
+        assert len(pids) == 3 and all(alive(pid) for pid in pids)
         assert stack.alertmanager_url != stack.prometheus_url != stack.pushgateway_url
         workdir = stack.workdir
-    assert not any(_alive(pid) for pid in pids)
+    assert not any(alive(pid) for pid in pids)
     assert not workdir.exists()
 
 
