@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from chaosml.drivers.base import Params, Sample
-from chaosml.engine.probing import read_sample
+from chaosml.engine.probing import emit_probe_result, read_sample
 from chaosml.engine.state import RunState
 from chaosml.errors import ChaosMLError, InfrastructureError
 from chaosml.model import experiment as m
@@ -115,20 +115,15 @@ def _record_expectation(
                 "time_to_resolve_s": None,
             },
         )
-    state.journal.emit(
-        "probe.result",
-        phase=state.phase,
+    emit_probe_result(
+        state,
         name=name,
         kind=kind,
         step=step,
         ok=ok,
-        tolerated=False,
-        value=sample.to_json() if sample else None,
-        expect=None,
+        sample=sample,
         reason=reason,
-        error=None,
         weight=weight,
-        duration_s=None,
     )
 
 

@@ -47,21 +47,52 @@ async def run_probe(
 def record_outcome(outcome: ProbeOutcome, state: RunState, step: int | None = None) -> None:
     """The ``probe.result`` event of one probe read."""
     spec = outcome.spec
-    expect = spec.expect.model_dump(exclude_none=True, by_alias=True) if spec.expect else None
-    state.journal.emit(
-        "probe.result",
-        phase=state.phase,
+    emit_probe_result(
+        state,
         name=spec.name,
         kind=spec.kind,
         step=step,
         ok=outcome.ok,
-        tolerated=spec.tolerate_failure and not outcome.ok,
-        value=outcome.sample.to_json() if outcome.sample else None,
-        expect=expect,
+        sample=outcome.sample,
         reason=outcome.reason or None,
-        error=outcome.error or None,
         weight=spec.weight,
+        expect=spec.expect.model_dump(exclude_none=True, by_alias=True) if spec.expect else None,
+        error=outcome.error or None,
+        tolerated=spec.tolerate_failure and not outcome.ok,
         duration_s=outcome.duration_s,
+    )
+
+
+def emit_probe_result(
+    state: RunState,
+    *,
+    name: str,
+    kind: str,
+    step: int | None,
+    ok: bool,
+    sample: Sample | None,
+    reason: str | None,
+    weight: float,
+    expect: dict[str, Any] | None = None,
+    error: str | None = None,
+    tolerated: bool = False,
+    duration_s: float | None = None,
+) -> None:
+    """Journal one ``probe.result`` event (a probe read, or an alert expectation judged)."""
+    state.journal.emit(
+        "probe.result",
+        phase=state.phase,
+        name=name,
+        kind=kind,
+        step=step,
+        ok=ok,
+        tolerated=tolerated,
+        value=sample.to_json() if sample else None,
+        expect=expect,
+        reason=reason,
+        error=error,
+        weight=weight,
+        duration_s=duration_s,
     )
 
 
