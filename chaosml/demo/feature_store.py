@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from chaosml.demo.model import parse_timestamp
+from chaosml.demo.watched_file import WatchedFile
 
 _META = ("entity_id", "generated_at")
 
@@ -102,46 +101,38 @@ def read_rows(path: Path) -> list[FeatureRow]:
         raise FeatureFileError(f"cannot read {path}: {exc}") from exc
 
 
+def read_table(path: Path) -> dict[int, FeatureRow]:
+    return {row.entity_id: row for row in read_rows(path)}
+
+
 class FeatureTable:
-    """Rows by entity id; ``get()`` re-reads the file first when its stat changed."""
+    """Rows by entity id; ``get()`` re-reads the file first when it changed, and keeps the old
+    rows when it cannot be read."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.reloads = 0
-        self.last_error: str | None = None
-        self._lock = threading.Lock()
-        self._stamp: tuple[int, int, int] | None = None
-        self._rows: dict[int, FeatureRow] = {}
-        self.refresh()
+        self._file = WatchedFile(path, read_table, (FeatureFileError,))
+        self._file.refresh()
+
+    @property
+    def reloads(self) -> int:
+        return self._file.reloads
+
+    @property
+    def last_error(self) -> str | None:
+        return self._file.last_error
+
+    def _rows(self) -> dict[int, FeatureRow]:
+        return self._file.value or {}
 
     def refresh(self) -> None:
-        """Re-read the file if it changed; keep the old rows if it cannot be read."""
-        with self._lock:
-            stamp = self._stat()
-            if stamp == self._stamp:
-                return
-            try:
-                rows = read_rows(self.path)
-            except FeatureFileError as exc:
-                self.last_error = str(exc)
-                return
-            self._rows = {row.entity_id: row for row in rows}
-            self._stamp, self.last_error = stamp, None
-            self.reloads += 1
-
-    def _stat(self) -> tuple[int, int, int] | None:
-        try:
-            info = os.stat(self.path)
-        except OSError:
-            return None
-        return (info.st_mtime_ns, info.st_size, info.st_ino)
+        self._file.refresh()
 
     def get(self, entity_id: int) -> FeatureRow | None:
-        self.refresh()
-        return self._rows.get(entity_id)
+        return (self._file.refresh() or {}).get(entity_id)
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._rows())
 
     def entity_ids(self) -> list[int]:
-        return sorted(self._rows)
+        return sorted(self._rows())
