@@ -2,40 +2,27 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.fixtures.http_servers import QuietHandler, serving
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+
+class _Handler(QuietHandler):
     def do_GET(self) -> None:
-        status = 200 if self.path == "/health" else 503
-        body = json.dumps({"score": 0.42}).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.reply_json(200 if self.path == "/health" else 503, {"score": 0.42})
 
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(_Handler) as url:
+        yield url
 
 
 def _run(tmp_path: Path, text: str, *args: str) -> tuple[int, list[dict[str, object]], str]:

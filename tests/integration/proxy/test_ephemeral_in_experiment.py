@@ -3,41 +3,28 @@ by name, and nothing is left listening afterwards."""
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.fixtures.http_servers import QuietHandler, serving
 
-class _Features(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
 
+class _Features(QuietHandler):
     def do_GET(self) -> None:
-        body = b'{"features": {"age": 41}}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.reply(200, b'{"features": {"age": 41}}')
 
 
 @pytest.fixture
 def upstream() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Features)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(_Features) as url:
+        yield url.removeprefix("http://")
 
 
 def _free_port() -> int:

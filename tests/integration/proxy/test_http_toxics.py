@@ -11,6 +11,8 @@ import time
 import pytest
 import requests
 
+from chaosml.proxy.ephemeral import start_ephemeral
+from tests.fixtures.http_servers import QuietHandler, serving
 from tests.fixtures.proxy_env import FeatureServer, ProxyProcess, feature_records, wait_until
 
 
@@ -212,51 +214,33 @@ def test_switching_protocols_becomes_a_tunnel(proxy_process: ProxyProcess) -> No
 
 def test_latency_on_an_http_proxy_with_an_http_10_upstream_delays_instead_of_dropping() -> None:
     """An HTTP/1.0 upstream closes after each response: the delayed response must still arrive."""
-    import http.server
-    import socket
-    import threading
-    import time
 
-    from chaosml.proxy.ephemeral import start_ephemeral
-
-    class OldServer(http.server.BaseHTTPRequestHandler):
+    class OldServer(QuietHandler):
         protocol_version = "HTTP/1.0"
 
         def do_GET(self) -> None:
-            body = b'{"features": {"age": 1}}'
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(200, b'{"features": {"age": 1}}')
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OldServer)
-    threading.Thread(target=upstream.serve_forever, daemon=True).start()
-    proxy = start_ephemeral(
-        "127.0.0.1:0", f"127.0.0.1:{upstream.server_address[1]}", "http", name="old"
-    )
-    try:
-        import requests
-
-        requests.post(
-            f"{proxy.api_url}/proxies/old/toxics",
-            json={"type": "latency", "attributes": {"latency": 200}},
-            timeout=5,
+    with serving(OldServer) as upstream_url:
+        proxy = start_ephemeral(
+            "127.0.0.1:0", upstream_url.removeprefix("http://"), "http", name="old"
         )
-        with socket.create_connection(
-            ("127.0.0.1", int(proxy.listen.rsplit(":", 1)[1])), timeout=5
-        ) as sock:
-            started = time.perf_counter()
-            sock.sendall(b"GET /features HTTP/1.1\r\nHost: x\r\n\r\n")
-            data = b""
-            while chunk := sock.recv(65536):
-                data += chunk
-            elapsed = time.perf_counter() - started
-        assert data.startswith(b"HTTP/1.0 200") and data.endswith(b'{"features": {"age": 1}}')
-        assert 0.18 <= elapsed < 1.0
-    finally:
-        proxy.stop()
-        upstream.shutdown()
-        upstream.server_close()
+        try:
+            requests.post(
+                f"{proxy.api_url}/proxies/old/toxics",
+                json={"type": "latency", "attributes": {"latency": 200}},
+                timeout=5,
+            )
+            with socket.create_connection(
+                ("127.0.0.1", int(proxy.listen.rsplit(":", 1)[1])), timeout=5
+            ) as sock:
+                started = time.perf_counter()
+                sock.sendall(b"GET /features HTTP/1.1\r\nHost: x\r\n\r\n")
+                data = b""
+                while chunk := sock.recv(65536):
+                    data += chunk
+                elapsed = time.perf_counter() - started
+            assert data.startswith(b"HTTP/1.0 200") and data.endswith(b'{"features": {"age": 1}}')
+            assert 0.18 <= elapsed < 1.0
+        finally:
+            proxy.stop()

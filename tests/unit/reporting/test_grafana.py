@@ -4,9 +4,7 @@ served on a real loopback socket (Grafana itself is not packaged for Debian)."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -15,19 +13,12 @@ import pytest
 from chaosml.reporting.annotations import annotation_observers
 from chaosml.reporting.grafana import GrafanaAnnotator
 from chaosml.reporting.pushgateway import PushgatewayObserver
+from tests.fixtures.http_servers import QuietHandler, serving
 
 
-class FakeGrafana(BaseHTTPRequestHandler):
+class FakeGrafana(QuietHandler):
     annotations: dict[int, dict[str, Any]] = {}
     auth: list[str] = []
-
-    def _reply(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
     def _body(self) -> Any:
         return json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
@@ -36,35 +27,28 @@ class FakeGrafana(BaseHTTPRequestHandler):
         self.auth.append(self.headers.get("Authorization", ""))
         new_id = len(self.annotations) + 1
         self.annotations[new_id] = {"id": new_id, **self._body()}
-        self._reply(200, {"message": "Annotation added", "id": new_id})
+        self.reply_json(200, {"message": "Annotation added", "id": new_id})
 
     def do_PATCH(self) -> None:
         found = self.annotations.get(int(self.path.rsplit("/", 1)[1]))
         if found is None:
-            self._reply(404, {"message": "not found"})
+            self.reply_json(404, {"message": "not found"})
             return
         found.update(self._body())
-        self._reply(200, {"message": "Annotation patched"})
+        self.reply_json(200, {"message": "Annotation patched"})
 
     def do_GET(self) -> None:
         wanted = set(parse_qs(urlparse(self.path).query).get("tags", []))
         hits = [a for a in self.annotations.values() if wanted <= set(a["tags"])]
-        self._reply(200, hits[:1])
-
-    def log_message(self, *args: Any) -> None:
-        pass
+        self.reply_json(200, hits[:1])
 
 
 @pytest.fixture
 def grafana() -> Iterator[str]:
     FakeGrafana.annotations = {}
     FakeGrafana.auth = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGrafana)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(FakeGrafana) as url:
+        yield url
 
 
 APPLIED = {
