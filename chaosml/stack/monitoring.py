@@ -217,21 +217,6 @@ class MonitoringStack:
     ) -> None:
         self.stop()
 
-    def reconfigure(
-        self, jobs: Sequence[ScrapeJob] | None = None, rules: dict[str, Any] | str | None = None
-    ) -> None:
-        """Replace scrape jobs and/or rules and make Prometheus reload them."""
-        if jobs is not None:
-            self.jobs = jobs
-        if rules is not None:
-            self.rules = rules
-        self.write_config()
-        resp = http_client.request("POST", self.prometheus_url + "/-/reload", timeout=10.0)
-        if resp.status != 200:
-            raise InfrastructureError(f"Prometheus refused the new configuration: {resp.text}")
-        if jobs is not None:
-            self.wait_for_targets(time.monotonic() + READY_TIMEOUT_S)
-
     def write_config(self) -> None:
         """Write prometheus.yml and rules.yml into the working directory."""
         rules = self.rules if self.rules is not None else {"groups": []}
@@ -271,7 +256,6 @@ class MonitoringStack:
             f"--config.file={self.workdir / 'prometheus.yml'}",
             f"--storage.tsdb.path={data}",
             f"--web.listen-address=127.0.0.1:{daemon.port}",
-            "--web.enable-lifecycle",
             f"--rules.alert.resend-delay={self.interval_ms}ms",
             "--log.level=warn",
         ]
