@@ -8,7 +8,7 @@ import signal
 
 from pydantic import Field, field_validator, model_validator
 
-from chaosml import procfs
+from chaosml import procfs, redaction
 from chaosml.drivers import subprocesses
 from chaosml.drivers.base import DriverContext, FaultDriver, Params, ProbeDriver, Sample, UndoRecord
 from chaosml.errors import DriverError
@@ -52,7 +52,7 @@ class ProcessProbe(ProbeDriver):
             value=_number_or_text(done.stdout),
             exit_code=done.exit_code,
             text=done.stdout,
-            details={"stderr": done.stderr[-500:]},
+            details={"stderr": redaction.tail(done.stderr, 500)},
         )
 
 
@@ -108,7 +108,7 @@ def _run_checked(
 ) -> None:
     done = subprocesses.run(command, shell=shell, timeout=timeout, cwd=cwd, env=env or None)
     if done.exit_code != 0:
-        tail = (done.stderr or done.stdout).strip()[-300:]
+        tail = redaction.tail((done.stderr or done.stdout).strip(), 300)
         raise DriverError(f"{_show(command)} exited with {done.exit_code}: {tail}")
 
 
