@@ -75,8 +75,13 @@ class Redactor:
         if isinstance(value, list | tuple):
             return [self(v) for v in value]
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return MASK if str(value) in self.secrets else value
+            return MASK if self._is_secret_number(value) else value
         return value
+
+    def _is_secret_number(self, value: float) -> bool:
+        """A number whose spelling is a secret (4242 and 4242.0 for the secret "4242")."""
+        whole = isinstance(value, float) and value.is_integer()
+        return str(value) in self.secrets or (whole and str(int(value)) in self.secrets)
 
     def clip(self, text: str, limit: int, marker: str = "...") -> str:
         """``text`` redacted, then cut to ``limit`` characters (``marker`` included)."""
