@@ -180,3 +180,44 @@ def test_the_lock_file_is_readable_by_its_owner_only(tmp_path: Path, echo: str) 
     assert done.returncode == 0, done.stdout + done.stderr
     mode = stat.S_IMODE((tmp_path / "lock-copy.json").stat().st_mode)
     assert mode == 0o600, oct(mode)
+
+
+INVALID = """
+version: 1
+title: invalid on purpose
+secrets:
+  token: ${env:DRILL_TOKEN}
+  pin: 73914052
+steady_state:
+  - name: bad values
+    http:
+      url: "http://127.0.0.1:9/"
+      timeout: "${token}"
+      method: "${token}"
+      headers: {X-Pin: "${pin}"}
+    expect: {status: 200}
+method:
+  - wait: 1s
+"""
+
+
+@pytest.mark.parametrize("command", [["run", "--debug"], ["validate", "--debug"]])
+def test_validation_errors_and_debug_tracebacks_quote_no_secret(
+    tmp_path: Path, command: list[str]
+) -> None:
+    exp = tmp_path / "invalid.yaml"
+    exp.write_text(INVALID)
+    long_secret = SECRET + "-" + "k" * 60  # longer than the 60 characters a problem quotes
+    env = {**os.environ, "DRILL_TOKEN": long_secret, "CHAOSML_LOCK_DIR": str(tmp_path / "l")}
+    done = subprocess.run(
+        [sys.executable, "-m", "chaosml", *command, str(exp)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    shown = done.stdout + done.stderr
+    assert done.returncode == 2, shown
+    assert "http.timeout" in shown and "X-Pin" in shown
+    assert "Traceback" in shown or command[0] == "validate"  # run --debug shows it
+    assert [f for f, s in spellings(long_secret).items() if s in shown] == []
