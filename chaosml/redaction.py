@@ -37,11 +37,7 @@ def forms(secret: str) -> set[str]:
     """Every spelling of ``secret`` an output may carry."""
     spelled = {
         secret,
-        quote(secret, safe=""),
-        quote(secret, safe="/"),
-        quote(secret, safe=_REQUESTS_SAFE),
-        quote_plus(secret),
-        quote_plus(secret, safe=_REQUESTS_SAFE),
+        *_url_forms(secret),
         json.dumps(secret)[1:-1],
         json.dumps(secret, ensure_ascii=False)[1:-1],
         repr(secret)[1:-1],
@@ -50,6 +46,18 @@ def forms(secret: str) -> set[str]:
         html.escape(secret),
     }
     return {s for s in spelled if s}
+
+
+def _url_forms(secret: str) -> set[str]:
+    """``secret`` URL-encoded as ``quote``, ``quote_plus`` and requests do it."""
+    encoded = secret.encode("utf-8", "surrogatepass")  # lone surrogates too
+    return {
+        quote(encoded, safe=""),
+        quote(encoded, safe="/"),
+        quote(encoded, safe=_REQUESTS_SAFE),
+        quote_plus(encoded),
+        quote_plus(encoded, safe=_REQUESTS_SAFE),
+    }
 
 
 class Redactor:
