@@ -9,18 +9,12 @@ from typing import TypeVar
 
 from chaosml.errors import ChaosMLError, InputError, UndoError
 from chaosml.exit_codes import ExitCode
-from chaosml.redaction import guard_streams
 
 T = TypeVar("T")
 
 
 def guarded(func: Callable[[], int], debug: bool) -> int:
     """Run a command body; map chaosml's own errors to exit codes and a readable message."""
-    with guard_streams():
-        return _run(func, debug)
-
-
-def _run(func: Callable[[], int], debug: bool) -> int:
     try:
         return func()
     except ChaosMLError as exc:
