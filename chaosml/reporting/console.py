@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-from chaosml.reporting import escape
+from chaosml import escape
 
 _STYLE = {True: "green", False: "red"}
 

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from chaosml.reporting import escape
+from chaosml import escape
 from chaosml.reporting.journal_reader import ProbeOutcome, RunReport
 
 RUN_LEVEL_STATUSES = {

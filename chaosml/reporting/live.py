@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from chaosml.reporting import escape
+from chaosml import escape
 from chaosml.reporting.console import ConsoleObserver
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from chaosml.reporting import escape
+from chaosml import escape
 from chaosml.reporting.coverage import Coverage, compute_coverage
 from chaosml.reporting.journal_reader import RunReport
 
