@@ -10,8 +10,10 @@ Two ways in:
 - ``Redactor(secrets)``, built from the secrets one run knows (the journal writer, the
   recorded command line);
 - the process-wide set of every secret loaded so far (``remember``, called by the loader), for
-  the sinks that cannot see a run's secrets: stdout/stderr while a command runs
-  (``guard_streams``), text a driver cuts short (``clip``), the target lock file (``scrub``).
+  the sinks that cannot see a run's secrets: stdout/stderr of the CLI (``guard_streams``),
+  text a driver cuts short (``clip``, ``tail``), ``ChaosMLError`` messages and validation
+  problems, the target lock file (``scrub``). Code that resolves a secret without loading an
+  experiment (``chaosml rollback`` resolving a reference) calls ``remember`` with it.
 
 Text is always redacted *before* it is cut short: a cut made first can leave a part of a
 secret that no redactor recognises any more.
