@@ -12,11 +12,16 @@ ChaosMLError                 everything chaosml raises on purpose; the CLI catch
 
 A deviation (an expectation that does not hold) is a verdict written to the journal, never an
 exception.
+
+Messages, hints and problems mask every secret loaded in this process (``chaosml.redaction``)
+when the error is made: an error can be printed, logged or journaled anywhere.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from chaosml import redaction
 
 
 class ChaosMLError(Exception):
@@ -25,10 +30,11 @@ class ChaosMLError(Exception):
     hint: str = ""
 
     def __init__(self, message: str, *, hint: str = "") -> None:
+        message = redaction.scrub(message)
         super().__init__(message)
         self.message = message
         if hint:
-            self.hint = hint
+            self.hint = redaction.scrub(hint)
 
 
 class InputError(ChaosMLError):
@@ -63,11 +69,21 @@ class ValidationError(InputError):
     """An input file that does not validate; carries every problem found."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
+        self.problems = [_masked(p) for p in problems]
+        problems = self.problems
         count = len(problems)
         head = f"{count} problem{'s' if count != 1 else ''} found"
         body = "\n".join("  " + p.render() for p in problems)
         super().__init__(f"{head}:\n{body}", hint="fix the file; nothing was run")
+
+
+def _masked(problem: Problem) -> Problem:
+    """``problem`` with every loaded secret masked in what it quotes."""
+    return replace(
+        problem,
+        message=redaction.scrub(problem.message),
+        suggestion=redaction.scrub(problem.suggestion),
+    )
 
 
 class RefusedError(InputError):

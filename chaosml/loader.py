@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from chaosml import redaction
 from chaosml.drivers.base import Params, Role
 from chaosml.drivers.registry import Registry, default_registry
 from chaosml.errors import ValidationError
@@ -64,6 +65,7 @@ def load_source(
     doc, secrets = builder.substitute(
         source.data, dict(overrides or {}), os.environ if environ is None else environ
     )
+    redaction.remember(secrets)  # before validation: its messages quote values
     experiment = builder.experiment(doc)
     if builder.out.problems or experiment is None:
         raise ValidationError(builder.out.problems)
@@ -146,7 +148,8 @@ class _Builder:
     def _mapping(self, data: Any, loc: Loc, what: str) -> dict[str, Any] | None:
         if isinstance(data, dict):
             return data
-        self.out.add(loc, f"{what} must be a mapping, got {type(data).__name__} {data!r:.40}")
+        shown = redaction.clip(repr(data), 40, "")
+        self.out.add(loc, f"{what} must be a mapping, got {type(data).__name__} {shown}")
         return None
 
     # -- probes -------------------------------------------------------------------------------

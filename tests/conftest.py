@@ -21,3 +21,12 @@ def _isolated_state_dirs() -> Iterator[None]:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(autouse=True)
+def _forget_secrets() -> Iterator[None]:
+    """Secrets one test loads are masked process-wide; the next test starts without them."""
+    from chaosml import redaction
+
+    yield
+    redaction.forget_all()

@@ -234,4 +234,7 @@ def proxy_serve(
 
 
 def main() -> None:
-    app()
+    from chaosml.redaction import guard_streams
+
+    with guard_streams():  # also typer's own traceback of an unexpected error
+        app()

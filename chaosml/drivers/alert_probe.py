@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Literal, cast
 
 from pydantic import Field, model_validator
 
+from chaosml import redaction
 from chaosml.drivers import http_client
 from chaosml.drivers.alert_states import (
     AlertView,
@@ -83,7 +84,7 @@ def fetch_alerts(source: AlertSource, timeout: float) -> list[AlertView]:
     payload = resp.json()
     if resp.status != 200 or payload is None:
         raise InfrastructureError(
-            f"{url} answered {resp.status}: {resp.text[:200]!r}",
+            f"{url} answered {resp.status}: {redaction.clip(resp.text, 200, '')!r}",
             hint=f"is {source.base_url} a {source.kind} server?",
         )
     if source.kind == "prometheus":

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from chaosml import redaction
 from chaosml.errors import ProbeError
 
 AlertState = Literal["inactive", "pending", "suppressed", "firing"]
@@ -59,7 +60,9 @@ def prometheus_alerts(payload: Any) -> list[AlertView]:
     try:
         raw_alerts = payload["data"]["alerts"]
     except (TypeError, KeyError):
-        raise ProbeError(f"not a Prometheus /api/v1/alerts answer: {str(payload)[:200]}") from None
+        raise ProbeError(
+            f"not a Prometheus /api/v1/alerts answer: {redaction.clip(str(payload), 200)}"
+        ) from None
     return [_prometheus_alert(item) for item in raw_alerts]
 
 
@@ -71,7 +74,9 @@ def _prometheus_alert(item: dict[str, Any]) -> AlertView:
 def alertmanager_alerts(payload: Any, now: float) -> list[AlertView]:
     """Alerts of an Alertmanager ``/api/v2/alerts`` answer; resolved ones (ended) are dropped."""
     if not isinstance(payload, list):
-        raise ProbeError(f"not an Alertmanager /api/v2/alerts answer: {str(payload)[:200]}")
+        raise ProbeError(
+            f"not an Alertmanager /api/v2/alerts answer: {redaction.clip(str(payload), 200)}"
+        )
     views = [_alertmanager_alert(item) for item in payload]
     return [view for view, ends in views if ends is None or ends > now]
 

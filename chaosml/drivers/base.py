@@ -30,6 +30,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from chaosml import redaction
+
 Role = Literal["fault", "action", "probe", "target"]
 
 RUN_ID_LABEL = "chaosml.run_id"
@@ -80,7 +82,7 @@ class Sample:
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         if self.text is not None:
-            out["text"] = self.text[:2000]
+            out["text"] = redaction.clip(self.text, 2000, "")
         if self.details:
             out["details"] = self.details
         return out

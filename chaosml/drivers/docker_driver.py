@@ -25,6 +25,7 @@ from typing import Any
 import docker
 import docker.errors
 
+from chaosml import redaction
 from chaosml.errors import DriverError, InfrastructureError
 
 DEFAULT_SOCKET = "unix:///var/run/docker.sock"
@@ -233,4 +234,4 @@ def _explain(exc: docker.errors.APIError) -> str:
 
 
 def _short(text: str) -> str:
-    return text if len(text) < 300 else text[:300] + "..."
+    return redaction.clip(text, 303)

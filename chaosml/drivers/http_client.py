@@ -13,6 +13,7 @@ from typing import Any
 import requests
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from chaosml import redaction
 from chaosml.errors import DriverError, InfrastructureError
 
 _session = requests.Session()
@@ -90,4 +91,4 @@ def _send_once(
 
 def _short(exc: Exception) -> str:
     text = str(exc)
-    return text if len(text) < 200 else text[:200] + "..."
+    return redaction.clip(text, 203)

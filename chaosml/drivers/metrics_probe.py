@@ -13,6 +13,7 @@ from typing import Any, ClassVar, cast
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import Field
 
+from chaosml import redaction
 from chaosml.drivers import http_client
 from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
 from chaosml.drivers.promql_result import format_labels, labels_match
@@ -52,7 +53,9 @@ def scrape(url: str, timeout: float) -> str:
     except InfrastructureError as exc:
         raise ProbeError(f"cannot scrape {url}: {exc.message}") from exc
     if resp.status != 200:
-        raise ProbeError(f"scraping {url} answered {resp.status}: {resp.text[:200]!r}")
+        raise ProbeError(
+            f"scraping {url} answered {resp.status}: {redaction.clip(resp.text, 200, '')!r}"
+        )
     return resp.text
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import signal
 
 from pydantic import Field, field_validator, model_validator
 
-from chaosml import procfs
+from chaosml import procfs, redaction
 from chaosml.drivers import subprocesses
 from chaosml.drivers.base import DriverContext, FaultDriver, Params, ProbeDriver, Sample, UndoRecord
 from chaosml.errors import DriverError
 from chaosml.model.types import Duration
+
+log = logging.getLogger(__name__)
 
 
 class CommandParams(Params):
@@ -28,6 +31,7 @@ class CommandParams(Params):
             raise ValueError("command: a string needs shell: true; give an argument list instead")
         if isinstance(self.command, list) and not self.command:
             raise ValueError("command: the argument list is empty")
+        warn_secret_in_arguments(self.command)
         return self
 
 
@@ -52,7 +56,7 @@ class ProcessProbe(ProbeDriver):
             value=_number_or_text(done.stdout),
             exit_code=done.exit_code,
             text=done.stdout,
-            details={"stderr": done.stderr[-500:]},
+            details={"stderr": redaction.tail(done.stderr, 500)},
         )
 
 
@@ -66,6 +70,25 @@ def _number_or_text(text: str) -> float | str:
 
 class RunParams(CommandParams):
     undo: list[str] | str | None = None
+
+    @model_validator(mode="after")
+    def _undo_secret(self) -> RunParams:
+        if self.undo is not None:
+            warn_secret_in_arguments(self.undo)
+        return self
+
+
+def warn_secret_in_arguments(command: list[str] | str) -> None:
+    """Every local user can read a command's arguments (``ps``, /proc/PID/cmdline) while it
+    runs: say so when a secret is among them, and what to do instead."""
+    shown = redaction.scrub(command)
+    if shown != (command if isinstance(command, str) else list(command)):
+        log.warning(
+            "warning: a secret is passed as an argument of the command %s: every local user "
+            "can read it in ps while it runs; pass it in env: {NAME: ${secret}} and read "
+            "$NAME in the command instead (see docs/drivers/process.md)",
+            _show(shown),
+        )
 
 
 class ProcessRun(FaultDriver):
@@ -108,7 +131,7 @@ def _run_checked(
 ) -> None:
     done = subprocesses.run(command, shell=shell, timeout=timeout, cwd=cwd, env=env or None)
     if done.exit_code != 0:
-        tail = (done.stderr or done.stdout).strip()[-300:]
+        tail = redaction.tail((done.stderr or done.stdout).strip(), 300)
         raise DriverError(f"{_show(command)} exited with {done.exit_code}: {tail}")
 
 

@@ -24,6 +24,7 @@ from prometheus_api_client.prometheus_connect import PrometheusConnect
 from pydantic import Field
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from chaosml import redaction
 from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
 from chaosml.drivers.promql_result import Reduce, parse_result, reduce_points, select_series
 from chaosml.errors import InfrastructureError, ProbeError
@@ -157,4 +158,4 @@ def _error_message(text: str) -> str:
 
 def _short(exc: object) -> str:
     text = str(exc)
-    return text if len(text) < 300 else text[:300] + "..."
+    return redaction.clip(text, 303)

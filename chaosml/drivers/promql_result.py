@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from chaosml import redaction
 from chaosml.errors import ProbeError
 
 Reduce = Literal["max", "min", "avg", "last", "p50", "p95", "p99"]
@@ -34,7 +35,7 @@ def parse_result(result: Any) -> list[PromSeries]:
     if _is_scalar(result):
         return [PromSeries({}, (_point(result),))]
     if not isinstance(result, list):
-        raise ProbeError(f"unexpected answer from Prometheus: {str(result)[:200]}")
+        raise ProbeError(f"unexpected answer from Prometheus: {redaction.clip(str(result), 200)}")
     return [_series(item) for item in result]
 
 
@@ -49,7 +50,9 @@ def _is_scalar(result: Any) -> bool:
 
 def _series(item: Any) -> PromSeries:
     if not isinstance(item, dict):
-        raise ProbeError(f"unexpected series in Prometheus answer: {str(item)[:200]}")
+        raise ProbeError(
+            f"unexpected series in Prometheus answer: {redaction.clip(str(item), 200)}"
+        )
     labels = {str(k): str(v) for k, v in item.get("metric", {}).items()}
     if "value" in item:
         return PromSeries(labels, (_point(item["value"]),))

@@ -11,6 +11,7 @@ import os
 from typing import Any
 from urllib.parse import quote
 
+from chaosml import redaction
 from chaosml.drivers import http_client
 from chaosml.errors import DriverError, InfrastructureError
 
@@ -62,6 +63,8 @@ class ToxiproxyClient:
         if reply.status < 400:
             return
         body = reply.json()
-        message = body.get("error") if isinstance(body, dict) else reply.text[:200]
+        message = (
+            body.get("error") if isinstance(body, dict) else redaction.clip(reply.text, 200, "")
+        )
         hint = "set CHAOSML_PROXY_TOKEN or proxy.token" if reply.status == 401 else ""
         raise DriverError(f"{doing} at {self.api}: {reply.status} {message}", hint=hint)

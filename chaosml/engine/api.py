@@ -63,7 +63,7 @@ async def run_experiment_async(
         run_id=run_id,
         allow_python=options.allow_python,
         seed=seed,
-        experiment_title=loaded.experiment.title,
+        experiment_title=journal.redact.text(loaded.experiment.title),  # drivers may label with it
         state_dir=str(journal.path.parent / run_id),
     )
     state = RunState(loaded.experiment, options, registry, journal, ctx, clock or SystemClock())

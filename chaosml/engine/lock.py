@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from chaosml import procfs
+from chaosml import procfs, redaction
 from chaosml.errors import RefusedError
 
 LOCK_DIR_ENV = "CHAOSML_LOCK_DIR"
@@ -169,6 +169,11 @@ def _read(path: Path) -> Holder | None:
 
 
 def _write(path: Path, holder: Holder) -> None:
+    """The holder record, secrets masked, readable by its owner only (0600)."""
     tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(asdict(holder)))
+    tmp.unlink(missing_ok=True)
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        record = asdict(holder)
+        record.update(what=redaction.scrub(holder.what), key=redaction.scrub(holder.key))
+        out.write(json.dumps(record))
     os.replace(tmp, path)

@@ -16,10 +16,11 @@ experiments:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from chaosml import escape
 from chaosml.errors import ValidationError
 from chaosml.model.problems import Collector
 from chaosml.model.types import Duration
@@ -39,7 +40,7 @@ class PlanEntry(_Strict):
 
 class Plan(_Strict):
     version: Literal[1]
-    title: str = Field(min_length=1)
+    title: Annotated[str, AfterValidator(escape.plain)] = Field(min_length=1)  # no ESC etc.
     description: str = ""
     environments: list[str] | None = None
     deadline: Duration | None = Field(default=None, gt=0)

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chaosml import redaction
 from chaosml.drivers.base import Sample
 
 
@@ -187,4 +188,4 @@ def _fmt(value: Any) -> str:
 
 
 def _clip(text: str) -> str:
-    return text if len(text) <= 80 else text[:77] + "..."
+    return redaction.clip(text, 80)

@@ -6,10 +6,11 @@ driver's validated parameter model, so the engine never sees raw dictionaries.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from chaosml import escape
 from chaosml.drivers.base import Params
 from chaosml.model.expectations import Expect
 from chaosml.model.types import Duration
@@ -182,7 +183,7 @@ class EphemeralProxy(Strict):
 
 class Experiment(Strict):
     version: Literal[1]
-    title: str = Field(min_length=1)
+    title: Annotated[str, AfterValidator(escape.plain)] = Field(min_length=1)  # no ESC etc.
     description: str = ""
     tags: list[str] = Field(default_factory=list)
     vars: dict[str, Any] = Field(default_factory=dict)

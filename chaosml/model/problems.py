@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
+from chaosml import redaction
 from chaosml.errors import Problem
 from chaosml.yaml_source import Loc, Source
 
@@ -88,8 +89,7 @@ def _message(error: Any) -> str:
 
 
 def _clip(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return redaction.clip(repr(value), 60)
 
 
 def suggest(key: str, allowed: list[str]) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+from chaosml import escape
+
 _STYLE = {True: "green", False: "red"}
 
 
@@ -17,7 +19,8 @@ class ConsoleObserver:
     def __call__(self, event: dict[str, Any]) -> None:
         line = self.render(event)
         if line is not None:
-            self._print(*line)
+            text, style = line
+            self._print(escape.plain(text), style)  # no escape sequence from user data
 
     def _print(self, text: str, style: str | None) -> None:
         if self.color:

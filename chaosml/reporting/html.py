@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
+from chaosml import redaction
 from chaosml.durations import format_duration
 from chaosml.reporting.coverage import Coverage, compute_coverage
 from chaosml.reporting.journal_reader import RunReport
@@ -301,4 +302,4 @@ def _compact(value: Any) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
-    return text if len(text) <= 160 else text[:157] + "..."
+    return redaction.clip(text, 160)

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from chaosml import escape
 from chaosml.reporting.journal_reader import ProbeOutcome, RunReport
 
 RUN_LEVEL_STATUSES = {
@@ -35,8 +36,18 @@ def render_junit(reports: Sequence[RunReport]) -> str:
     for key in ("tests", "failures", "errors"):
         root.set(key, str(sum(int(s.get(key, "0")) for s in suites)))
     root.set("time", f"{sum(r.duration_s for r in reports):.3f}")
+    _escape_tree(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _escape_tree(node: ET.Element) -> None:
+    """Every attribute and text made fit for XML 1.0 (control characters removed)."""
+    for element in node.iter():
+        for key, value in element.attrib.items():
+            element.set(key, escape.xml(value))
+        if element.text:
+            element.text = escape.xml(element.text)
 
 
 def _suite(report: RunReport) -> ET.Element:

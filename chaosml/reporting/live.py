@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from chaosml import escape
 from chaosml.reporting.console import ConsoleObserver
 
 
@@ -57,8 +58,9 @@ class LiveView(ConsoleObserver):
     def _status(self) -> Any:
         from rich.text import Text
 
-        text = Text(f"phase: {self.phase}   step: {self.step or '-'}   {self.guards}", style="bold")
+        status = f"phase: {self.phase}   step: {self.step or '-'}   {self.guards}"
+        text = Text(escape.plain(status), style="bold")
         for name, ends in self.faults.values():
             left = f"{max(0.0, ends - time.monotonic()):.0f}s left" if ends else "until rollback"
-            text.append(f"\n  ⚡ active: {name} ({left})", style="yellow")
+            text.append(escape.plain(f"\n  ⚡ active: {name} ({left})"), style="yellow")
         return text

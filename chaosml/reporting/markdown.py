@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from chaosml import escape
 from chaosml.reporting.coverage import Coverage, compute_coverage
 from chaosml.reporting.journal_reader import RunReport
 
@@ -38,7 +39,7 @@ def _summary_table(reports: Sequence[RunReport]) -> str:
         score = "n/a" if r.score is None else f"{r.score:.0%}"
         exit_code = "" if r.exit_code is None else f" (exit {r.exit_code})"
         rows.append(
-            f"| {ICON.get(r.status, '⚠️')} | {_cell(r.title)} | {r.status}{exit_code} "
+            f"| {ICON.get(r.status, '⚠️')} | {_cell(r.title)} | {_cell(r.status)}{exit_code} "
             f"| {score} | {_alert_cell(r)} |"
         )
     return "\n".join(rows)
@@ -48,10 +49,11 @@ def _alert_cell(r: RunReport) -> str:
     cells = []
     for a in r.alerts:
         if not a.fired:
-            cells.append(f"{a.name}: **did not fire**")
+            cells.append(f"{escape.markdown(a.name)}: **did not fire**")
             continue
-        cells.append(f"{a.name}: {_secs(a.time_to_detect_s)} / {_secs(a.time_to_resolve_s)}")
-    return _cell("; ".join(cells)) or "—"
+        ttd, ttr = _secs(a.time_to_detect_s), _secs(a.time_to_resolve_s)
+        cells.append(f"{escape.markdown(a.name)}: {ttd} / {ttr}")
+    return "; ".join(cells).replace("\n", " ") or "—"
 
 
 def _coverage(coverage: Coverage) -> str:
@@ -70,8 +72,10 @@ def _coverage(coverage: Coverage) -> str:
 
 def _run_details(r: RunReport) -> str:
     problems = list(_problems(r))
-    lines = [f"<details><summary><b>{_cell(r.title)}</b> — {r.status}</summary>", ""]
-    lines.append(f"run `{r.run_id}` · {r.duration_s:.1f}s · ended by {r.ended_by or '—'}")
+    title = escape.html(r.title).replace("\n", " ")
+    lines = [f"<details><summary><b>{title}</b> — {escape.html(r.status)}</summary>", ""]
+    ended_by = _cell(r.ended_by or "—")
+    lines.append(f"run {_code(r.run_id)} · {r.duration_s:.1f}s · ended by {ended_by}")
     if r.reason:
         lines.append(f"\n> {_cell(r.reason)}")
     lines += ["", *problems] if problems else ["", "All expectations met."]
@@ -83,15 +87,22 @@ def _problems(r: RunReport) -> Iterable[str]:
     for p in r.expectations:
         if not p.ok:
             mark = "tolerated" if p.tolerated else "failed"
-            yield f"- {mark}: **{_cell(p.name)}** ({p.phase}) — {_cell(p.error or p.reason or '')}"
+            why = _cell(p.error or p.reason or "")
+            yield f"- {mark}: **{_cell(p.name)}** ({_cell(p.phase)}) — {why}"
     for g in r.guard_breaches:
         yield f"- guard breached: **{_cell(g.name)}** — {_cell(g.error or g.reason)}"
     for f in r.pending:
-        yield f"- ⚠️ undo pending: `{f.undo_id}` {_cell(f.undo_description)} — needs a person"
+        yield f"- ⚠️ undo pending: {_code(f.undo_id)} {_cell(f.undo_description)} — needs a person"
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").strip()
+    """User data on one line, shown literally (no tag, image, link or table cell of its own)."""
+    return escape.markdown(text).replace("\n", " ").strip()
+
+
+def _code(text: str | None) -> str:
+    """A code span: shown literally, only a backtick could end it early."""
+    return "`" + escape.plain(text or "").replace("`", "").replace("\n", " ") + "`"
 
 
 def _secs(value: float | None) -> str:

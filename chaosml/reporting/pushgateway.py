@@ -19,6 +19,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from chaosml import redaction
 from chaosml.drivers import http_client
 from chaosml.reporting.fault_windows import FaultWindowObserver
 
@@ -90,5 +91,5 @@ class PushgatewayObserver(FaultWindowObserver):
                 method,
                 url,
                 response.status,
-                response.text[:200],
+                redaction.clip(response.text, 200),
             )
