@@ -27,7 +27,9 @@ def _up(state_dir: Path) -> int:
         _say(f"  {line}")
     env_file = state_dir / ENV_FILE
     _say(f"variables written to {env_file}: load them with  . {env_file}")
-    _say("run experiments against it, e.g.  chaosml run experiments/ml-stack/feed-nan.yaml --env dev")
+    _say(
+        "run experiments against it, e.g.  chaosml run experiments/ml-stack/feed-nan.yaml --env dev"
+    )
     _say("stop it with  chaosml stack down")
     print(render_env(state.variables), end="", flush=True)
     return 0
