@@ -64,7 +64,10 @@ def run(
     ] = None,
     dry_run: Annotated[
         bool,
-        typer.Option("--dry-run", help="Check the blast radius, print the plan, touch nothing."),
+        typer.Option(
+            "--dry-run",
+            help="Check the blast radius, print the plan; write nothing (no journal, no lock).",
+        ),
     ] = False,
     allow_python: Annotated[
         bool, typer.Option("--allow-python", help="Allow python probes.")
