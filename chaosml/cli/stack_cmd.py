@@ -10,12 +10,17 @@ import sys
 from pathlib import Path
 
 from chaosml.cli.errors import guarded
+from chaosml.exit_codes import ExitCode
 from chaosml.stack.lifecycle import stack_down, stack_up
 from chaosml.stack.state import ENV_FILE, render_env
 
 
 def up(state_dir: Path, debug: bool) -> int:
-    return guarded(lambda: _up(state_dir), debug)
+    try:
+        return guarded(lambda: _up(state_dir), debug)
+    except KeyboardInterrupt:
+        _say("interrupted: everything stack up had started was stopped")
+        return int(ExitCode.INTERRUPTED)
 
 
 def _up(state_dir: Path) -> int:

@@ -56,7 +56,11 @@ def stack_up(state_dir: Path, within: float = UP_TIMEOUT_S) -> StackState:
     env = {**os.environ, SESSION_ENV: session}
     proc = start_logged([sys.executable, "-m", HOLDER_MODULE, str(state_dir.resolve())], log, env)
     write_state(state_dir, StackState(proc.pid, session, procfs.start_time(proc.pid)))
-    return _wait_up(state_dir, proc, within)
+    try:
+        return _wait_up(state_dir, proc, within)
+    except KeyboardInterrupt:  # Ctrl-C while it starts: nothing stays behind
+        stack_down(state_dir)
+        raise
 
 
 def _wait_up(state_dir: Path, proc: subprocess.Popen[bytes], within: float) -> StackState:

@@ -14,6 +14,8 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -70,6 +72,18 @@ def _assert_nothing_left(run: DemoRun, variables: dict[str, str]) -> None:
     assert sorted(p.name for p in (run.root / ".chaosml").iterdir()) == ["stack.log"]
 
 
+def _wait_quiet(prometheus: str, within: float = 90.0) -> None:
+    """No alert pending or firing (a loaded machine can briefly trip the latency alert)."""
+    deadline = time.monotonic() + within
+    while True:
+        with urllib.request.urlopen(f"{prometheus}/api/v1/alerts", timeout=5) as response:
+            alerts = json.loads(response.read())["data"]["alerts"]
+        if not alerts:
+            return
+        assert time.monotonic() < deadline, f"alerts did not settle: {alerts}"
+        time.sleep(0.5)
+
+
 @pytest.fixture
 def monitoring() -> None:
     require(binaries_available(), "prometheus and prometheus-alertmanager")
@@ -90,6 +104,7 @@ def test_stack_up_runs_an_experiment_then_down_leaves_nothing(
     assert again.returncode == 2
     assert "already running" in again.stderr and "chaosml stack down" in again.stderr
 
+    _wait_quiet(variables["PROMETHEUS_URL"])  # a drill starts on a quiet stack (steady state)
     experiment = REPO_ROOT / "experiments" / "ml-stack" / "model-server-killed.yaml"
     ran = _chaosml(
         demo_run,
@@ -124,3 +139,24 @@ def test_stack_down_after_the_holder_was_killed_stops_what_it_left(
     assert down.returncode == 0, down.stderr
     assert f"holder (pid {state['pid']}) was gone" in down.stderr
     _assert_nothing_left(demo_run, state["variables"])
+
+
+def test_ctrl_c_while_the_stack_starts_stops_what_had_started(
+    demo_run: DemoRun, monitoring: None
+) -> None:
+    up = subprocess.Popen(
+        [sys.executable, "-m", "chaosml", "stack", "up"],
+        cwd=demo_run.root,
+        env=demo_run.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    demo_run.wait_for_processes(3, within=60)  # up, its holder, the first service
+    up.send_signal(signal.SIGINT)
+    out, err = up.communicate(timeout=120)
+    assert up.returncode == 130, out + err
+    assert "interrupted" in err and out == ""
+    assert demo_run.leftover_processes() == []
+    assert sorted(p.name for p in (demo_run.root / ".chaosml").iterdir()) == ["stack.log"]
+    assert [p for p in demo_run.tmp.iterdir()] == []  # the holder removed its work directory
