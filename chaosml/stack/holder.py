@@ -45,7 +45,8 @@ def hold(state_dir: Path) -> int:
     finally:
         with signals_ignored():
             env.stop()
-            reap(os.environ.get(SESSION_ENV, ""))
+            if os.environ.get(SESSION_ENV):
+                reap(os.environ[SESSION_ENV])
     return 0
 
 
