@@ -8,15 +8,13 @@ in its text; a user needs the innermost cause once.
 
 from __future__ import annotations
 
-import socket
-
 _TIMEOUT_WORDS = ("timed out", "timeout")
 
 
 def reason(exc: BaseException) -> str:
     """The innermost operating-system reason (lower case), else the exception's own text."""
     for inner in _chain(exc):
-        if isinstance(inner, socket.gaierror | OSError) and inner.strerror:
+        if isinstance(inner, OSError) and inner.strerror:
             return inner.strerror.lower()
     text = str(exc)
     if any(word in text.lower() for word in _TIMEOUT_WORDS):
