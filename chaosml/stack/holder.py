@@ -56,6 +56,7 @@ def _record_up(state_dir: Path, env: LocalEnvironment, notes: list[str]) -> None
     state.root = str(env.env.root)
     state.variables = env.drill_variables()
     state.describe = env.describe()
+    state.processes = env.env.pids()
     state.notes = notes
     write_state(state_dir, state)
 

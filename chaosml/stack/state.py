@@ -2,7 +2,8 @@
 (``.chaosml/`` by default):
 
 - ``stack.json`` — the holder process (pid, start time, session id), its status (``starting``,
-  ``up``), the stack's work directory, its variables and a description;
+  ``up``), the stack's work directory, the pid of each process it started, its variables and
+  a description;
 - ``stack.env`` — the variables as ``export NAME='value'`` lines: ``. .chaosml/stack.env``;
 - ``stack.log`` — the holder's output (the services log into their own work directory).
 """
@@ -32,6 +33,7 @@ class StackState:
     variables: dict[str, str] = field(default_factory=dict)
     describe: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    processes: dict[str, int] = field(default_factory=dict)  # role -> pid, as started
 
     def holder_alive(self) -> bool:
         """The recorded holder still runs (same pid, same start, its command line)."""

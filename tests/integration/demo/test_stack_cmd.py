@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from chaosml import procfs
 from chaosml.demo.monitoring import binaries_available
 from tests.fixtures.demo_env import REPO_ROOT, DemoRun
 from tests.fixtures.services import require
@@ -99,6 +100,9 @@ def test_stack_up_runs_an_experiment_then_down_leaves_nothing(
     assert up.stdout == env_file.read_text()  # eval "$(chaosml stack up)" works too
     assert "PROMETHEUS_URL" in variables and "ALERTMANAGER_URL" in variables
     assert "chaosml stack down" in up.stderr
+    recorded = json.loads((demo_run.root / ".chaosml" / "stack.json").read_text())["processes"]
+    assert set(recorded) >= {"feature-service", "model-server", "traffic", "proxy", "prometheus"}
+    assert all(procfs.alive(pid) for pid in recorded.values())
 
     again = _chaosml(demo_run, "stack", "up")
     assert again.returncode == 2
