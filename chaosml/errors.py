@@ -36,6 +36,10 @@ class ChaosMLError(Exception):
         if hint:
             self.hint = redaction.scrub(hint)
 
+    def with_next_step(self) -> str:
+        """The message and, when there is one, what to do next: one line for a verdict."""
+        return f"{self.message} → {self.hint}" if self.hint else self.message
+
 
 class InputError(ChaosMLError):
     """Invalid input or usage (exit 2)."""

@@ -8,6 +8,7 @@ Nothing is executed here. Probe and step dictionaries are split into the keys th
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from pydantic import BaseModel, Field
 from chaosml import redaction
 from chaosml.drivers.base import Params, Role
 from chaosml.drivers.registry import Registry, default_registry
-from chaosml.errors import ValidationError
+from chaosml.errors import Problem, ValidationError
 from chaosml.model import experiment as m
 from chaosml.model.problems import Collector, suggest
 from chaosml.substitution import Substituter, SubstitutionError
@@ -68,8 +69,18 @@ def load_source(
     redaction.remember(secrets)  # before validation: its messages quote values
     experiment = builder.experiment(doc)
     if builder.out.problems or experiment is None:
-        raise ValidationError(builder.out.problems)
+        raise ValidationError(_without_cascades(builder.out.problems))
     return Loaded(experiment, source.file, secrets, doc)
+
+
+_UNRESOLVED = re.compile(r"got '[^']*\$\{")
+
+
+def _without_cascades(problems: list[Problem]) -> list[Problem]:
+    """Leave out errors about a value that still holds a ``${…}`` its substitution could not
+    resolve: that substitution's own problem (a missing variable) is the one cause to report."""
+    kept = [p for p in problems if not _UNRESOLVED.search(p.message)]
+    return kept or problems
 
 
 class _Builder:

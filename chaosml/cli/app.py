@@ -22,6 +22,11 @@ proxy_app = typer.Typer(
     help="The fault-injecting proxy (Toxiproxy-compatible API).", no_args_is_help=True
 )
 app.add_typer(proxy_app, name="proxy")
+stack_app = typer.Typer(
+    help="The example ML stack, kept running for your own experiments (up, then down).",
+    no_args_is_help=True,
+)
+app.add_typer(stack_app, name="stack")
 
 DEBUG = typer.Option("--debug", help="Show tracebacks.")
 
@@ -59,7 +64,10 @@ def run(
     ] = None,
     dry_run: Annotated[
         bool,
-        typer.Option("--dry-run", help="Check the blast radius, print the plan, touch nothing."),
+        typer.Option(
+            "--dry-run",
+            help="Check the blast radius, print the plan; write nothing (no journal, no lock).",
+        ),
     ] = False,
     allow_python: Annotated[
         bool, typer.Option("--allow-python", help="Allow python probes.")
@@ -210,6 +218,31 @@ def demo(
     from chaosml.cli import demo_entry
 
     raise typer.Exit(demo_entry.demo(docker, debug, out))
+
+
+STACK_DIR = typer.Option("--dir", help="Where the stack's state and env file go.")
+
+
+@stack_app.command("up")
+def stack_up(
+    state_dir: Annotated[Path, STACK_DIR] = Path(".chaosml"),
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Start the example stack detached; print its variables and write DIR/stack.env."""
+    from chaosml.cli import stack_cmd
+
+    raise typer.Exit(stack_cmd.up(state_dir, debug))
+
+
+@stack_app.command("down")
+def stack_down(
+    state_dir: Annotated[Path, STACK_DIR] = Path(".chaosml"),
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Stop exactly what stack up started (safe to run twice)."""
+    from chaosml.cli import stack_cmd
+
+    raise typer.Exit(stack_cmd.down(state_dir, debug))
 
 
 @proxy_app.command("serve")

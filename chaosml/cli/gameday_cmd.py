@@ -19,7 +19,7 @@ from chaosml.errors import InputError
 from chaosml.gameday.engine_adapter import EngineRunner, keys_of
 from chaosml.gameday.plan import load_plan
 from chaosml.gameday.runner import DrillOptions, DrillRunner, ExperimentRequest
-from chaosml.gameday.summary import render_summary
+from chaosml.gameday.summary import drill_headline, render_summary
 from chaosml.reporting.annotations import annotation_observers
 from chaosml.reporting.console import ConsoleObserver
 from chaosml.reporting.files import ReportPaths, write_reports
@@ -55,7 +55,7 @@ def gameday_command(
     out.write("\n" + render_summary(result))
     if report_dir is not None:
         paths = ReportPaths.in_directory(report_dir, result.drill_id)
-        for path in write_reports(result.reports, paths):
+        for path in write_reports(result.reports, paths, drill_headline(result)):
             out.write(f"wrote {path}\n")
     return int(result.exit_code)
 

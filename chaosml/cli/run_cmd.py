@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from chaosml.cli.errors import guarded
-from chaosml.cli.plan import print_plan
+from chaosml.cli.plan import dry_run
 from chaosml.engine.api import run_experiment
 from chaosml.engine.outcome import RunOutcome
 from chaosml.engine.state import RunOptions
@@ -67,10 +67,10 @@ def _overrides(var: list[str]) -> dict[str, str]:
 def _run_one(item: Loaded, options: RunOptions, report_dir: Path | None, debug: bool) -> ExitCode:
     from chaosml.reporting.annotations import annotation_observers
 
+    if options.dry_run:
+        return dry_run(item, options, debug)
     observers: list[Observer] = [_observer(), *annotation_observers()]
     outcome = run_experiment(item, options, observers=observers, debug=debug)
-    if options.dry_run and outcome.status.value != "refused":
-        print_plan(item, outcome)
     _after(outcome, report_dir)
     return outcome.exit_code
 

@@ -93,6 +93,14 @@ class DrillEnvironment:
             out["ALERTMANAGER_URL"] = self.monitoring.alertmanager_url
         return out
 
+    def pids(self) -> dict[str, int]:
+        """Every process of the environment by role (services, proxy, monitoring daemons)."""
+        pids = {name: pid for name in self.stack.services if (pid := self.stack.pid(name))}
+        pids["proxy"] = self.proxy.process.pid
+        if self.monitoring is not None:
+            pids.update(self.monitoring.pids())
+        return pids
+
     def stop(self) -> None:
         """Stop monitoring, stack and proxy; remove every file the environment made."""
         if self.monitoring is not None:

@@ -45,6 +45,9 @@ class Monitoring:
     def stop(self) -> None:
         self.stack.stop()
 
+    def pids(self) -> dict[str, int]:
+        return self.stack.pids()
+
     def wait_ready(self, within: float = 30.0) -> None:
         """Wait until every target is scraped and no alert is pending or firing.
 

@@ -14,6 +14,7 @@ import requests
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from chaosml import redaction
+from chaosml.drivers import connection_errors
 from chaosml.errors import DriverError, InfrastructureError
 
 _session = requests.Session()
@@ -81,7 +82,8 @@ def _send_once(
         raise _Transient(f"{method.upper()} {url} timed out after {timeout:g}s") from exc
     except requests.ConnectionError as exc:
         raise _Transient(
-            f"cannot reach {url}: {_short(exc)}", hint="is the service running and the URL right?"
+            f"cannot reach {url}: {connection_errors.reason(exc)}",
+            hint="is the service running and the URL right?",
         ) from exc
     except requests.RequestException as exc:
         raise DriverError(f"{method.upper()} {url} failed: {_short(exc)}") from exc

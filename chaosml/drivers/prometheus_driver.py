@@ -25,6 +25,7 @@ from pydantic import Field
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from chaosml import redaction
+from chaosml.drivers import connection_errors
 from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
 from chaosml.drivers.promql_result import Reduce, parse_result, reduce_points, select_series
 from chaosml.errors import InfrastructureError, ProbeError
@@ -112,7 +113,7 @@ def _query_once(p: PrometheusParams) -> Any:
         ) from exc
     except OSError as exc:  # requests' connection errors and timeouts
         raise _Transient(
-            f"cannot reach Prometheus at {p.base_url}: {_short(exc)}",
+            f"cannot reach Prometheus at {p.base_url}: {connection_errors.reason(exc)}",
             hint=f"is Prometheus running? check {p.base_url}/-/ready",
         ) from exc
     finally:

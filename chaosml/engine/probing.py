@@ -104,7 +104,9 @@ async def _probe_once(spec: ProbeSpec, state: RunState) -> ProbeOutcome:
     except CallTimeout as exc:
         return ProbeOutcome(spec, False, None, f"timed out: {exc.message}", exc.message)
     except InfrastructureError as exc:
-        return ProbeOutcome(spec, False, None, exc.message, exc.message, infrastructure=True)
+        return ProbeOutcome(
+            spec, False, None, exc.message, exc.with_next_step(), infrastructure=True
+        )
     except ChaosMLError as exc:
         return ProbeOutcome(spec, False, None, exc.message, exc.message)
     except Exception as exc:  # a driver bug is reported as the probe's error, not a crash

@@ -59,7 +59,7 @@ class Runner:
             try:
                 self.ephemeral_proxies = proxies.start_all(self.state)
             except ChaosMLError as exc:
-                return self._finish(Verdict(Status.FAILED, exc.message, "error"))
+                return self._finish(Verdict(Status.FAILED, exc.with_next_step(), "error"))
             verdict = await self._steady_and_method_guarded()
             verdict = await self._rollback_and_recover(verdict)
             proxies.stop_all(self.ephemeral_proxies)
@@ -86,9 +86,9 @@ class Runner:
                 "resolve targets",
             )
         except RefusedError as exc:
-            return Verdict(Status.REFUSED, exc.message, "refused")
+            return Verdict(Status.REFUSED, exc.with_next_step(), "refused")
         except ChaosMLError as exc:
-            return Verdict(Status.FAILED, exc.message, "error")
+            return Verdict(Status.FAILED, exc.with_next_step(), "error")
         state.ctx.targets.update(targets)
         for name, target in targets.items():
             spec = state.experiment.blast_radius.targets[name]
@@ -115,9 +115,9 @@ class Runner:
                 return self.stop
             raise
         except InfrastructureError as exc:
-            return Verdict(Status.FAILED, exc.message, "error")
+            return Verdict(Status.FAILED, exc.with_next_step(), "error")
         except ChaosMLError as exc:
-            return Verdict(Status.FAILED, exc.message, "error")
+            return Verdict(Status.FAILED, exc.with_next_step(), "error")
         except Exception as exc:
             detail = traceback.format_exc() if self.debug else f"{type(exc).__name__}: {exc}"
             return Verdict(Status.FAILED, f"internal error: {detail}", "error")

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from chaosml.errors import InputError
-from chaosml.reporting.html import render_html
+from chaosml.reporting.html import DrillHeadline, render_html
 from chaosml.reporting.journal_reader import RunReport
 from chaosml.reporting.junit import render_junit
 from chaosml.reporting.markdown import render_markdown
@@ -35,10 +36,13 @@ class ReportPaths:
         return [p for p in (self.html, self.junit, self.markdown) if p is not None]
 
 
-def write_reports(reports: Sequence[RunReport], paths: ReportPaths) -> list[Path]:
-    """Render and write each requested format; returns the files written."""
+def write_reports(
+    reports: Sequence[RunReport], paths: ReportPaths, headline: DrillHeadline | None = None
+) -> list[Path]:
+    """Render and write each requested format; returns the files written. ``headline``: a game
+    day's plan title, duration and exit code, for the HTML report's top."""
     renderers = (
-        (paths.html, render_html),
+        (paths.html, partial(render_html, headline=headline)),
         (paths.junit, render_junit),
         (paths.markdown, render_markdown),
     )

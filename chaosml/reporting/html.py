@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
 from chaosml import redaction
 from chaosml.durations import format_duration
+from chaosml.exit_codes import ExitCode, most_severe
 from chaosml.reporting.coverage import Coverage, compute_coverage
+from chaosml.reporting.detection import detection
 from chaosml.reporting.journal_reader import RunReport
 from chaosml.reporting.svg_timeline import render_timeline
 
@@ -45,11 +48,30 @@ svg .mark-label{font-size:11px;font-weight:600}svg .read-error{font-size:14px;fi
 """
 
 
-def render_html(reports: Sequence[RunReport], coverage: Coverage | None = None) -> str:
-    """One HTML document for one run or a whole drill."""
-    title = reports[0].title if len(reports) == 1 else f"chaosml drill: {len(reports)} runs"
+@dataclass(frozen=True)
+class DrillHeadline:
+    """What a game day's report opens with: the plan's title, how long it took, its exit code."""
+
+    title: str
+    duration_s: float
+    exit_code: int
+    drill_id: str = ""
+    environment: str | None = None
+
+
+def render_html(
+    reports: Sequence[RunReport],
+    coverage: Coverage | None = None,
+    headline: DrillHeadline | None = None,
+) -> str:
+    """One HTML document for one run or a whole drill (``headline``: the game day's)."""
+    if headline is None and len(reports) > 1:
+        headline = _headline_of(reports)
+    title = headline.title if headline is not None else reports[0].title
     parts = [f"<h1>{escape(title)}</h1>"]
-    if len(reports) > 1:
+    if headline is not None:
+        parts.append(_headline(headline, len(reports)))
+    if len(reports) > 1 or headline is not None:
         parts.append(_drill_summary(reports))
     if len(reports) > 1 or coverage is not None:
         parts.append(_coverage(coverage or compute_coverage(reports)))
@@ -60,6 +82,32 @@ def render_html(reports: Sequence[RunReport], coverage: Coverage | None = None) 
         + "".join(parts)
         + '<p class="muted">Rendered by chaosml from the run journals.</p></body></html>\n'
     )
+
+
+def _headline_of(reports: Sequence[RunReport]) -> DrillHeadline:
+    """Several journals without a plan: their count, total duration and most severe exit."""
+    codes = [ExitCode(r.exit_code) for r in reports if r.exit_code is not None]
+    total = sum(r.duration_s for r in reports)
+    return DrillHeadline(f"chaosml drill: {len(reports)} runs", total, int(most_severe(codes)))
+
+
+def _headline(h: DrillHeadline, runs: int) -> str:
+    css = "good" if h.exit_code == 0 else "bad"
+    name = _exit_name(h.exit_code)
+    facts = [f'<span class="badge {css}">exit {h.exit_code} · {escape(name)}</span>']
+    facts.append(f"{runs} experiment(s) in {escape(format_duration(h.duration_s))}")
+    if h.drill_id:
+        facts.append(f"drill <code>{escape(h.drill_id)}</code>")
+    if h.environment:
+        facts.append(f"environment {escape(h.environment)}")
+    return f'<p class="headline">{" · ".join(facts)}</p>'
+
+
+def _exit_name(code: int) -> str:
+    try:
+        return ExitCode(code).name.lower()
+    except ValueError:
+        return "unknown"
 
 
 def verdict_badge(report: RunReport) -> str:
@@ -74,14 +122,19 @@ def _drill_summary(reports: Sequence[RunReport]) -> str:
             escape(r.title),
             verdict_badge(r),
             _score_text(r),
+            _detections(r),
             escape(r.reason),
             f"<code>{escape(r.run_id)}</code>",
         )
         for r in reports
     ]
     return "<h2>Drill summary</h2>" + _table(
-        ("experiment", "verdict", "score", "reason", "run id"), rows
+        ("experiment", "verdict", "score", "time to detect", "reason", "run id"), rows
     )
+
+
+def _detections(r: RunReport) -> str:
+    return _names(detection(a) for a in r.alerts)
 
 
 def _coverage(coverage: Coverage) -> str:
@@ -111,8 +164,7 @@ def _run_section(r: RunReport, heading: bool) -> str:
         f"<h2>{escape(r.title)}</h2>" if heading else "",
         _verdict(r),
         _blast_radius(r),
-        "<h3>Timeline</h3>",
-        render_timeline(r),
+        _timeline(r),
         _alerts(r),
         _probes(r),
         _faults(r),
@@ -121,6 +173,16 @@ def _run_section(r: RunReport, heading: bool) -> str:
         "</section>",
     ]
     return "".join(parts)
+
+
+def _timeline(r: RunReport) -> str:
+    """The plot of the observed metrics; none is drawn when the run observed none."""
+    if not r.timeline:
+        return (
+            '<h3>Timeline</h3><p class="muted">No metric observed '
+            "(an <code>observe:</code> section in the experiment draws one here).</p>"
+        )
+    return "<h3>Timeline</h3>" + render_timeline(r)
 
 
 def _verdict(r: RunReport) -> str:

@@ -53,8 +53,11 @@ class Scale:
 
 
 def render_timeline(report: RunReport) -> str:
-    """The whole plot; a run with no observed metric still shows phases, faults and alerts."""
-    metrics = list(report.timeline.items()) or [("(no metric observed)", [])]
+    """The whole plot, one panel per observed metric; "" when no metric was observed (an empty
+    chart would only show axes)."""
+    metrics = [(name, points) for name, points in report.timeline.items() if points]
+    if not metrics:
+        return ""
     height = TOP + len(metrics) * (PANEL_HEIGHT + PANEL_GAP) + AXIS
     t_end = max(report.end_mono, _last_time(report), 0.001)
     panels = [

@@ -143,6 +143,10 @@ class MonitoringStack:
     def pushgateway_url(self) -> str:
         return self._daemons["pushgateway"].url
 
+    def pids(self) -> dict[str, int]:
+        """The running daemons' process ids, by daemon name."""
+        return {n: d.process.pid for n, d in self._daemons.items() if d.process is not None}
+
     def start(self) -> MonitoringStack:
         """Start every daemon and wait until each is ready; on failure stop what started."""
         missing = missing_binaries(self._wanted())

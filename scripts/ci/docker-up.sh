@@ -26,8 +26,8 @@ install_engine() {
   fi
   say "dockerd missing: installing docker.io from Debian"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
-  apt-get install -y -q docker.io
+  apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" update -q
+  apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" install -y -q docker.io
 }
 
 daemon_answers() { timeout 10 docker info >/dev/null 2>&1; }

@@ -94,3 +94,12 @@ def resolved_members(path: Path, target: str) -> list[str]:
         if event["target"]["name"] == target:
             return [m["name"] for m in event["target"]["members"]]
     raise AssertionError(f"no target.resolved for {target} in {path}")
+
+
+def planned_members(stdout: str, target: str) -> list[str]:
+    """The members a dry run's plan lists for ``target`` (a dry run writes no journal)."""
+    for line in stdout.splitlines():
+        fields = line.split(None, 4)
+        if len(fields) == 5 and fields[0] == target and fields[2].isdigit():
+            return fields[4].split("  ")[0].split(", ")
+    raise AssertionError(f"no plan line for {target} in:\n{stdout}")

@@ -11,7 +11,13 @@ import pytest
 import yaml
 
 from tests.fixtures.docker_env import ALLOW_LABEL, Container, ContainerFactory
-from tests.integration.docker.cli import chaosml, events, resolved_members, run_end
+from tests.integration.docker.cli import (
+    chaosml,
+    events,
+    planned_members,
+    resolved_members,
+    run_end,
+)
 
 pytestmark = pytest.mark.docker
 
@@ -103,7 +109,8 @@ def test_a_container_without_the_opt_in_label_is_never_selected(
         journal = tmp_path / f"dry-{seed}.jsonl"
         done = chaosml("run", exp, "--dry-run", "--seed", str(seed), "--journal", journal)
         assert done.returncode == 0, done.stdout + done.stderr
-        [member] = resolved_members(journal, "pods")
+        assert not journal.exists()  # a dry run writes nothing
+        [member] = planned_members(done.stdout, "pods")
         picked.add(member)
     assert picked <= {c.name for c in opted}
     assert all(c.state() == "running" for c in opted + others)  # a dry run touches nothing
@@ -127,6 +134,8 @@ def test_the_same_seed_selects_the_same_containers(
         journal = tmp_path / f"{tag}-{seed}.jsonl"
         done = chaosml("run", exp, "--seed", str(seed), "--journal", journal, *extra)
         assert done.returncode == 0, done.stdout + done.stderr
+        if "--dry-run" in extra:
+            return planned_members(done.stdout, "pods")
         assert events(journal, "run.start")[0]["seed"] == seed
         return resolved_members(journal, "pods")
 

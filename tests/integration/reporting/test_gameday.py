@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -117,6 +118,7 @@ def test_drill_of_three_summary_exit_code_junit_and_html(
     assert "environment 'test' is not allowed" in summary
     assert "M1 proved" in summary and "M2 failed" in summary
     assert "\nDrill result: exit 1 (deviated)\n" in summary
+    assert "time to detect: DependencyBroken " in summary  # each experiment's detection
 
     journals = sorted((tmp_path / "journals").glob("gameday-*/*.jsonl"))
     assert [j.name for j in journals] == [
@@ -155,6 +157,9 @@ def check_junit(path: Path, journals: list[Path]) -> None:
 
 def check_html(page: Path, chromium: str, tmp_path: Path) -> None:
     text = page.read_text()
+    top = text.split("<h2>")[0]  # the headline: the plan's title, duration and exit code
+    assert "<h1>Reporting test drill</h1>" in top and "exit 1 · deviated" in top
+    assert re.search(r"3 experiment\(s\) in \d", top), top
     assert text.count('class="fault-window"') >= 2
     assert 'class="alert-fired"' in text and 'class="alert-resolved"' in text
     assert "time to detect" in text and "(1/7 proved)" in text

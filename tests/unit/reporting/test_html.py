@@ -52,11 +52,11 @@ def test_unreadable_sample_breaks_the_line(passed: RunReport) -> None:
     assert len(lines) == 1 + 2  # latency: one line; requests: split by the failed read
 
 
-def test_run_without_metrics_still_plots_phases(refused: RunReport) -> None:
-    svg = _svg(refused)
-    assert [g.get("data-metric") for g in svg.iter(f"{SVG}g") if g.get("class") == "panel"] == [
-        "(no metric observed)"
-    ]
+def test_run_without_metrics_draws_no_chart(refused: RunReport) -> None:
+    assert render_timeline(refused) == ""
+    page = render_html([refused])
+    assert "<svg" not in page
+    assert "No metric observed" in page
 
 
 def test_report_sections(passed: RunReport) -> None:
