@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 HIGH_WATER = 2 * 1024 * 1024
 LOW_WATER = 512 * 1024
+PRECISE_WAIT = 0.001
 
 
 @dataclass
@@ -151,9 +152,16 @@ class Pipe:
             self._worker = None
 
     async def _wait(self, timeout: float | None) -> None:
+        """Until ``timeout`` or a change; the last ms before a due time passes by yielding to
+        the loop (its timers fire up to ~1 ms off: a latency toxic would be late by that)."""
         if timeout == 0:
             return
+        if timeout is not None and timeout <= PRECISE_WAIT:
+            await asyncio.sleep(0)
+            return
         self._wake.clear()
+        if timeout is not None:
+            timeout -= PRECISE_WAIT
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
 
