@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import os
 import socket
 from typing import Any
 
@@ -82,7 +83,7 @@ class Proxy:
             self._server = await self._listen(host, port)
         except OSError as exc:
             # Toxiproxy answers with Go's bind error; clients match on its wording
-            reason = (exc.strerror or str(exc)).lower()
+            reason = (os.strerror(exc.errno) if exc.errno else str(exc)).lower()
             raise ApiError(f"listen tcp {host}:{port}: bind: {reason}", 500) from None
         bound = self._server.sockets[0].getsockname()
         self.listen = f"{host}:{bound[1]}" if ":" not in host else f"[{host}]:{bound[1]}"
