@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 HIGH_WATER = 2 * 1024 * 1024
 LOW_WATER = 512 * 1024
 PRECISE_WAIT = 0.001
+ROOM_POLL = 0.002
 
 
 @dataclass
@@ -120,6 +121,14 @@ class Pipe:
         self.queued = 0
         self._queue_full = False
         self._sync_source()
+
+    async def room(self) -> None:
+        """Wait while the queue or the peer's write buffer is full: backpressure for feeders
+        that are coroutines (the HTTP relay), which have no transport to pause."""
+        while not self.link.closed and (
+            self.queued > HIGH_WATER or self.out.get_write_buffer_size() > HIGH_WATER
+        ):
+            await asyncio.sleep(ROOM_POLL)
 
     def feed_eof(self) -> None:
         self.eof = True

@@ -35,6 +35,21 @@ def test_memory_stays_bounded_behind_a_latency_toxic(proxy_process: ProxyProcess
     assert peak < 250, f"proxy peak RSS {peak:.0f} MB after pushing {sent / 1e6:.0f} MB"
 
 
+def test_memory_stays_bounded_in_an_http_tunnel(proxy_process: ProxyProcess) -> None:
+    """The same through an HTTP proxy's upgraded (101) connection, with a latency toxic."""
+    sink = SlowSink(rate=20e6, upgrade=True)
+    try:
+        port = proxy_process.create("ws", sink.port, protocol="http")
+        toxic = {"type": "latency", "stream": "upstream", "attributes": {"latency": 5}}
+        proxy_process.add_toxic("ws", toxic)
+        sent = push_for(port, seconds=3.0, upgrade=True)
+        peak = peak_rss_mb(proxy_process.process.pid)
+    finally:
+        sink.close()
+    assert sent > 20e6, "the sender got nothing through"
+    assert peak < 250, f"proxy peak RSS {peak:.0f} MB after pushing {sent / 1e6:.0f} MB"
+
+
 def test_latency_is_never_early(proxy_process: ProxyProcess, echo_server: EchoServer) -> None:
     port = proxy_process.create("echo", echo_server.port)
     proxy_process.add_toxic("echo", {"type": "latency", "attributes": {"latency": 5}})
