@@ -12,28 +12,10 @@ import time
 
 import pytest
 
-from tests.fixtures.proxy_env import EchoServer, ProxyProcess
+from tests.fixtures.proxy_env import EchoServer, ProxyProcess, connect, round_trip
 
 pytestmark = pytest.mark.slow
 MESSAGE = b"m" * 64
-
-
-def connect(port: int) -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return sock
-
-
-def round_trip(sock: socket.socket, payload: bytes = MESSAGE) -> float:
-    started = time.perf_counter()
-    sock.sendall(payload)
-    received = b""
-    while len(received) < len(payload):
-        chunk = sock.recv(1 << 20)
-        assert chunk, "connection closed"
-        received += chunk
-    assert received == payload
-    return time.perf_counter() - started
 
 
 def median_rtt(sock: socket.socket, count: int = 5) -> float:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.fixtures.proxy_env import EchoServer, ProxyProcess
+from tests.fixtures.proxy_env import EchoServer, ProxyProcess, connect, round_trip
 
 pytestmark = pytest.mark.slow
 SEMVER = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$")
@@ -36,23 +36,6 @@ def echo_proxy(proxy: ProxyProcess, echo: EchoServer, name: str = "echo") -> int
     reply = call(proxy, "POST", "/proxies", body)
     assert reply.status_code == 201, reply.text
     return int(reply.json()["listen"].rsplit(":", 1)[1])
-
-
-def connect(port: int) -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return sock
-
-
-def echo_once(sock: socket.socket, payload: bytes = b"c" * 64) -> float:
-    started = time.perf_counter()
-    sock.sendall(payload)
-    got = b""
-    while len(got) < len(payload):
-        chunk = sock.recv(1 << 20)
-        assert chunk, "connection closed"
-        got += chunk
-    return time.perf_counter() - started
 
 
 def add_toxic(proxy: ProxyProcess, toxic: dict[str, Any]) -> dict[str, Any]:
@@ -125,7 +108,7 @@ def test_update_disable_and_enable(proxy_process: ProxyProcess, echo_server: Ech
     up = call(proxy_process, "PATCH", "/proxies/echo", {"enabled": True})
     assert (up.status_code, up.json()["enabled"]) == (200, True)
     with connect(port) as sock:
-        echo_once(sock)
+        round_trip(sock)
 
 
 def test_toxic_endpoints(proxy_process: ProxyProcess, echo_server: EchoServer) -> None:
@@ -220,7 +203,7 @@ def echo_link(
     proxy_process: ProxyProcess, echo_server: EchoServer
 ) -> tuple[ProxyProcess, socket.socket]:
     sock = connect(echo_proxy(proxy_process, echo_server))
-    echo_once(sock)
+    round_trip(sock)
     yield proxy_process, sock
     sock.close()
 
@@ -228,7 +211,7 @@ def echo_link(
 def test_latency_with_jitter(echo_link: tuple[ProxyProcess, socket.socket]) -> None:
     proxy, sock = echo_link
     add_toxic(proxy, {"type": "latency", "attributes": {"latency": 100, "jitter": 40}})
-    rtts = [echo_once(sock) for _ in range(15)]
+    rtts = [round_trip(sock) for _ in range(15)]
     assert min(rtts) >= 0.06 and max(rtts) <= 0.3, rtts
     assert statistics.pstdev(rtts) > 0.005, "jitter spreads the delays"
 
@@ -236,7 +219,7 @@ def test_latency_with_jitter(echo_link: tuple[ProxyProcess, socket.socket]) -> N
 def test_bandwidth(echo_link: tuple[ProxyProcess, socket.socket]) -> None:
     proxy, sock = echo_link
     add_toxic(proxy, {"type": "bandwidth", "attributes": {"rate": 200}})  # KB/s
-    assert 0.3 <= echo_once(sock, b"b" * 100_000) <= 1.2  # 100 KB at 200 KB/s: 0.5 s
+    assert 0.3 <= round_trip(sock, b"b" * 100_000) <= 1.2  # 100 KB at 200 KB/s: 0.5 s
 
 
 def test_slow_close(echo_link: tuple[ProxyProcess, socket.socket]) -> None:
@@ -318,4 +301,4 @@ def test_down_refuses_and_drops_connections(echo_link: tuple[ProxyProcess, socke
 def test_toxicity_decides_per_connection(echo_link: tuple[ProxyProcess, socket.socket]) -> None:
     proxy, sock = echo_link
     add_toxic(proxy, {"type": "latency", "toxicity": 0.0, "attributes": {"latency": 300}})
-    assert echo_once(sock) < 0.1
+    assert round_trip(sock) < 0.1
