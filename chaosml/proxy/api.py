@@ -9,8 +9,13 @@
 | GET/POST | /proxies/{p}/toxics | 200 list / 200 created toxic; 409 exists; 400 bad input |
 | GET/POST/DELETE | /proxies/{p}/toxics/{t} | 200 / 200 updated / 204; 404 unknown |
 | POST | /reset | 204 |
-| GET | /version | 200 ``{"version": ...}`` |
+| GET | /version | 200 ``{"version": "<semver>"}`` |
 | GET | /metrics | Prometheus text |
+
+Every answer carries an ``X-Toxiproxy-Request-Id``. Before routing, :mod:`api_guard` refuses
+browsers, cross-origin requests, foreign ``Host`` names (403) and bodies over 1 MB (413).
+Unknown paths answer 404 ``404 page not found`` and a wrong method 405, in plain text, as
+Toxiproxy's router does.
 """
 
 from __future__ import annotations
@@ -18,19 +23,30 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import math
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote
 
+from chaosml import __version__
 from chaosml.proxy import metrics
-from chaosml.proxy.collection import ProxyCollection
-from chaosml.proxy.errors import BAD_REQUEST_BODY, NOT_FOUND, UNAUTHORIZED, ApiError
+from chaosml.proxy.api_guard import BODY_TOO_LARGE, BodyTooLarge, CappedReader, check_request
+from chaosml.proxy.collection import PopulateError, ProxyCollection
+from chaosml.proxy.errors import (
+    BAD_REQUEST_BODY,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    UNAUTHORIZED,
+    ApiError,
+)
 from chaosml.proxy.http_wire import Message, WireError, read_request
 from chaosml.proxy.toxics import toxic_from_json, updated
 
-VERSION = "chaosml-proxy 0.1.0"
+VERSION = __version__
 
 
 @dataclass
@@ -41,7 +57,14 @@ class Reply:
 
 
 def json_reply(status: int, data: Any) -> Reply:
-    return Reply(status, json.dumps(data).encode() + b"\n")
+    # allow_nan=False: never write the non-JSON NaN/Infinity (parsing refuses them too)
+    return Reply(status, json.dumps(data, allow_nan=False).encode() + b"\n")
+
+
+def error_reply(error: ApiError) -> Reply:
+    if error.plain_text is not None:
+        return Reply(error.status, error.plain_text.encode(), "text/plain; charset=utf-8")
+    return json_reply(error.status, error.to_json())
 
 
 Handler = Callable[[ProxyCollection, Message, list[str]], Awaitable[Reply]]
@@ -53,6 +76,7 @@ class ControlApi:
     def __init__(self, collection: ProxyCollection, token: str | None = None) -> None:
         self.collection = collection
         self.token = token
+        self.hosts: frozenset[str] | None = None  # the Host values accepted (api_guard)
         self.clients: set[asyncio.StreamWriter] = set()
 
     def close_clients(self) -> None:
@@ -63,6 +87,8 @@ class ControlApi:
         self.clients.add(writer)
         try:
             while True:
+                if isinstance(reader, CappedReader):
+                    reader.next_request()
                 request = await read_request(reader)
                 if request is None:
                     break
@@ -71,6 +97,8 @@ class ControlApi:
                 await writer.drain()
                 if not request.keep_alive:
                     break
+        except BodyTooLarge:
+            writer.write(_encode(error_reply(BODY_TOO_LARGE), keep_alive=False))
         except (WireError, OSError, asyncio.IncompleteReadError, ValueError):
             pass
         finally:
@@ -79,11 +107,12 @@ class ControlApi:
 
     async def handle(self, request: Message) -> Reply:
         try:
+            check_request(request, self.hosts)
             self._check_token(request)
             handler, params = _route(request.method, request.path)
             return await handler(self.collection, request, params)
         except ApiError as exc:
-            return json_reply(exc.status, exc.to_json())
+            return error_reply(exc)
 
     def _check_token(self, request: Message) -> None:
         if self.token is None:
@@ -98,9 +127,22 @@ class ControlApi:
 
 def _body(request: Message) -> Any:
     try:
-        return json.loads(request.body or b"null")
+        return json.loads(
+            request.body or b"null", parse_constant=_refuse_constant, parse_float=_finite_float
+        )
     except ValueError as exc:
         raise BAD_REQUEST_BODY.joined(str(exc)) from None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is out of range")
+    return value
 
 
 async def _proxy_index(c: ProxyCollection, r: Message, p: list[str]) -> Reply:
@@ -115,7 +157,12 @@ async def _populate(c: ProxyCollection, r: Message, p: list[str]) -> Reply:
     body = _body(r)
     if isinstance(body, dict) and "proxies" in body:
         body = body["proxies"]
-    return json_reply(201, {"proxies": [proxy.to_json() for proxy in await c.populate(body)]})
+    try:
+        done = await c.populate(body)
+    except PopulateError as exc:  # Toxiproxy's answer: the error and the proxies made before it
+        shown = [proxy.to_json() for proxy in exc.done]
+        return json_reply(exc.status, {**exc.to_json(), "proxies": shown})
+    return json_reply(201, {"proxies": [proxy.to_json() for proxy in done]})
 
 
 async def _proxy_show(c: ProxyCollection, r: Message, p: list[str]) -> Reply:
@@ -195,14 +242,18 @@ def _route(method: str, path: str) -> tuple[Handler, list[str]]:
         if match is None:
             continue
         if method not in handlers:
-            raise ApiError("method not allowed", 405)
+            raise METHOD_NOT_ALLOWED
         return handlers[method], [unquote(g) for g in match.groups()]
     raise NOT_FOUND
 
 
 def _encode(reply: Reply, keep_alive: bool) -> bytes:
-    reason = {200: "OK", 201: "Created", 204: "No Content"}.get(reply.status, "Error")
-    head = [f"HTTP/1.1 {reply.status} {reason}", f"Content-Length: {len(reply.body)}"]
+    reason = HTTPStatus(reply.status).phrase
+    head = [
+        f"HTTP/1.1 {reply.status} {reason}",
+        f"Content-Length: {len(reply.body)}",
+        f"X-Toxiproxy-Request-Id: {secrets.token_hex(10)}",
+    ]
     if reply.body:
         head.append(f"Content-Type: {reply.content_type}")
     head.append("Connection: keep-alive" if keep_alive else "Connection: close")

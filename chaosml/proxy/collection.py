@@ -14,6 +14,14 @@ from chaosml.proxy.errors import (
 from chaosml.proxy.proxy import PROTOCOLS, Proxy, split_address
 
 
+class PopulateError(ApiError):
+    """A populate that failed at one entry, with the proxies made before it (as Toxiproxy)."""
+
+    def __init__(self, error: ApiError, done: list[Proxy]) -> None:
+        super().__init__(error.message, error.status)
+        self.done = done
+
+
 class ProxyCollection:
     """Proxies by name."""
 
@@ -55,13 +63,20 @@ class ProxyCollection:
         del self.proxies[name]
 
     async def populate(self, raw: Any) -> list[Proxy]:
-        """Create or replace every proxy in the list; keep unchanged ones as they are."""
+        """Create or replace every proxy in the list; keep unchanged ones as they are.
+
+        As in Toxiproxy, every entry is checked first (nothing is made when one is malformed);
+        a proxy that then fails to start raises PopulateError with the ones made before it.
+        """
         if not isinstance(raw, list):
             raise BAD_REQUEST_BODY.joined("expected a JSON array of proxies")
-        wanted = [proxy_from_json(item) for item in raw]
+        wanted = [_numbered_proxy(item, number) for number, item in enumerate(raw, 1)]
         done: list[Proxy] = []
         for proxy in wanted:
-            done.append(await self._put(proxy))
+            try:
+                done.append(await self._put(proxy))
+            except ApiError as exc:
+                raise PopulateError(exc, done) from None
         return done
 
     async def _put(self, proxy: Proxy) -> Proxy:
@@ -102,6 +117,13 @@ def proxy_from_json(raw: Any) -> Proxy:
     return Proxy(
         str(raw["name"]), listen, str(raw["upstream"]), enabled=bool(enabled), protocol=protocol
     )
+
+
+def _numbered_proxy(raw: Any, number: int) -> Proxy:
+    try:
+        return proxy_from_json(raw)
+    except ApiError as exc:
+        raise ApiError(f"{exc.message} at proxy {number}", exc.status) from None
 
 
 def _same_config(a: Proxy, b: Proxy) -> bool:

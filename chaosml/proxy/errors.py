@@ -8,10 +8,11 @@ from typing import Any
 class ApiError(Exception):
     """An answer the control API gives as ``{"error": message, "status": code}``."""
 
-    def __init__(self, message: str, status: int) -> None:
+    def __init__(self, message: str, status: int, *, plain_text: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.plain_text = plain_text  # answered as text/plain instead of JSON (router errors)
 
     def to_json(self) -> dict[str, Any]:
         return {"error": self.message, "status": self.status}
@@ -28,5 +29,6 @@ INVALID_STREAM = ApiError("stream was invalid, can be either upstream or downstr
 INVALID_TOXIC_TYPE = ApiError("invalid toxic type", 400)
 TOXIC_EXISTS = ApiError("toxic already exists", 409)
 TOXIC_NOT_FOUND = ApiError("toxic not found", 404)
-NOT_FOUND = ApiError("not found", 404)
+NOT_FOUND = ApiError("not found", 404, plain_text="404 page not found\n")
+METHOD_NOT_ALLOWED = ApiError("method not allowed", 405, plain_text="")
 UNAUTHORIZED = ApiError("missing or wrong token", 401)

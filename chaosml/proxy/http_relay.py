@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import re
-from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
 from typing import TYPE_CHECKING, cast
@@ -22,6 +21,7 @@ from chaosml.proxy.link import Link
 from chaosml.proxy.toxics import Toxic
 
 if TYPE_CHECKING:
+    from chaosml.proxy.pipe import Pipe
     from chaosml.proxy.proxy import Proxy
 
 
@@ -60,6 +60,7 @@ class HttpRelay:
                 await self.link.pipes["downstream"].flush()
                 return
             keep_open = await self._answer(request, up_reader)
+            await self.link.pipes["downstream"].room()  # backpressure: see Pipe.room
             if not keep_open or not request.keep_alive:
                 await self.link.pipes["downstream"].flush()
                 return
@@ -111,8 +112,8 @@ class HttpRelay:
     async def _tunnel(self, up_reader: asyncio.StreamReader) -> None:
         """After ``101 Switching Protocols`` (WebSocket...): relay raw bytes both ways."""
         await asyncio.gather(
-            _pump(self.client_reader, self.link.pipes["upstream"].feed),
-            _pump(up_reader, self.link.pipes["downstream"].feed),
+            _pump(self.client_reader, self.link.pipes["upstream"]),
+            _pump(up_reader, self.link.pipes["downstream"]),
         )
 
     def _own_answer(self, request: Message) -> bytes | None:
@@ -147,9 +148,10 @@ class HttpRelay:
             self.proxy.metrics.records_corrupted += result[1]
 
 
-async def _pump(reader: asyncio.StreamReader, feed: Callable[[bytes], None]) -> None:
+async def _pump(reader: asyncio.StreamReader, pipe: Pipe) -> None:
     while data := await reader.read(1 << 16):
-        feed(data)
+        pipe.feed(data)
+        await pipe.room()
 
 
 def _error_response(toxic: Toxic) -> bytes:

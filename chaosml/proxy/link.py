@@ -2,7 +2,10 @@
 
 The link decides once per toxic whether the toxic applies to it (``toxicity``), keeps the
 per-connection state toxics need (bytes passed for ``limit_data``, the timers of ``timeout``
-and ``reset_peer``) and closes both sides together.
+and ``reset_peer``) and closes both sides together. As in Toxiproxy, removing a ``timeout``
+toxic that held the connection closes it, and the end of one direction closes the other side
+(no half-open connections): a client's FIN closes the upstream connection, whose end then
+closes the client once the data still held by toxics went out.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from chaosml.proxy.toxics import Toxic
 if TYPE_CHECKING:
     from chaosml.proxy.proxy import Proxy
 
-_TIMED = {"timeout", "reset_peer"}
+_OTHER = {"upstream": "downstream", "downstream": "upstream"}
 
 
 class Link:
@@ -36,6 +39,8 @@ class Link:
         self._passed: dict[str, int] = {}
         self._timers: dict[tuple[str, str, float], asyncio.TimerHandle] = {}
         self._finished: set[str] = set()
+        self._holding: set[str] = set()  # names of the timeout toxics that apply
+        self._reset_armed = False
         self.changed = asyncio.Event()
 
     def attach(
@@ -79,23 +84,45 @@ class Link:
         self.changed = asyncio.Event()
         for pipe in self.pipes.values():
             pipe.refresh()
+        if self._held_toxic_removed():
+            self.close()
+            return
         self._sync_timers()
 
+    def _held_toxic_removed(self) -> bool:
+        """A ``timeout`` toxic that applied here was removed (Toxiproxy then closes)."""
+        timeouts = {
+            t.name
+            for stream in ("upstream", "downstream")
+            for t in self.applicable(stream)
+            if t.type == "timeout"
+        }
+        removed = self._holding - set(self.proxy.toxics)
+        self._holding = timeouts
+        return bool(removed)
+
     def _sync_timers(self) -> None:
-        """Start the timers of new ``timeout``/``reset_peer`` toxics, cancel removed ones."""
+        """Start the timers of new ``timeout`` toxics (> 0 ms), cancel removed ones."""
         wanted = {
             (t.name, t.type, t.number("timeout")): t
             for stream in ("upstream", "downstream")
             for t in self.applicable(stream)
-            if t.type in _TIMED and not (t.type == "timeout" and not t.number("timeout"))
+            if t.type == "timeout" and t.number("timeout")
         }
         for key in set(self._timers) - set(wanted):
             self._timers.pop(key).cancel()
         loop = asyncio.get_running_loop()
         for key, toxic in wanted.items():
             if key not in self._timers:
-                action = self.reset if toxic.type == "reset_peer" else self.close
-                self._timers[key] = loop.call_later(toxic.number("timeout") / 1000.0, action)
+                self._timers[key] = loop.call_later(toxic.number("timeout") / 1000.0, self.close)
+
+    def arm_reset(self, delay: float) -> None:
+        """``reset_peer`` saw data: reset the connection ``delay`` seconds from now (once)."""
+        if self._reset_armed or self.closed:
+            return
+        self._reset_armed = True
+        key = ("reset_peer", "reset_peer", delay)
+        self._timers[key] = asyncio.get_running_loop().call_later(delay, self.reset)
 
     def limit(self, piece: bytes, toxics: list[Toxic]) -> bytes:
         """``piece`` cut to what the ``limit_data`` toxics still let through."""
@@ -115,14 +142,20 @@ class Link:
         )
 
     def pipe_finished(self, pipe: Pipe) -> None:
-        """``pipe``'s source ended: half-close its peer; close the link when both ended."""
+        """``pipe``'s source ended and its queue went out: close its peer; the other direction
+        then ends too (and closes the link once it delivered what it holds)."""
         self._finished.add(pipe.stream)
-        if len(self._finished) == 2 or not pipe.out.can_write_eof():
+        other = self.pipes[_OTHER[pipe.stream]]
+        if len(self._finished) == 2 or other.source is None:
             self.close()
             return
-        try:
-            pipe.out.write_eof()
-        except (OSError, RuntimeError):
+        pipe.out.close()
+        other.feed_eof()
+
+    def side_lost(self, transport: asyncio.BaseTransport) -> None:
+        """A socket closed: the link ends, unless pipe_finished closed it on purpose."""
+        ended = {self.pipes[s].out for s in self._finished if s in self.pipes}
+        if transport not in ended:
             self.close()
 
     def close(self) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
+import os
+import socket
 from typing import Any
 
 from chaosml.feed import FeedCorruptor
@@ -15,6 +18,8 @@ from chaosml.proxy.tcp import ClientSide
 from chaosml.proxy.toxics import Toxic, corruption_spec
 
 PROTOCOLS = ("tcp", "http")
+# the listen backlog: a burst of connects must not lose SYNs (the kernel caps it at somaxconn)
+BACKLOG = max(socket.SOMAXCONN, 4096)
 
 
 def split_address(address: str) -> tuple[str, int]:
@@ -23,6 +28,19 @@ def split_address(address: str) -> tuple[str, int]:
     if not sep or not port.isdigit():
         raise ApiError(f"bad address {address!r}: expected host:port", 400)
     return host.strip("[]") or "127.0.0.1", int(port)
+
+
+async def resolved(host: str) -> str:
+    """``host`` as the one address the listener binds (IPv4 first), as Toxiproxy stores it:
+    ``localhost:N`` is answered as ``127.0.0.1:N``."""
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    infos.sort(key=lambda info: info[0] != socket.AF_INET)
+    return str(infos[0][4][0])
 
 
 class Proxy:
@@ -61,17 +79,24 @@ class Proxy:
             return
         host, port = split_address(self.listen)
         try:
+            host = await resolved(host)
             self._server = await self._listen(host, port)
         except OSError as exc:
-            raise ApiError(f"cannot listen on {self.listen}: {exc.strerror or exc}", 500) from None
+            # Toxiproxy answers with Go's bind error; clients match on its wording
+            reason = (os.strerror(exc.errno) if exc.errno else str(exc)).lower()
+            raise ApiError(f"listen tcp {host}:{port}: bind: {reason}", 500) from None
         bound = self._server.sockets[0].getsockname()
         self.listen = f"{host}:{bound[1]}" if ":" not in host else f"[{host}]:{bound[1]}"
 
     async def _listen(self, host: str, port: int) -> asyncio.Server:
         loop = asyncio.get_running_loop()
         if self.protocol == "http":
-            return await asyncio.start_server(self._serve_http, host, port, reuse_address=True)
-        return await loop.create_server(lambda: ClientSide(self), host, port, reuse_address=True)
+            return await asyncio.start_server(
+                self._serve_http, host, port, reuse_address=True, backlog=BACKLOG
+            )
+        return await loop.create_server(
+            lambda: ClientSide(self), host, port, reuse_address=True, backlog=BACKLOG
+        )
 
     async def _serve_http(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         # a connection cancelled because the proxy stops is not an error worth a traceback

@@ -7,9 +7,10 @@ import ipaddress
 
 from chaosml.errors import InputError
 from chaosml.proxy.api import ControlApi
+from chaosml.proxy.api_guard import CappedReader, allowed_hosts
 from chaosml.proxy.collection import ProxyCollection
 from chaosml.proxy.errors import ApiError
-from chaosml.proxy.proxy import split_address
+from chaosml.proxy.proxy import BACKLOG, split_address
 
 DEFAULT_API = "127.0.0.1:8474"
 
@@ -56,9 +57,14 @@ class ProxyServer:
         return f"http://{host}:{self.port}"
 
     async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+
+        def protocol() -> asyncio.StreamReaderProtocol:
+            return asyncio.StreamReaderProtocol(CappedReader(), self.api.serve)
+
         try:
-            self._server = await asyncio.start_server(
-                self.api.serve, self.host, self.port, reuse_address=True
+            self._server = await loop.create_server(
+                protocol, self.host, self.port, reuse_address=True, backlog=BACKLOG
             )
         except OSError as exc:
             raise InputError(
@@ -66,6 +72,7 @@ class ProxyServer:
                 hint="is another proxy (or Toxiproxy) already running there? pick another --api",
             ) from None
         self.port = self._server.sockets[0].getsockname()[1]
+        self.api.hosts = allowed_hosts(self.host, self.port)
 
     async def close(self) -> None:
         if self._server is not None:

@@ -1,8 +1,8 @@
 """The TCP side of the proxy: asyncio protocols that feed a link's pipes.
 
 ``data_received`` hands each chunk to its pipe, which on the fast path (no toxic) writes it
-straight to the peer transport. Flow control: when a peer's write buffer fills, the side that
-feeds it stops reading until it drains.
+straight to the peer transport. Flow control: when a peer's write buffer fills, the pipe that
+writes into it stops and pauses its source until it drains (see pipe.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from chaosml.proxy.link import Link
 if TYPE_CHECKING:
     from chaosml.proxy.proxy import Proxy
 
-READ_SIZE = 1024 * 1024
-WRITE_HIGH_WATER = 4 * 1024 * 1024
+WRITE_HIGH_WATER = 1024 * 1024
+# the stream written into a socket, by the stream its incoming bytes travel
+_INTO_PEER = {"upstream": "downstream", "downstream": "upstream"}
 
 
 class _Side(asyncio.Protocol):
@@ -29,7 +30,6 @@ class _Side(asyncio.Protocol):
         self.link = link
         self.into = into
         self.transport: asyncio.Transport | None = None
-        self.peer: _Side | None = None
         self.early: list[bytes] = []  # bytes that came before the upstream was connected
         self.early_eof = False
 
@@ -43,6 +43,8 @@ class _Side(asyncio.Protocol):
         pipe = self.link.pipes.get(self.into)
         if pipe is None:
             self.early.append(data)
+            if self.transport is not None:  # (uvloop may start reading after connection_made)
+                self.transport.pause_reading()
         else:
             pipe.feed(data)
 
@@ -55,15 +57,21 @@ class _Side(asyncio.Protocol):
         return True
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.link.close()
+        if self.transport is None:
+            self.link.close()
+        else:
+            self.link.side_lost(self.transport)
 
     def pause_writing(self) -> None:
-        if self.peer is not None and self.peer.transport is not None:
-            self.peer.transport.pause_reading()
+        """Our write buffer is full: the pipe writing into us stops (and pauses its source)."""
+        pipe = self.link.pipes.get(_INTO_PEER[self.into])
+        if pipe is not None:
+            pipe.pause_output()
 
     def resume_writing(self) -> None:
-        if self.peer is not None and self.peer.transport is not None:
-            self.peer.transport.resume_reading()
+        pipe = self.link.pipes.get(_INTO_PEER[self.into])
+        if pipe is not None:
+            pipe.resume_output()
 
 
 class ClientSide(_Side):
@@ -93,11 +101,10 @@ class ClientSide(_Side):
             self.transport.close()
             return
         assert isinstance(upstream, _Side) and upstream.transport is not None
-        self.peer, upstream.peer = upstream, self
         self.link.attach(self.transport, upstream.transport, paced=True)
         self._flush_early()
         if not self.link.closed:
-            self.transport.resume_reading()
+            self.link.pipes[self.into].release_source()
 
     def _flush_early(self) -> None:
         pipe = self.link.pipes[self.into]

@@ -1,11 +1,13 @@
 """Toxic definitions: types, default attributes, validation, the JSON shape Toxiproxy uses.
 
 TCP toxics (any proxy): latency, bandwidth, slow_close, timeout, reset_peer, slicer,
-limit_data. HTTP toxics (proxies with ``protocol: http``): http_error, blackhole, feed_corrupt.
+limit_data, noop. HTTP toxics (proxies with ``protocol: http``): http_error, blackhole,
+feed_corrupt. Attributes a type does not know are dropped, as Toxiproxy drops them.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +27,7 @@ TCP_DEFAULTS: dict[str, dict[str, Any]] = {
     "reset_peer": {"timeout": 0},
     "slicer": {"average_size": 0, "size_variation": 0, "delay": 0},
     "limit_data": {"bytes": 0},
+    "noop": {},
 }
 HTTP_DEFAULTS: dict[str, dict[str, Any]] = {
     "http_error": {"status": 503, "percent": 100, "path": "", "body": ""},
@@ -71,7 +74,7 @@ def toxic_from_json(raw: Any) -> Toxic:
         raise INVALID_TOXIC_TYPE
     stream = raw.get("stream") or "downstream"
     name = raw.get("name") or f"{kind}_{stream}"
-    attributes = {**TOXIC_DEFAULTS[kind], **_attributes_of(raw)}
+    attributes = {**TOXIC_DEFAULTS[kind], **_known(str(kind), _attributes_of(raw))}
     toxic = Toxic(
         str(name), str(kind), str(stream), _toxicity(raw.get("toxicity", 1.0)), attributes
     )
@@ -83,7 +86,7 @@ def updated(toxic: Toxic, raw: Any) -> Toxic:
     """``toxic`` with the attributes and toxicity of an update request merged in."""
     if not isinstance(raw, dict):
         raise BAD_REQUEST_BODY.joined("expected a JSON object")
-    attributes = {**toxic.attributes, **_attributes_of(raw)}
+    attributes = {**toxic.attributes, **_known(toxic.type, _attributes_of(raw))}
     toxicity = _toxicity(raw.get("toxicity", toxic.toxicity))
     new = Toxic(toxic.name, toxic.type, toxic.stream, toxicity, attributes)
     validate(new)
@@ -99,8 +102,16 @@ def _attributes_of(raw: dict[str, Any]) -> dict[str, Any]:
     return attributes
 
 
+def _known(kind: str, attributes: dict[str, Any]) -> dict[str, Any]:
+    """The attributes ``kind`` has (feed_corrupt's are checked by its own spec)."""
+    if kind == "feed_corrupt":
+        return attributes
+    return {k: v for k, v in attributes.items() if k in TOXIC_DEFAULTS[kind]}
+
+
 def _toxicity(raw: Any) -> float:
-    if not isinstance(raw, int | float) or isinstance(raw, bool) or not 0 <= raw <= 1:
+    number = isinstance(raw, int | float) and not isinstance(raw, bool)
+    if not number or not 0 <= raw <= 1:  # NaN fails the comparison too
         raise BAD_REQUEST_BODY.joined("toxicity must be a number between 0 and 1")
     return float(raw)
 
@@ -112,8 +123,9 @@ def validate(toxic: Toxic) -> None:
     for key, value in toxic.attributes.items():
         if key in _TEXT_ATTRIBUTES or toxic.type == "feed_corrupt":
             continue
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-            raise BAD_REQUEST_BODY.joined(f"attribute {key!r} must be a number >= 0")
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or value < 0:
+            raise BAD_REQUEST_BODY.joined(f"attribute {key!r} must be a finite number >= 0")
     _validate_http(toxic)
 
 

@@ -12,28 +12,10 @@ import time
 
 import pytest
 
-from tests.fixtures.proxy_env import EchoServer, ProxyProcess
+from tests.fixtures.proxy_env import EchoServer, ProxyProcess, connect, round_trip
 
 pytestmark = pytest.mark.slow
 MESSAGE = b"m" * 64
-
-
-def connect(port: int) -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return sock
-
-
-def round_trip(sock: socket.socket, payload: bytes = MESSAGE) -> float:
-    started = time.perf_counter()
-    sock.sendall(payload)
-    received = b""
-    while len(received) < len(payload):
-        chunk = sock.recv(1 << 20)
-        assert chunk, "connection closed"
-        received += chunk
-    assert received == payload
-    return time.perf_counter() - started
 
 
 def median_rtt(sock: socket.socket, count: int = 5) -> float:
@@ -79,7 +61,8 @@ def test_bandwidth_throttles_then_restores(tcp_proxy) -> None:  # type: ignore[n
     assert round_trip(sock, b"b" * 50_000) < 0.1
 
 
-def test_timeout_zero_holds_data_until_removed(tcp_proxy) -> None:  # type: ignore[no-untyped-def]
+def test_timeout_zero_drops_data_and_its_removal_closes(tcp_proxy) -> None:  # type: ignore[no-untyped-def]
+    """As Toxiproxy: data sent under ``timeout: 0`` is dropped; removing it closes the link."""
     proxy, sock = tcp_proxy
     proxy.add_toxic("echo", {"name": "hold", "type": "timeout", "attributes": {"timeout": 0}})
     sock.sendall(MESSAGE)
@@ -88,8 +71,7 @@ def test_timeout_zero_holds_data_until_removed(tcp_proxy) -> None:  # type: igno
         sock.recv(100)
     proxy.remove_toxic("echo", "hold")
     sock.settimeout(5)
-    assert sock.recv(100) == MESSAGE
-    assert median_rtt(sock) < 0.03
+    assert sock.recv(100) == b""
 
 
 def test_timeout_closes_the_connection_after_its_delay(tcp_proxy) -> None:  # type: ignore[no-untyped-def]
@@ -101,13 +83,22 @@ def test_timeout_closes_the_connection_after_its_delay(tcp_proxy) -> None:  # ty
     assert 0.25 <= time.perf_counter() - started <= 1.0
 
 
-def test_reset_peer_resets_the_connection(tcp_proxy) -> None:  # type: ignore[no-untyped-def]
+def test_reset_peer_drops_the_first_data_then_resets(tcp_proxy) -> None:  # type: ignore[no-untyped-def]
     proxy, sock = tcp_proxy
-    proxy.add_toxic("echo", {"type": "reset_peer", "attributes": {"timeout": 100}})
+    proxy.add_toxic("echo", {"type": "reset_peer", "attributes": {"timeout": 300}})
+    started = time.perf_counter()
+    sock.sendall(MESSAGE)
     with pytest.raises(ConnectionResetError):
-        for _ in range(50):
-            round_trip(sock)
-            time.sleep(0.02)
+        assert sock.recv(100) == b"", "the data sent must be dropped, not echoed"
+    assert 0.28 <= time.perf_counter() - started <= 2.0
+
+
+def test_reset_peer_leaves_an_idle_connection_alone(tcp_proxy) -> None:  # type: ignore[no-untyped-def]
+    proxy, sock = tcp_proxy
+    proxy.add_toxic("echo", {"name": "rp", "type": "reset_peer", "attributes": {"timeout": 50}})
+    time.sleep(0.3)  # idle well past the timeout: Toxiproxy waits for data before resetting
+    proxy.remove_toxic("echo", "rp")
+    assert median_rtt(sock) < 0.05
 
 
 def test_slicer_splits_and_delays(tcp_proxy) -> None:  # type: ignore[no-untyped-def]
@@ -122,6 +113,19 @@ def test_slicer_splits_and_delays(tcp_proxy) -> None:  # type: ignore[no-untyped
     assert len(pieces) >= 4 and time.perf_counter() - started >= 0.1
     proxy.remove_toxic("echo", "sl")
     assert median_rtt(sock) < 0.03
+
+
+def test_slicer_cuts_around_the_average_size(tcp_proxy) -> None:  # type: ignore[no-untyped-def]
+    proxy, sock = tcp_proxy
+    attributes = {"average_size": 1000, "size_variation": 200, "delay": 2000}
+    proxy.add_toxic("echo", {"name": "sl", "type": "slicer", "attributes": attributes})
+    sock.sendall(b"v" * 40_000)
+    pieces = []
+    while sum(map(len, pieces)) < 40_000:
+        pieces.append(sock.recv(100_000))
+    sizes = [len(p) for p in pieces]
+    assert len(set(sizes)) > 1, f"sizes vary with size_variation: {sizes}"
+    assert 400 <= sum(sizes) / len(sizes) <= 1300, sizes
 
 
 def test_limit_data_closes_after_the_limit(tcp_proxy) -> None:  # type: ignore[no-untyped-def]
