@@ -88,7 +88,9 @@ def test_not_a_journal_is_input_error(tmp_path: Path) -> None:
 
 def test_garbage_in_the_middle_is_input_error(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
-    path.write_text('{"event": "run.start", "run_id": "r", "mono": 0, "wall": 1}\nnot json\n{"event": "x"}\n')
+    path.write_text(
+        '{"event": "run.start", "run_id": "r", "mono": 0, "wall": 1}\nnot json\n{"event": "x"}\n'
+    )
     with pytest.raises(InputError, match=":2: not a JSON journal event"):
         read_journal(path)
 
