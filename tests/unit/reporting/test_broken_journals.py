@@ -69,8 +69,9 @@ def run_cli(command: Callable[[], int]) -> tuple[int, str]:
 
 
 def both(path: Path) -> list[tuple[str, int, str]]:
+    html, junit, markdown = (path.with_suffix(s) for s in (".html", ".xml", ".md"))
     return [
-        ("report", *run_cli(lambda: report([path], None, None, None, False))),
+        ("report", *run_cli(lambda: report([path], html, junit, markdown, False))),
         ("rollback", *run_cli(lambda: rollback(path, False))),
     ]
 
@@ -191,7 +192,7 @@ def damaged(draw: st.DrawFn) -> bytes:
     return data
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=damaged())
 def test_generated_broken_journals_never_raise(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as tmp:
