@@ -301,3 +301,16 @@ def test_a_torn_last_line_is_dropped_and_a_second_rollback_does_nothing(marker: 
     assert marker.undos == 1
     report = chaosml("report", str(marker.journal))
     assert report.returncode == 0, report.stderr
+
+
+def test_a_journaled_group_whose_pid_was_reused_is_not_killed(groups: list[int]) -> None:
+    from chaosml.engine.leftovers import CommandGroup, kill_leftovers
+
+    proc = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    groups.append(proc.pid)
+    real = procfs.start_time(proc.pid)
+    reused = CommandGroup(proc.pid, str(int(real) - 1), "an older command with the same pid")
+    assert kill_leftovers([reused]) == [] and proc.poll() is None
+    ours = CommandGroup(proc.pid, real, "sleep 30")
+    assert kill_leftovers([ours]) == [(ours, True)]
+    assert proc.wait(timeout=5) == -signal.SIGKILL
