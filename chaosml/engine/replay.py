@@ -220,7 +220,8 @@ async def _undo_one(
 ) -> None:
     record = item.record
     if item.secrets:  # only a templated record has ${secret:…} (and $$ for $)
-        record = UndoRecord.from_json(expand_secrets(record.to_json(), item.secrets, env))
+        data = expand_secrets(record.data, item.secrets, env)
+        record = UndoRecord(record.kind, data, record.description)
     done = await run_undo(record, registry, ctx, timeout, attempts)
     writer.emit(
         "fault.reverted",

@@ -43,7 +43,8 @@ class UndoStack:
         secret in it is journaled as ``${secret:name}``, never in clear, never masked."""
         entry = PendingUndo(undo_id(self.ctx.run_id, len(self.entries) + 1), record, step)
         self.entries.append(entry)
-        undo, secrets = self.secrets.template(record.to_json())
+        data, secrets = self.secrets.template(record.data)
+        undo = {**record.to_json(), "data": data}  # the description is only redacted
         self.journal.emit(
             "fault.undo_registered",
             undo_id=entry.undo_id,
