@@ -22,7 +22,7 @@ from chaosml.drivers.registry import Registry, default_registry
 from chaosml.errors import Problem, ValidationError
 from chaosml.model import experiment as m
 from chaosml.model.problems import Collector, suggest
-from chaosml.substitution import Substituter, SubstitutionError
+from chaosml.substitution import SecretRefs, Substituter, SubstitutionError, secret_refs
 from chaosml.yaml_source import Loc, Source, parse_text, read_source
 
 TOP_KEYS = list(m.Experiment.model_fields)
@@ -37,6 +37,7 @@ class Loaded:
     path: str
     secret_values: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)  # the substituted document
+    secret_refs: SecretRefs = field(default_factory=SecretRefs)  # for undo records (rollback)
 
 
 def load_file(
@@ -70,7 +71,7 @@ def load_source(
     experiment = builder.experiment(doc)
     if builder.out.problems or experiment is None:
         raise ValidationError(_without_cascades(builder.out.problems))
-    return Loaded(experiment, source.file, secrets, doc)
+    return Loaded(experiment, source.file, secrets, doc, builder.secret_refs)
 
 
 _UNRESOLVED = re.compile(r"got '[^']*\$\{")
@@ -87,6 +88,7 @@ class _Builder:
     def __init__(self, source: Source, registry: Registry) -> None:
         self.out = Collector(source)
         self.registry = registry
+        self.secret_refs = SecretRefs()
 
     # -- substitution -------------------------------------------------------------------------
     def substitute(
@@ -106,6 +108,7 @@ class _Builder:
         for name, value in overrides.items():
             sub.values[name] = value
         secrets = [str(sub.values[k]) for k in sections["secrets"] if k in sub.values]
+        self.secret_refs = secret_refs(sections["secrets"], sub.values, overrides)
         body = {k: v for k, v in data.items() if k not in ("vars", "secrets")}
         doc = self._resolve(sub, body, ())
         doc["vars"] = {k: sub.values.get(k) for k in sections["vars"]}

@@ -56,6 +56,9 @@ def run(
     journal: Annotated[
         Path | None, typer.Option("--journal", help="Journal path (one experiment).")
     ] = None,
+    append_journal: Annotated[
+        bool, typer.Option("--append-journal", help="Add this run to an existing --journal file.")
+    ] = False,
     journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where journals go.")] = Path(
         "chaosml-journals"
     ),
@@ -89,6 +92,7 @@ def run(
             env=env,
             var=var,
             journal=journal,
+            append_journal=append_journal,
             journal_dir=journal_dir,
             report_dir=report_dir,
             dry_run=dry_run,
@@ -115,12 +119,15 @@ def validate(
 @app.command()
 def rollback(
     journal: Annotated[Path, typer.Argument(help="The journal of a run that was killed.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Roll back even if the run seems to be alive.")
+    ] = False,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
     """Run the undos a killed run left pending (safe to run twice)."""
     from chaosml.cli import rollback_cmd
 
-    raise typer.Exit(rollback_cmd.rollback(journal, debug))
+    raise typer.Exit(rollback_cmd.rollback(journal, debug, force))
 
 
 @app.command()

@@ -15,7 +15,7 @@ from typing import TextIO
 from chaosml.errors import InputError
 from chaosml.exit_codes import ExitCode
 from chaosml.reporting.files import ReportPaths, write_reports
-from chaosml.reporting.journal_reader import read_journal
+from chaosml.reporting.journal_reader import read_runs
 from chaosml.reporting.markdown import render_markdown
 
 
@@ -28,7 +28,7 @@ def report_command(
 ) -> int:
     if not journals:
         raise InputError("no journal given", hint="chaosml report chaosml-journals/RUN_ID.jsonl")
-    reports = [read_journal(path) for path in journals]
+    reports = [run for path in journals for run in read_runs(path)]  # every run of each
     paths = ReportPaths(html, junit, markdown)
     if not paths.written():
         out.write(render_markdown(reports))

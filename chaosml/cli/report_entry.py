@@ -9,7 +9,7 @@ from pathlib import Path
 from chaosml.cli.errors import guarded
 from chaosml.cli.report_cmd import report_command
 from chaosml.reporting import files
-from chaosml.reporting.journal_reader import read_journal
+from chaosml.reporting.journal_reader import read_runs
 
 
 def report(
@@ -21,6 +21,6 @@ def report(
 def write_reports(journals: Sequence[Path], report_dir: Path) -> list[Path]:
     """HTML, JUnit and Markdown of the journals in ``report_dir``, named after the (first)
     run id; returns the files written. Raises InputError when a journal cannot be read."""
-    reports = [read_journal(path) for path in journals]
+    reports = [run for path in journals for run in read_runs(path)]
     stem = reports[0].run_id if len(reports) == 1 and reports[0].run_id else journals[0].stem
     return files.write_reports(reports, files.ReportPaths.in_directory(report_dir, stem))

@@ -33,6 +33,7 @@ def run(
     keep_faults: bool,
     seed: int | None,
     debug: bool,
+    append_journal: bool = False,
 ) -> int:
     def body() -> int:
         if journal is not None and len(experiments) > 1:
@@ -48,6 +49,7 @@ def run(
                 allow_python=allow_python,
                 keep_faults=keep_faults,
                 journal_path=journal,
+                append_journal=append_journal,
                 journal_dir=journal_dir,
                 command_line=Redactor(item.secret_values)(list(sys.argv)),
             )

@@ -4,18 +4,39 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chaosml import procfs
 from chaosml.errors import DriverError
 
 _live: set[int] = set()
 _lock = threading.Lock()
+
+CommandHook = Callable[[int, str, str], None]  # (process group id, its start time, command)
+_hook: ContextVar[CommandHook | None] = ContextVar("chaosml_command_hook", default=None)
+
+# the command waits for "go" on stdin: it never starts unless its group was journaled first,
+# and it exits unstarted when the runner dies before (EOF)
+_GATE = 'read -r go || exit 125; exec "$@" </dev/null'
+
+
+@contextlib.contextmanager
+def journaled(hook: CommandHook) -> Iterator[None]:
+    """While inside, ``run`` hands every command's process group to ``hook`` before the command
+    starts (write-ahead, so ``chaosml rollback`` can kill it after a SIGKILL)."""
+    token = _hook.set(hook)
+    try:
+        yield
+    finally:
+        _hook.reset(token)
 
 
 @dataclass(frozen=True)
@@ -34,10 +55,13 @@ def run(
     env: dict[str, str] | None = None,
 ) -> Completed:
     """Run to completion in a new process group; on timeout kill the whole group."""
-    proc = _spawn(command, shell=shell, cwd=cwd, env=env, capture=True)
+    hook = _hook.get()
+    proc = _start(command, shell, cwd, env, hook)
     _track(proc.pid)
     try:
-        out, err = proc.communicate(timeout=timeout)
+        if hook is not None:
+            _announce(proc, hook, command)
+        out, err = proc.communicate("go\n" if hook else None, timeout=timeout)
     except subprocess.TimeoutExpired:
         kill_group(proc.pid)
         proc.communicate()
@@ -45,6 +69,50 @@ def run(
     finally:
         _untrack(proc.pid)
     return Completed(proc.returncode, out, err)
+
+
+def _start(
+    command: list[str] | str,
+    shell: bool,
+    cwd: str | None,
+    env: dict[str, str] | None,
+    hook: CommandHook | None,
+) -> subprocess.Popen[str]:
+    if hook is None:
+        return _spawn(command, shell=shell, cwd=cwd, env=env, capture=True)
+    _check_startable(command, shell, cwd, env)
+    argv = ["/bin/sh", "-c", command] if isinstance(command, str) else list(command)
+    gated = ["/bin/sh", "-c", _GATE, "chaosml-gate", *argv]
+    return _spawn(gated, shell=False, cwd=cwd, env=env, capture=True, gate=True)
+
+
+def _announce(proc: subprocess.Popen[str], hook: CommandHook, command: list[str] | str) -> None:
+    try:
+        hook(proc.pid, procfs.start_time(proc.pid), _show(command))
+    except BaseException:
+        kill_group(proc.pid)
+        proc.communicate()
+        raise
+
+
+def _check_startable(
+    command: list[str] | str, shell: bool, cwd: str | None, env: dict[str, str] | None
+) -> None:
+    """What Popen would refuse, refused the same way before the gate hides it."""
+    if isinstance(command, str) and not shell:
+        _spawn(command, shell=False, cwd=cwd, env=env, capture=True)  # raises DriverError
+    if cwd is not None and not os.path.isdir(cwd):
+        raise DriverError(f"cannot start {_show(command)}: no directory {cwd}")
+    if isinstance(command, list) and not _executable(command[0], cwd, env):
+        raise DriverError(f"cannot start {_show(command)}: No such file or directory")
+
+
+def _executable(program: str, cwd: str | None, env: dict[str, str] | None) -> bool:
+    if "/" in program:
+        path = os.path.join(cwd or "", program)
+        return os.path.isfile(path) and os.access(path, os.X_OK)
+    search = {**os.environ, **env} if env else os.environ
+    return shutil.which(program, path=os.pathsep.join(os.get_exec_path(search))) is not None
 
 
 def start_detached(command: list[str] | str, *, shell: bool = False, cwd: str | None = None) -> int:
@@ -60,6 +128,7 @@ def _spawn(
     cwd: str | None,
     env: dict[str, str] | None,
     capture: bool,
+    gate: bool = False,
 ) -> subprocess.Popen[str]:
     if isinstance(command, str) and not shell:
         raise DriverError(
@@ -74,7 +143,7 @@ def _spawn(
             cwd=cwd,
             env=full_env,
             text=True,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE if gate else subprocess.DEVNULL,
             stdout=pipe,
             stderr=pipe,
             start_new_session=True,

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from chaosml import __version__
+from chaosml import __version__, procfs
+from chaosml.drivers import subprocesses
 from chaosml.drivers.base import DriverContext
 from chaosml.drivers.registry import Registry, default_registry
 from chaosml.engine.blast_radius import environment
@@ -57,7 +58,11 @@ async def run_experiment_async(
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
     registry = registry or default_registry()
     journal = JournalWriter(
-        _journal_path(options, run_id), run_id, Redactor(loaded.secret_values), observers
+        _journal_path(options, run_id),
+        run_id,
+        Redactor(loaded.secret_values),
+        observers,
+        append=options.journal_path is not None and options.append_journal,
     )
     ctx = DriverContext(
         run_id=run_id,
@@ -70,7 +75,9 @@ async def run_experiment_async(
     state.lock_keys = target_keys(loaded.raw, loaded.path)
     _journal_start(state, loaded, seed)
     stack = UndoStack(journal, registry, ctx, options.undo_timeout, options.undo_attempts)
-    return await Runner(state, stack, debug=debug).execute()
+    stack.secrets = loaded.secret_refs
+    with subprocesses.journaled(journal.command_started):  # write-ahead, for chaosml rollback
+        return await Runner(state, stack, debug=debug).execute()
 
 
 def _journal_path(options: RunOptions, run_id: str) -> Path:
@@ -92,6 +99,7 @@ def _journal_start(state: RunState, loaded: Loaded, seed: int) -> None:
         environment=environment(state.options),
         seed=seed,
         pid=os.getpid(),
+        pid_start=procfs.start_time(os.getpid()),
         host=socket.gethostname(),
         user=_user(),
         dry_run=state.options.dry_run,

@@ -12,6 +12,7 @@ from chaosml.drivers.registry import Registry
 from chaosml.engine.threads import call_blocking
 from chaosml.errors import InfrastructureError
 from chaosml.reporting.journal_writer import JournalWriter
+from chaosml.substitution import SecretRefs
 
 
 @dataclass
@@ -33,13 +34,17 @@ class UndoStack:
     entries: list[PendingUndo] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     backend_down: bool = True  # every failed undo failed because its backend was unreachable
+    secrets: SecretRefs = field(default_factory=SecretRefs)
 
     def register(
         self, record: UndoRecord, step: int | None, fault: str, name: str, target: Any
     ) -> PendingUndo:
-        """Journal the undo before the fault is applied (write-ahead)."""
-        entry = PendingUndo(f"u{len(self.entries) + 1}", record, step)
+        """Journal the undo before the fault is applied (write-ahead). Its id names the run; a
+        secret in it is journaled as ``${secret:name}``, never in clear, never masked."""
+        entry = PendingUndo(undo_id(self.ctx.run_id, len(self.entries) + 1), record, step)
         self.entries.append(entry)
+        data, secrets = self.secrets.template(record.data)
+        undo = {**record.to_json(), "data": data}  # the description is only redacted
         self.journal.emit(
             "fault.undo_registered",
             undo_id=entry.undo_id,
@@ -47,7 +52,8 @@ class UndoStack:
             fault=fault,
             name=name,
             target=target,
-            undo=record.to_json(),
+            undo=undo,
+            **({"secrets": secrets} if secrets else {}),
         )
         return entry
 
@@ -82,6 +88,11 @@ class UndoStack:
         """Every pending undo, last registered first; a failed undo never stops the others."""
         results = [await self.revert(entry, "rollback") for entry in reversed(self.pending())]
         return all(results)
+
+
+def undo_id(run_id: str, number: int) -> str:
+    """``<run id>.u<n>``: unique across the runs a journal may hold."""
+    return f"{run_id}.u{number}"
 
 
 @dataclass(frozen=True)

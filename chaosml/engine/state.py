@@ -21,6 +21,7 @@ class RunOptions:
     allow_python: bool = False
     keep_faults: bool = False
     journal_path: Path | None = None
+    append_journal: bool = False  # --append-journal: journal_path may already hold runs
     journal_dir: Path = Path("chaosml-journals")
     halt_file: Path | None = None
     command_line: list[str] = field(default_factory=list)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -46,7 +47,8 @@ async def call_blocking(func: Callable[[], T], timeout: float, what: str) -> T:
             return
         report(result, None)
 
-    threading.Thread(target=work, name=f"chaosml:{what}", daemon=True).start()
+    context = contextvars.copy_context()  # a driver's commands are journaled by its run
+    threading.Thread(target=context.run, args=(work,), name=f"chaosml:{what}", daemon=True).start()
     # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a cancellation that arrives as
     # the call completes, and an abort must never be lost
     done, _ = await asyncio.wait({future}, timeout=timeout)

@@ -8,13 +8,12 @@ is the only function here that touches a file. A journal cut short by a killed r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chaosml.errors import InputError
+from chaosml.reporting.journal_file import load_events
 
 Event = Mapping[str, Any]
 
@@ -192,37 +191,30 @@ class RunReport:
 
 
 def read_journal(path: str | Path) -> RunReport:
-    """Read one journal file; InputError (exit 2) when it is missing or not a journal."""
-    report = summarize(load_events(path))
-    report.source = str(path)
-    return report
+    """Read one journal file (its last run, when several were appended to it); InputError
+    (exit 2) when it is missing or not a journal."""
+    return read_runs(path)[-1]
 
 
-def load_events(path: str | Path) -> list[dict[str, Any]]:
-    """The events of a journal file; a torn last line (killed writer) is ignored."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError(f"cannot read journal {path}: {exc.strerror}") from exc
-    events = [_parse_line(path, n, line, n == len(lines)) for n, line in enumerate(lines, 1)]
-    found = [e for e in events if e is not None]
-    if not found or found[0].get("event") != "run.start":
-        raise InputError(f"{path} is not a chaosml journal: it does not begin with run.start")
-    return found
+def read_runs(path: str | Path) -> list[RunReport]:
+    """One report per run in the journal file, in the order they started."""
+    reports = [summarize(events) for events in split_runs(load_events(path))]
+    for report in reports:
+        report.source = str(path)
+    return reports
 
 
-def _parse_line(path: str | Path, number: int, line: str, last: bool) -> dict[str, Any] | None:
-    if not line.strip():
-        return None
-    try:
-        event = json.loads(line)
-    except ValueError as exc:
-        if last:
-            return None
-        raise InputError(f"{path}:{number}: not a JSON journal event: {exc}") from exc
-    if not isinstance(event, dict) or "event" not in event:
-        raise InputError(f"{path}:{number}: not a journal event (no 'event' field)")
-    return event
+def split_runs(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The events of each run (by ``run_id``; an event without one goes with the run started
+    last), runs in the order of their ``run.start``."""
+    runs: dict[str, list[dict[str, Any]]] = {}
+    current = ""
+    for event in events:
+        if event.get("event") == "run.start":
+            current = str(event.get("run_id", len(runs)))
+            runs.setdefault(current, [])
+        runs.setdefault(str(event.get("run_id", current)), []).append(event)
+    return [run for run in runs.values() if run and run[0].get("event") == "run.start"]
 
 
 def summarize(events: Iterable[Event]) -> RunReport:

@@ -68,3 +68,28 @@ def test_unset_env_without_default_is_located() -> None:
         and problem.line == 9
         and "TOKEN is not set" in problem.message
     )
+
+
+def test_an_undo_journals_its_secret_by_reference_and_rollback_resolves_it() -> None:
+    from chaosml.substitution import SecretRefs, expand_secrets, missing_secrets
+
+    refs = SecretRefs({"token": "t0$k3n"}, {"token": "${env:MODEL_TOKEN}"})
+    undo = {"command": ["curl", "-H", "Authorization: t0$k3n", "http://x/$path"]}
+    journaled, used = refs.template(undo)
+    assert "t0$k3n" not in str(journaled) and used == {"token": "${env:MODEL_TOKEN}"}
+    assert journaled["command"][2] == "Authorization: ${secret:token}"
+    assert expand_secrets(journaled, used, {"MODEL_TOKEN": "t0$k3n"}) == undo
+    (missing,) = missing_secrets(used, {})
+    assert missing.variable == "MODEL_TOKEN"
+
+
+def test_a_secret_that_is_not_from_the_environment_is_read_from_chaosml_secret_name() -> None:
+    loaded = load_text(
+        "version: 1\ntitle: t\nsecrets:\n  api-key: literal-value\n"
+        'method:\n  - fault: process.run\n    command: ["true"]\n',
+        registry=None,
+    )
+    from chaosml.substitution import missing_secrets
+
+    sources = loaded.secret_refs.template({"x": "literal-value"})[1]
+    assert [m.variable for m in missing_secrets(sources, {})] == ["CHAOSML_SECRET_API_KEY"]

@@ -88,7 +88,9 @@ def test_not_a_journal_is_input_error(tmp_path: Path) -> None:
 
 def test_garbage_in_the_middle_is_input_error(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
-    path.write_text('{"event": "run.start", "mono": 0, "wall": 1}\nnot json\n{"event": "x"}\n')
+    path.write_text(
+        '{"event": "run.start", "run_id": "r", "mono": 0, "wall": 1}\nnot json\n{"event": "x"}\n'
+    )
     with pytest.raises(InputError, match=":2: not a JSON journal event"):
         read_journal(path)
 
@@ -96,3 +98,48 @@ def test_garbage_in_the_middle_is_input_error(tmp_path: Path) -> None:
 def test_unknown_events_are_ignored() -> None:
     report = summarize([{"event": "run.start", "mono": 0, "wall": 5}, {"event": "future.x"}])
     assert report.status == "incomplete"
+
+
+def test_a_journal_with_two_appended_runs_reads_as_two_runs(tmp_path: Path) -> None:
+    from chaosml.reporting.journal_reader import read_runs
+
+    path = tmp_path / "x.jsonl"
+    lines = [
+        {"event": "run.start", "run_id": "a", "mono": 0, "wall": 1, "title": "first"},
+        {"event": "run.end", "run_id": "a", "status": "completed", "summary": {}},
+        {"event": "run.start", "run_id": "b", "mono": 0, "wall": 9, "title": "second"},
+    ]
+    path.write_text("".join(json.dumps(e) + "\n" for e in lines))
+    first, second = read_runs(path)
+    assert (first.title, first.status) == ("first", "completed")
+    assert (second.title, second.status) == ("second", "incomplete")
+    assert read_journal(path).run_id == "b"
+
+
+def test_an_event_of_a_run_never_started_is_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    lines = [{"event": "run.start", "run_id": "a"}, {"event": "phase", "run_id": "b"}]
+    path.write_text("".join(json.dumps(e) + "\n" for e in lines))
+    with pytest.raises(InputError, match=":2: an event of run b"):
+        read_journal(path)
+
+
+def test_the_writer_refuses_a_used_journal_and_cuts_a_torn_line_when_appending(
+    tmp_path: Path,
+) -> None:
+    from chaosml.redaction import Redactor
+    from chaosml.reporting.journal_writer import JournalWriter
+
+    path = tmp_path / "x.jsonl"
+    path.write_text(json.dumps({"event": "run.start", "run_id": "a"}) + '\n{"event": "pha')
+    with pytest.raises(InputError, match="already holds a journal"):
+        JournalWriter(path, "b", Redactor())
+    writer = JournalWriter(path, "a", Redactor(), append=True)
+    writer.emit("phase", name="rollback")
+    writer.close()
+    assert writer.torn is not None and writer.torn.size == len('{"event": "pha')
+    assert [e["event"] for e in read_runs_events(path)] == ["run.start", "phase"]
+
+
+def read_runs_events(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]

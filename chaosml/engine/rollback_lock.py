@@ -1,0 +1,45 @@
+"""One ``chaosml rollback`` at a time per journal: an exclusive ``flock`` on ``JOURNAL.lock``,
+which holds the pid of the rollback that has it. The lock file is left in place (removing a
+lock file others may be waiting on is a race); the lock itself goes with the process."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from chaosml.errors import InputError
+
+
+def lock_path(journal: Path) -> Path:
+    return journal.with_name(journal.name + ".lock")
+
+
+@contextlib.contextmanager
+def rollback_lock(journal: Path) -> Iterator[None]:
+    """Hold the journal's rollback lock, or raise InputError naming the pid that holds it."""
+    path = lock_path(journal)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise InputError(f"cannot lock {journal}: {path}: {exc.strerror or exc}") from exc
+    try:
+        _take(fd, journal, path)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _take(fd: int, journal: Path, path: Path) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+        raise InputError(
+            f"another chaosml rollback (pid {holder}) is working on {journal}",
+            hint=f"wait for it to finish; the lock is {path}",
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
