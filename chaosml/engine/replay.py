@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chaosml import procfs
+from chaosml import procfs, redaction
 from chaosml.drivers import subprocesses
 from chaosml.drivers.base import DriverContext, UndoRecord
 from chaosml.drivers.registry import Registry, default_registry
@@ -187,6 +187,7 @@ def _writer(path: Path, run: RunLeft, env: Mapping[str, str]) -> JournalWriter:
     from chaosml.reporting.annotations import annotation_observers
 
     secrets = [v for p in run.pending for v in _secret_values(p, env)]
+    redaction.remember(secrets)  # the console and errors of this rollback mask them too
     return JournalWriter(
         path,
         run.run_id,
