@@ -32,6 +32,7 @@ driver's ``params_model`` (a pydantic model that forbids unknown keys).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -80,7 +81,7 @@ class Evidence:
 
     effect: bool
     summary: str
-    counters: dict[str, Counter] = field(default_factory=dict)
+    counters: Mapping[str, Counter] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"effect": self.effect, "summary": self.summary, "counters": dict(self.counters)}

@@ -78,7 +78,7 @@ def no_effect_reason(state: RunState, status: str) -> str | None:
     idle = _no_effect_faults(events)
     if not idle:
         return None
-    first_step = min(e.get("step") if isinstance(e.get("step"), int) else -1 for e in idle)
+    first_step = min(_step_of(e) for e in idle)
     _mark_untested(state, events, first_step)
     refused = [e for e in idle if not _allowed(state.experiment, e.get("step"))]
     if not refused or status not in JUDGED_STATUSES:
@@ -93,6 +93,11 @@ def _no_effect_faults(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if event.get("event") == "fault.evidence":
             last[event.get("undo_id") or ("step", event.get("step"))] = event
     return [e for e in last.values() if e.get("effect") is False]
+
+
+def _step_of(event: dict[str, Any]) -> int:
+    step = event.get("step")
+    return step if isinstance(step, int) else -1
 
 
 def _allowed(experiment: m.Experiment, step: Any) -> bool:

@@ -24,11 +24,16 @@ class FeedCorruptor:
         self.rng = random.Random(spec.seed)
         self.memory: Memory = {}
         self._mode = MODE_FUNCTIONS[spec.mode]
+        self.documents = 0  # JSON documents read (evidence: how much the corruption saw)
+        self.records_seen = 0
 
     def corrupt(self, doc: Any) -> int:
         """Change ``doc`` in place; the number of records changed."""
         changed = 0
-        for slots in self._records(doc).values():
+        records = self._records(doc)
+        self.documents += 1
+        self.records_seen += len(records)
+        for slots in records.values():
             chosen = self.rng.random() * 100 < self.spec.percent
             self._remember(slots)
             if chosen and self._mode(slots, self.spec, self.rng, self.memory):

@@ -17,6 +17,7 @@ from functools import partial
 from http import HTTPStatus
 from typing import TYPE_CHECKING, cast
 
+from chaosml.proxy.feed_response import BodyOutcome, corrupt_response_body
 from chaosml.proxy.http_wire import Message, WireError, read_request, read_response, simple_response
 from chaosml.proxy.link import Link
 from chaosml.proxy.toxics import Toxic
@@ -117,11 +118,17 @@ class HttpRelay:
 
     def _own_answer(self, request: Message) -> bytes | None:
         """The proxy's own answer (http_error, blackhole empty), or None to forward."""
-        if self._matching("blackhole", request, mode="empty") is not None:
+        blackhole = self._matching("blackhole", request, mode="empty")
+        if blackhole is not None:
+            blackhole.count("requests_blackholed")
             return simple_response(200, "OK", b"", "text/plain; charset=utf-8")
         error = self._matching("http_error", request)
-        if error is None or self.link.rng.random() * 100 >= error.number("percent"):
+        if error is None:
             return None
+        error.count("requests")
+        if self.link.rng.random() * 100 >= error.number("percent"):
+            return None
+        error.count("requests_answered")
         self.proxy.metrics.http_errors_injected += 1
         return _error_response(error)
 
@@ -135,16 +142,31 @@ class HttpRelay:
 
     def _corrupt(self, request: Message, response: Message) -> None:
         for toxic in self.proxy.http_toxics():
-            if toxic.type != "feed_corrupt" or not response.body:
+            if toxic.type != "feed_corrupt":
                 continue
             if not re.search(str(toxic.attributes.get("path") or ""), request.path):
                 continue
-            result = self.proxy.corruptor(toxic).corrupt_bytes(response.body)
-            if result is None:
+            outcome = corrupt_response_body(
+                response.body,
+                response.header("content-encoding"),
+                response.header("content-type"),
+                self.proxy.corruptor(toxic),
+            )
+            self._count_corruption(toxic, outcome)
+            if outcome.body is not None:
+                response.body = outcome.body
+
+    def _count_corruption(self, toxic: Toxic, outcome: BodyOutcome) -> None:
+        toxic.count("responses")
+        if outcome.skipped is not None:
+            toxic.count(f"skipped:{outcome.skipped}")
+            if outcome.skipped != "no body":
                 self.proxy.metrics.non_json_bodies += 1
-                continue
-            response.body = result[0]
-            self.proxy.metrics.records_corrupted += result[1]
+            return
+        toxic.count("json_bodies")
+        toxic.count("records", outcome.records)
+        toxic.count("records_changed", outcome.changed)
+        self.proxy.metrics.records_corrupted += outcome.changed
 
 
 async def _pump(reader: asyncio.StreamReader, feed: Callable[[bytes], None]) -> None:

@@ -72,6 +72,8 @@ class Pipe:
         if self.fast and not self.queue:
             self.out.write(data)
             return
+        for toxic in self.link.applicable(self.stream):
+            toxic.count("bytes", len(data))
         self.queue.append(_Chunk(self.loop.time(), data))
         self.queued += len(data)
         if self.queued > HIGH_WATER and self.source is not None:
