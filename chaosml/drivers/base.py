@@ -25,8 +25,8 @@ translates its SDK's exceptions into ``chaosml.errors`` types (``InfrastructureE
 backend is unreachable, ``DriverError`` otherwise, ``ProbeError`` when a value cannot be read).
 
 Step keys the engine owns (never passed to a driver): ``fault``/``action``, ``name``,
-``duration``, ``background``, ``timeout``, ``allow_no_effect``. Everything else in the step is validated by the
-driver's ``params_model`` (a pydantic model that forbids unknown keys).
+``duration``, ``background``, ``timeout``, ``allow_no_effect``. Everything else in the step is
+validated by the driver's ``params_model`` (a pydantic model that forbids unknown keys).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from chaosml.drivers.base import DriverContext, Evidence, FaultDriver, Params, UndoRecord
+from chaosml.drivers.base import DriverContext, Evidence, FaultDriver, UndoRecord
 from chaosml.drivers.registry import Registry
 from chaosml.engine.state import RunState
 from chaosml.engine.threads import call_blocking
@@ -57,9 +57,7 @@ async def before_undo(
     await _ask(ask, journal, undo_id=undo_id, step=step, fault=record.kind, when="undo")
 
 
-async def _ask(
-    ask: Callable[[], Evidence | None], journal: JournalWriter, **where: Any
-) -> None:
+async def _ask(ask: Callable[[], Evidence | None], journal: JournalWriter, **where: Any) -> None:
     try:
         evidence = await call_blocking(ask, EVIDENCE_TIMEOUT_S, f"evidence of {where['fault']}")
     except ChaosMLError as exc:

@@ -53,9 +53,7 @@ def media_type_of(content_type: str | None) -> tuple[str, str]:
 def decode_body(body: bytes, content_encoding: str | None, content_type: str | None) -> DecodedBody:
     if len(body) > MAX_BODY_BYTES:
         raise Skipped("too large")
-    encodings = tuple(
-        e.strip().lower() for e in (content_encoding or "").split(",") if e.strip()
-    )
+    encodings = tuple(e.strip().lower() for e in (content_encoding or "").split(",") if e.strip())
     encodings = tuple(e for e in encodings if e != "identity")
     raw, wbits = body, 15
     for encoding in reversed(encodings):

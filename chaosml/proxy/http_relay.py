@@ -17,6 +17,7 @@ from functools import partial
 from http import HTTPStatus
 from typing import TYPE_CHECKING, cast
 
+from chaosml.proxy.body_codec import MAX_BODY_BYTES
 from chaosml.proxy.feed_response import BodyOutcome, corrupt_response_body
 from chaosml.proxy.http_wire import Message, WireError, read_request, read_response, simple_response
 from chaosml.proxy.link import Link
@@ -96,7 +97,7 @@ class HttpRelay:
             self.link.pipes["downstream"].feed(own)
             return True
         self.link.pipes["upstream"].feed(request.without("expect").to_bytes())
-        response = await read_response(up_reader, request.method)
+        response = await read_response(up_reader, request.method, MAX_BODY_BYTES)
         while 100 <= response.status < 200 and response.status != 101:  # interim answers
             self.link.pipes["downstream"].feed(response.to_bytes(with_body=False))
             response = await read_response(up_reader, request.method)
@@ -105,9 +106,25 @@ class HttpRelay:
             await self._tunnel(up_reader)
             return False
         self._corrupt(request, response)
+        if response.streamed:
+            await self._stream_body(response, up_reader)
+            return response.keep_alive
         with_body = request.method != "HEAD" and response.status not in {204, 304}
         self.link.pipes["downstream"].feed(response.to_bytes(with_body=with_body))
         return response.keep_alive
+
+    async def _stream_body(self, response: Message, up_reader: asyncio.StreamReader) -> None:
+        """A body above the bound: its head as received, then its bytes as they come."""
+        self.link.pipes["downstream"].feed(response.to_bytes(with_body=False))
+        left = response.streamed
+        while left > 0:
+            data = await up_reader.read(min(left, 1 << 16))
+            if not data:
+                raise WireError("upstream closed in the middle of a body")
+            self.link.pipes["downstream"].feed(data)
+            left -= len(data)
+            await self.link.pipes["downstream"].flush()  # toxics' queue, then the socket's
+            await self.client_writer.drain()
 
     async def _tunnel(self, up_reader: asyncio.StreamReader) -> None:
         """After ``101 Switching Protocols`` (WebSocket...): relay raw bytes both ways."""
@@ -146,15 +163,20 @@ class HttpRelay:
                 continue
             if not re.search(str(toxic.attributes.get("path") or ""), request.path):
                 continue
-            outcome = corrupt_response_body(
-                response.body,
-                response.header("content-encoding"),
-                response.header("content-type"),
-                self.proxy.corruptor(toxic),
-            )
+            outcome = self._corruption_of(toxic, response)
             self._count_corruption(toxic, outcome)
             if outcome.body is not None:
                 response.body = outcome.body
+
+    def _corruption_of(self, toxic: Toxic, response: Message) -> BodyOutcome:
+        if response.streamed:
+            return BodyOutcome(None, skipped="too large")
+        encoding, content_type = (
+            response.header("content-encoding"),
+            response.header("content-type"),
+        )
+        corruptor = self.proxy.corruptor(toxic)
+        return corrupt_response_body(response.body, encoding, content_type, corruptor)
 
     def _count_corruption(self, toxic: Toxic, outcome: BodyOutcome) -> None:
         toxic.count("responses")

@@ -1,7 +1,9 @@
 """Reading and writing HTTP/1.1 messages on asyncio streams (requests and responses).
 
 Bodies are read whole (Content-Length, chunked, or until the connection closes) and written
-back with a Content-Length, so a rewritten body always goes out with the right length.
+back with a Content-Length, so a rewritten body always goes out with the right length. A
+response whose Content-Length is above ``max_body`` is not read: its head is returned with
+``streamed`` set, and the relay pipes its body through as it comes (bounded memory).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class Message:
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     until_close: bool = False  # a response whose body ended with the connection
+    streamed: int = 0  # a body too large to hold: this many bytes are still to be relayed
 
     def header(self, name: str) -> str | None:
         wanted = name.lower()
@@ -92,14 +95,30 @@ async def read_request(
     return message
 
 
-async def read_response(reader: asyncio.StreamReader, request_method: str) -> Message:
+async def read_response(
+    reader: asyncio.StreamReader, request_method: str, max_body: int | None = None
+) -> Message:
     message = await _read_head(reader)
     if message is None:
         raise WireError("upstream closed the connection before answering")
     if request_method == "HEAD" or message.status in _NO_BODY_STATUS or message.status < 200:
         return message
+    length = _content_length(message)
+    chunked = "chunked" in (message.header("transfer-encoding") or "").lower()
+    if max_body is not None and not chunked and length is not None and length > max_body:
+        message.streamed = length
+        return message
     message.body = await _read_body(reader, message, allow_until_close=True)
     return message
+
+
+def _content_length(message: Message) -> int | None:
+    length = message.header("content-length")
+    if length is None:
+        return None
+    if not length.strip().isdigit():
+        raise WireError(f"bad Content-Length {length!r}")
+    return int(length)
 
 
 def _has_body(message: Message) -> bool:

@@ -49,14 +49,14 @@ def test_allow_no_effect_must_be_a_boolean_and_unknown_keys_are_refused() -> Non
     for text in (bad, typo):
         try:
             load_text(text, "exp.yaml", registry=registry)
-        except Exception as exc:  # noqa: BLE001 - the loader's own error type is checked below
+        except Exception as exc:
             assert "allow_no_ef" in str(exc) and "exp.yaml" in str(exc)
         else:
             raise AssertionError(f"accepted: {text}")
 
 
 class NoAlerts(QuietHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the http.server handler's name
+    def do_GET(self) -> None:
         self.reply_json(200, {"status": "success", "data": {"alerts": []}})
 
 
