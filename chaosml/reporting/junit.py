@@ -96,6 +96,9 @@ def _case(report: RunReport, probe: ProbeOutcome) -> ET.Element:
     )
     if probe.ok:
         return case
+    if probe.kind == "expect_alert" and not _tested(report, probe.name):
+        ET.SubElement(case, "skipped", message="not tested: the fault before it had no effect")
+        return case
     detail = f"kind: {probe.kind}\nexpected: {probe.expect}\nvalue: {probe.value}"
     if probe.tolerated:
         why = probe.error or probe.reason or ""
@@ -108,6 +111,10 @@ def _case(report: RunReport, probe: ProbeOutcome) -> ET.Element:
         node = ET.SubElement(case, "failure", message=message, type=probe.kind)
         node.text = detail
     return case
+
+
+def _tested(report: RunReport, alert: str) -> bool:
+    return all(a.tested for a in report.alerts if a.name == alert)
 
 
 def _run_case(report: RunReport) -> ET.Element:

@@ -134,3 +134,36 @@ def test_a_body_above_the_bound_passes_through_counted_too_large(feed_proxy) -> 
     records = reply.json()["records"]
     assert len(records) > 100_000 and not any(math.isnan(r["age"]) for r in records)
     assert stats(proxy) == {"responses": 1, "skipped:too large": 1}
+
+
+def _exchange(base: str, payload: bytes) -> bytes:
+    """Send ``payload`` on one raw connection; everything the proxy answers until it closes."""
+    import socket
+
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(payload)
+        sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while data := sock.recv(1 << 16):
+            chunks.append(data)
+    return b"".join(chunks)
+
+
+def test_pipelined_keep_alive_requests_are_each_corrupted(feed_proxy) -> None:  # type: ignore[no-untyped-def]
+    proxy, base = feed_proxy
+    add_corruption(proxy)
+    one = b"GET /enc/gzip HTTP/1.1\r\nHost: x\r\n\r\n"
+    last = b"GET /ndjson HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    answer = _exchange(base, one + one + last)
+    assert answer.count(b"HTTP/1.0 200") + answer.count(b"HTTP/1.1 200") == 3
+    assert stats(proxy)["json_bodies"] == 3 and stats(proxy)["records"] == 3 * RECORDS
+
+
+def test_http_10_request_is_corrupted_and_closed(feed_proxy) -> None:  # type: ignore[no-untyped-def]
+    proxy, base = feed_proxy
+    add_corruption(proxy)
+    answer = _exchange(base, b"GET /charset HTTP/1.0\r\n\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert f"Content-Length: {len(body)}".encode() in head
+    assert_half_changed(json.loads(body)["records"])
