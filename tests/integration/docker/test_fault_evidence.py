@@ -7,6 +7,7 @@ import pytest
 from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.docker_faults import DockerKill, DockerPause, DockerRestart, DockerStop
 from chaosml.drivers.docker_network import DockerDisconnect
+from chaosml.drivers.telemetry_driver import TelemetryStop
 from tests.fixtures.docker_env import Container, ContainerFactory
 from tests.integration.docker.helpers import ctx_for, params
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.docker
 def applied(fault: FaultDriver, *members: Container, **raw: object) -> tuple[str, bool, dict]:  # type: ignore[type-arg]
     """Plan, apply, read the evidence, undo: (summary, effect, counters)."""
     ctx = ctx_for(*members)
-    p = params(fault, target="t", **raw)
+    p = params(fault, **{"target": "t", **raw})
     record = fault.plan(p, ctx)
     fault.apply(p, ctx)
     try:
@@ -68,3 +69,13 @@ def test_disconnect_evidence(containers: ContainerFactory) -> None:
     summary, effect, _ = applied(DockerDisconnect(), a, network=net)
     assert effect and summary == f"1 of 1 containers off '{net}' ({a.name}: running)"
     assert net in a.inspect("{{json .NetworkSettings.Networks}}")  # reconnected
+
+
+def test_telemetry_stop_pause_says_the_exporter_was_paused(containers: ContainerFactory) -> None:
+    exporter = containers.run()
+    summary, effect, _ = applied(TelemetryStop(), exporter, mode="pause")
+    assert effect
+    assert (
+        summary == f"telemetry (pause) stopped: 1 of 1 containers paused ({exporter.name}: paused)"
+    )
+    assert exporter.state() == "running"  # undone
