@@ -10,6 +10,7 @@ and the expected alerts after it that did not fire are marked "not tested".
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -60,8 +61,11 @@ async def before_undo(
 async def _ask(ask: Callable[[], Evidence | None], journal: JournalWriter, **where: Any) -> None:
     try:
         evidence = await call_blocking(ask, EVIDENCE_TIMEOUT_S, f"evidence of {where['fault']}")
-    except ChaosMLError as exc:
-        journal.emit("fault.evidence", **where, effect=None, summary=f"unknown: {exc.message}")
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # evidence informs the verdict; failing to read it never breaks a run
+        why = exc.message if isinstance(exc, ChaosMLError) else f"{type(exc).__name__}: {exc}"
+        journal.emit("fault.evidence", **where, effect=None, summary=f"unknown: {why}")
         return
     if evidence is not None:
         journal.emit("fault.evidence", **where, **evidence.to_json())

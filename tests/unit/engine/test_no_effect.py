@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from chaosml.drivers.base import DriverContext, Evidence, UndoRecord
+from chaosml.engine.api import run_experiment
 from chaosml.engine.outcome import Status
+from chaosml.engine.state import RunOptions
 from chaosml.exit_codes import ExitCode
 from chaosml.loader import load_text
-from chaosml.testing import WORLD, registry_with_fakes
+from chaosml.testing import WORLD, FakeClock, FakeFault, registry_with_fakes
 from tests.fixtures.http_servers import QuietHandler, serving
 from tests.unit.engine.conftest import RunFn, kinds
 
@@ -78,3 +84,26 @@ method:
     assert "had no effect" in outcome.reason and "did not fire" not in outcome.reason
     alert = kinds(events, "run.end")[0]["summary"]["alerts"][0]
     assert alert["name"] == "NaNFeatures" and alert["tested"] is False
+
+
+class BrokenEvidence(FakeFault):
+    """A plugin whose evidence raises: the run must not break on it."""
+
+    kind = "broken.evidence"
+
+    def undo_evidence(self, record: UndoRecord, ctx: DriverContext) -> Evidence | None:
+        raise RuntimeError("stats endpoint exploded")
+
+
+def test_evidence_that_cannot_be_read_is_unknown_and_passes_no_verdict(tmp_path: Path) -> None:
+    registry = registry_with_fakes()
+    registry.register(BrokenEvidence, "tests:BrokenEvidence")
+    loaded = load_text(HEAD + "method:\n  - fault: broken.evidence\n", "x.yaml", registry=registry)
+    journal = tmp_path / "j.jsonl"
+    options = RunOptions(journal_path=journal, halt_file=tmp_path / "HALT")
+    outcome = run_experiment(loaded, options, registry=registry, clock=FakeClock(50))
+    assert outcome.exit_code == ExitCode.OK and WORLD.active == set()
+    events = [json.loads(line) for line in journal.read_text().splitlines()]
+    evidence = kinds(events, "fault.evidence")[0]
+    assert evidence["effect"] is None
+    assert evidence["summary"] == "unknown: RuntimeError: stats endpoint exploded"
