@@ -68,6 +68,10 @@ def _properties(report: RunReport) -> ET.Element:
         "score": "" if report.score is None else f"{report.score:.3f}",
         "ml_test_score": ",".join(report.ml_test_score),
     }
+    for f in report.faults:  # evidence of effect, beside each fault
+        if f.evidence is not None:
+            effect = "no effect" if f.effect is False else "effect"
+            values[f"fault {f.undo_id or f.step} {f.name}"] = f"{effect}: {f.evidence}"
     for name, value in values.items():
         ET.SubElement(props, "property", name=name, value=value)
     return props

@@ -79,11 +79,13 @@ def test_allow_no_effect_ends_0_and_the_report_says_no_effect(
     exp = _experiment(tmp_path, encoded_feed, "/text", allow=True)
     done = _run("run", str(exp), "--journal", str(journal))
     assert done.returncode == ExitCode.OK, done.stdout + done.stderr
-    markdown, html = tmp_path / "r.md", tmp_path / "r.html"
-    report = _run("report", str(journal), "--markdown", str(markdown), "--html", str(html))
+    markdown, html, junit = tmp_path / "r.md", tmp_path / "r.html", tmp_path / "r.xml"
+    paths = ["--markdown", str(markdown), "--html", str(html), "--junit", str(junit)]
+    report = _run("report", str(journal), *paths)
     assert report.returncode == 0, report.stderr
     assert "fault **feed.corrupt**: no effect — 2 responses, 0 JSON" in markdown.read_text()
     assert "no effect</span>: 2 responses, 0 JSON" in html.read_text()
+    assert 'name="fault u1 feed.corrupt" value="no effect: 2 responses, 0 JSON' in junit.read_text()
 
 
 def test_gzip_traffic_is_corrupted_and_the_evidence_says_so(
