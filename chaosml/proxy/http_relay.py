@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, cast
 
 from chaosml.proxy.body_codec import MAX_BODY_BYTES
 from chaosml.proxy.feed_response import BodyOutcome, corrupt_response_body
-from chaosml.proxy.http_wire import Message, WireError, read_request, read_response, simple_response
+from chaosml.proxy.http_wire import (
+    BodyStream,
+    Message,
+    WireError,
+    read_request,
+    read_response,
+    relay_body,
+    simple_response,
+)
 from chaosml.proxy.link import Link
 from chaosml.proxy.toxics import Toxic
 
@@ -106,25 +114,26 @@ class HttpRelay:
             await self._tunnel(up_reader)
             return False
         self._corrupt(request, response)
-        if response.streamed:
-            await self._stream_body(response, up_reader)
+        if response.stream is not None:
+            await self._stream_body(response, response.stream, up_reader)
             return response.keep_alive
         with_body = request.method != "HEAD" and response.status not in {204, 304}
         self.link.pipes["downstream"].feed(response.to_bytes(with_body=with_body))
         return response.keep_alive
 
-    async def _stream_body(self, response: Message, up_reader: asyncio.StreamReader) -> None:
+    async def _stream_body(
+        self, response: Message, stream: BodyStream, up_reader: asyncio.StreamReader
+    ) -> None:
         """A body above the bound: its head as received, then its bytes as they come."""
-        self.link.pipes["downstream"].feed(response.to_bytes(with_body=False))
-        left = response.streamed
-        while left > 0:
-            data = await up_reader.read(min(left, 1 << 16))
-            if not data:
-                raise WireError("upstream closed in the middle of a body")
-            self.link.pipes["downstream"].feed(data)
-            left -= len(data)
-            await self.link.pipes["downstream"].flush()  # toxics' queue, then the socket's
+        downstream = self.link.pipes["downstream"]
+
+        async def send(data: bytes) -> None:
+            downstream.feed(data)
+            await downstream.flush()  # the toxics' queue, then the socket's buffer
             await self.client_writer.drain()
+
+        await send(response.to_bytes(with_body=False))
+        await relay_body(up_reader, stream, send)
 
     async def _tunnel(self, up_reader: asyncio.StreamReader) -> None:
         """After ``101 Switching Protocols`` (WebSocket...): relay raw bytes both ways."""
@@ -169,7 +178,7 @@ class HttpRelay:
                 response.body = outcome.body
 
     def _corruption_of(self, toxic: Toxic, response: Message) -> BodyOutcome:
-        if response.streamed:
+        if response.stream is not None:
             return BodyOutcome(None, skipped="too large")
         encoding, content_type = (
             response.header("content-encoding"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -127,10 +128,11 @@ def test_bodies_it_cannot_parse_are_counted_by_reason(feed_proxy) -> None:  # ty
     }
 
 
-def test_a_body_above_the_bound_passes_through_counted_too_large(feed_proxy) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("endpoint", ["/big", "/big-chunked", "/big-close"])
+def test_a_body_above_the_bound_passes_through_counted_too_large(feed_proxy, endpoint: str) -> None:  # type: ignore[no-untyped-def]
     proxy, base = feed_proxy
     add_corruption(proxy)
-    reply = requests.get(f"{base}/big?mb=9", timeout=30)
+    reply = requests.get(f"{base}{endpoint}?mb=9", timeout=30)
     records = reply.json()["records"]
     assert len(records) > 100_000 and not any(math.isnan(r["age"]) for r in records)
     assert stats(proxy) == {"responses": 1, "skipped:too large": 1}
@@ -167,3 +169,23 @@ def test_http_10_request_is_corrupted_and_closed(feed_proxy) -> None:  # type: i
     head, _, body = answer.partition(b"\r\n\r\n")
     assert f"Content-Length: {len(body)}".encode() in head
     assert_half_changed(json.loads(body)["records"])
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+@pytest.mark.parametrize("endpoint", ["/big", "/big-chunked"])
+def test_the_proxy_holds_a_large_body_within_the_bound(feed_proxy, endpoint: str) -> None:  # type: ignore[no-untyped-def]
+    proxy, base = feed_proxy
+    add_corruption(proxy)
+    requests.get(f"{base}/enc/gzip", timeout=10)  # warm up: the code paths are loaded
+    before = _peak_rss_mb(proxy.process.pid)
+    with requests.get(f"{base}{endpoint}?mb=64", timeout=60, stream=True) as reply:
+        size = sum(len(piece) for piece in reply.iter_content(1 << 20))
+    assert size > 64 * 1024 * 1024
+    growth = _peak_rss_mb(proxy.process.pid) - before
+    assert growth < 8 + 16, f"the proxy's peak memory grew {growth:.0f} MB for a 64 MB body"
