@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -394,6 +394,14 @@ class _Builder:
         self.report.alerts.append(alert)
         return alert
 
+    def _not_tested(self, alert: str) -> None:
+        """Its expectation says why it was not tested, never that it did not fire."""
+        why = "not tested: the fault before it had no effect"
+        self.report.probes = [
+            replace(p, reason=why) if p.kind == "expect_alert" and p.name == alert else p
+            for p in self.report.probes
+        ]
+
     def on_guard_breach(self, e: Event) -> None:
         breach = GuardBreach(
             str(e.get("name", "")),
@@ -431,6 +439,8 @@ class _Builder:
         for entry in summary.get("alerts") or []:
             alert = self._alert(str(entry.get("name", "")))
             alert.tested = entry.get("tested") is not False
+            if not alert.tested:
+                self._not_tested(alert.name)
             if alert.time_to_detect_s is None:
                 alert.time_to_detect_s = _float(entry.get("time_to_detect_s"))
             if alert.time_to_resolve_s is None:

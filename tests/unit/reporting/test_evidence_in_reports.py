@@ -40,9 +40,10 @@ def test_markdown_html_and_junit_show_no_effect_and_not_tested() -> None:
     report = summarize(events())
     markdown = render_markdown([report])
     assert f"fault **feed.corrupt**: no effect — {SUMMARY}" in markdown
-    assert "NaNFeatures: not tested (no effect)" in markdown and "did not fire**" not in markdown
+    assert "NaNFeatures: not tested (no effect)" in markdown and "did not fire" not in markdown
     html = render_html([report])
     assert "not tested (no effect)" in html and "no effect</span>: 34 responses" in html
+    assert "did not fire" not in html
     junit = render_junit([report])
     assert 'skipped message="not tested: the fault before it had no effect"' in junit
     assert "<failure" not in junit
