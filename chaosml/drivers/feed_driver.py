@@ -121,6 +121,10 @@ class FeedCorrupt(ToxicFault):
         counters = {"records": len(before), "records_changed": len(changed), "bytes": written}
         return Evidence(bool(changed), summary, counters)
 
+    def undo_evidence(self, record: UndoRecord, ctx: DriverContext) -> Evidence | None:
+        """Proxy mode: the toxic's counters; file mode said it all after apply."""
+        return None if "file" in record.data else super().undo_evidence(record, ctx)
+
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         if "file" not in record.data:
             super().undo(record, ctx)

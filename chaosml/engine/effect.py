@@ -89,10 +89,11 @@ def no_effect_reason(state: RunState, status: str) -> str | None:
 
 
 def _no_effect_faults(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The last evidence of each fault, where it says no effect."""
+    """The last evidence of each fault that says anything (unknown says nothing), where it says
+    no effect."""
     last: dict[Any, dict[str, Any]] = {}
     for event in events:
-        if event.get("event") == "fault.evidence":
+        if event.get("event") == "fault.evidence" and event.get("effect") is not None:
             last[event.get("undo_id") or ("step", event.get("step"))] = event
     return [e for e in last.values() if e.get("effect") is False]
 

@@ -107,3 +107,24 @@ def test_evidence_that_cannot_be_read_is_unknown_and_passes_no_verdict(tmp_path:
     evidence = kinds(events, "fault.evidence")[0]
     assert evidence["effect"] is None
     assert evidence["summary"] == "unknown: RuntimeError: stats endpoint exploded"
+
+
+def test_a_feed_file_corruption_that_matched_nothing_ends_5(run: RunFn, tmp_path: Path) -> None:
+    feed = tmp_path / "features.jsonl"
+    feed.write_text('{"id": 1, "age": 3}\n')
+    outcome, events = run(
+        HEAD
+        + f"""
+method:
+  - fault: feed.corrupt
+    file: {feed}
+    mode: nan
+    fields: [income]
+"""
+    )
+    assert outcome.exit_code == ExitCode.TOOL_ERROR
+    assert outcome.reason == (
+        "the fault feed.corrupt had no effect: 0 of 1 records changed (0 bytes rewritten)"
+    )
+    assert [e["when"] for e in kinds(events, "fault.evidence")] == ["applied"]
+    assert feed.read_text() == '{"id": 1, "age": 3}\n'
