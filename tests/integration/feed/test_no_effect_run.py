@@ -57,11 +57,19 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_only_non_json_traffic_ends_5_with_the_reason(tmp_path: Path, encoded_feed: str) -> None:
+def _drill(
+    tmp_path: Path, feed: str, endpoint: str, allow: bool, exit_code: ExitCode
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """Run the experiment through the CLI; its output and journal, its exit code checked."""
     journal = tmp_path / "j.jsonl"
-    exp = _experiment(tmp_path, encoded_feed, "/text", allow=False)
+    exp = _experiment(tmp_path, feed, endpoint, allow)
     done = _run("run", str(exp), "--journal", str(journal))
-    assert done.returncode == ExitCode.TOOL_ERROR, done.stdout + done.stderr
+    assert done.returncode == exit_code, done.stdout + done.stderr
+    return done, journal
+
+
+def test_only_non_json_traffic_ends_5_with_the_reason(tmp_path: Path, encoded_feed: str) -> None:
+    done, journal = _drill(tmp_path, encoded_feed, "/text", False, ExitCode.TOOL_ERROR)
     reason = "the fault feed.corrupt had no effect: 2 responses, 0 JSON, 0 records, 0 changed"
     assert f"{reason} — 2 were non-JSON" in done.stdout
     assert "NO EFFECT" in done.stdout  # the evidence line at undo
@@ -75,10 +83,7 @@ def test_only_non_json_traffic_ends_5_with_the_reason(tmp_path: Path, encoded_fe
 def test_allow_no_effect_ends_0_and_the_report_says_no_effect(
     tmp_path: Path, encoded_feed: str
 ) -> None:
-    journal = tmp_path / "j.jsonl"
-    exp = _experiment(tmp_path, encoded_feed, "/text", allow=True)
-    done = _run("run", str(exp), "--journal", str(journal))
-    assert done.returncode == ExitCode.OK, done.stdout + done.stderr
+    _, journal = _drill(tmp_path, encoded_feed, "/text", True, ExitCode.OK)
     markdown, html, junit = tmp_path / "r.md", tmp_path / "r.html", tmp_path / "r.xml"
     paths = ["--markdown", str(markdown), "--html", str(html), "--junit", str(junit)]
     report = _run("report", str(journal), *paths)
@@ -91,8 +96,5 @@ def test_allow_no_effect_ends_0_and_the_report_says_no_effect(
 def test_gzip_traffic_is_corrupted_and_the_evidence_says_so(
     tmp_path: Path, encoded_feed: str
 ) -> None:
-    journal = tmp_path / "j.jsonl"
-    exp = _experiment(tmp_path, encoded_feed, "/enc/gzip", allow=False)
-    done = _run("run", str(exp), "--journal", str(journal))
-    assert done.returncode == ExitCode.OK, done.stdout + done.stderr
+    done, _ = _drill(tmp_path, encoded_feed, "/enc/gzip", False, ExitCode.OK)
     assert "effect — 2 responses, 2 JSON, 800 records, 800 changed" in done.stdout
