@@ -44,13 +44,15 @@ def _summed(stats: Iterable[dict[str, Any]]) -> dict[str, int | float | str]:
 
 
 def feed_evidence(counters: dict[str, int | float | str]) -> Evidence:
-    """``34 responses, 30 JSON, 120 records, 60 changed — 4 were gzip-undecodable``."""
+    """``34 responses, 30 JSON, 120 records, 60 changed (60 fields) — 4 were non-JSON``."""
     responses = int(counters.get("responses", 0))
     changed = int(counters.get("records_changed", 0))
     summary = (
         f"{responses} responses, {counters.get('json_bodies', 0)} JSON, "
         f"{counters.get('records', 0)} records, {changed} changed"
     )
+    if changed:
+        summary += f" ({counters.get('fields_changed', 0)} fields)"
     skipped = {k[len(SKIPPED) :]: v for k, v in counters.items() if k.startswith(SKIPPED)}
     if skipped:
         summary += " — " + ", ".join(f"{n} {_were(reason)}" for reason, n in skipped.items())

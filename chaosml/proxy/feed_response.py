@@ -32,6 +32,7 @@ class BodyOutcome:
     json: bool = False
     records: int = 0
     changed: int = 0
+    fields: int = 0  # fields changed in the changed records
     skipped: str | None = None  # why the body was not corrupted ("non-JSON", "gzip-undecodable")
 
 
@@ -44,14 +45,18 @@ def corrupt_response_body(
         decoded = decode_body(body, content_encoding, content_type)
     except Skipped as skipped:
         return BodyOutcome(None, skipped=skipped.reason)
-    documents, records = corruptor.documents, corruptor.records_seen
+    documents, records, fields = (
+        corruptor.documents,
+        corruptor.records_seen,
+        corruptor.fields_changed,
+    )
     result = _corrupt_text(decoded.text, decoded.media_type, corruptor)
     seen = corruptor.records_seen - records
     if result is None or corruptor.documents == documents:
         return BodyOutcome(None, skipped="non-JSON")
     text, changed = result
     new_body = encode_body(text, decoded) if changed else None
-    return BodyOutcome(new_body, True, seen, changed)
+    return BodyOutcome(new_body, True, seen, changed, corruptor.fields_changed - fields)
 
 
 def _corrupt_text(text: str, media_type: str, corruptor: FeedCorruptor) -> tuple[str, int] | None:

@@ -197,6 +197,7 @@ class HttpRelay:
         toxic.count("json_bodies")
         toxic.count("records", outcome.records)
         toxic.count("records_changed", outcome.changed)
+        toxic.count("fields_changed", outcome.fields)
         self.proxy.metrics.records_corrupted += outcome.changed
 
 

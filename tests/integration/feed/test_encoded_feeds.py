@@ -58,6 +58,7 @@ def test_encoded_json_is_decoded_corrupted_and_re_encoded(feed_proxy, encoding: 
         "json_bodies": 1,
         "records": RECORDS,
         "records_changed": len(changed),
+        "fields_changed": len(changed),  # one field (age) in each
     }
     # and requests, as any client, decodes the corrupted body itself
     decoded = requests.get(f"{base}/enc/{encoding}", timeout=10).json()["records"]

@@ -126,7 +126,9 @@ def test_feed_corrupt_proxy_evidence(http_proxy) -> None:  # type: ignore[no-unt
     ref, base = http_proxy
     raw = {"proxy": ref, "mode": "null", "fields": ["$.records[*].age"], "seed": 1}
     found = through(FeedCorrupt(), raw, lambda: requests.get(f"{base}/features?n=10", timeout=5))
-    assert found.effect and found.summary == "1 responses, 1 JSON, 10 records, 10 changed"
+    assert (
+        found.effect and found.summary == "1 responses, 1 JSON, 10 records, 10 changed (10 fields)"
+    )
 
 
 def test_feed_corrupt_file_evidence(tmp_path: Path) -> None:

@@ -97,4 +97,4 @@ def test_gzip_traffic_is_corrupted_and_the_evidence_says_so(
     tmp_path: Path, encoded_feed: str
 ) -> None:
     done, _ = _drill(tmp_path, encoded_feed, "/enc/gzip", False, ExitCode.OK)
-    assert "effect — 2 responses, 2 JSON, 800 records, 800 changed" in done.stdout
+    assert "effect — 2 responses, 2 JSON, 800 records, 800 changed (800 fields)" in done.stdout
