@@ -79,3 +79,11 @@ def test_telemetry_stop_pause_says_the_exporter_was_paused(containers: Container
         summary == f"telemetry (pause) stopped: 1 of 1 containers paused ({exporter.name}: paused)"
     )
     assert exporter.state() == "running"  # undone
+
+
+def test_kill_of_a_container_its_restart_policy_brings_back_still_had_an_effect(
+    containers: ContainerFactory,
+) -> None:
+    a = containers.run(extra=["--restart", "always"])
+    summary, effect, counters = applied(DockerKill(), a)
+    assert effect and counters["affected"] == 1, summary
