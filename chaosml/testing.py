@@ -21,6 +21,7 @@ from pydantic import Field
 from chaosml.drivers.base import (
     ActionDriver,
     DriverContext,
+    Evidence,
     FaultDriver,
     Params,
     ProbeDriver,
@@ -60,6 +61,7 @@ class FakeFaultParams(Params):
     fail_undo: int = Field(default=0, description="undo fails this many times first (-1: always)")
     apply_seconds: float = 0.0
     target: str | None = None
+    effect: bool | None = Field(default=None, description="evidence at undo (None: none given)")
 
 
 class FakeFault(FaultDriver):
@@ -72,7 +74,17 @@ class FakeFault(FaultDriver):
     def plan(self, params: Params, ctx: DriverContext) -> UndoRecord:
         assert isinstance(params, FakeFaultParams)
         WORLD.undo_failures[params.id] = params.fail_undo
-        return UndoRecord(self.kind, {"id": params.id}, f"deactivate {params.id}")
+        data: dict[str, Any] = {"id": params.id}
+        if params.effect is not None:
+            data["effect"] = params.effect
+        return UndoRecord(self.kind, data, f"deactivate {params.id}")
+
+    def undo_evidence(self, record: UndoRecord, ctx: DriverContext) -> Evidence | None:
+        effect = record.data.get("effect")
+        if effect is None:
+            return None
+        summary = "changed WORLD" if effect else "0 changes: nothing was listening"
+        return Evidence(bool(effect), summary, {"changes": int(bool(effect))})
 
     def apply(self, params: Params, ctx: DriverContext) -> None:
         assert isinstance(params, FakeFaultParams)

@@ -46,6 +46,8 @@ def _head(verdict: DrillVerdict) -> str:
 
 def _detected(verdict: DrillVerdict, name: str) -> str:
     record = _record(verdict.alerts, name)
+    if record is not None and not record.tested:
+        return "not tested"  # the fault before it had no effect
     if record is None or not record.fired:
         return "—" if name == "—" else "did not fire"
     if record.time_to_detect_s is None:

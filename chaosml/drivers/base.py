@@ -13,18 +13,26 @@ The engine knows drivers only through these classes:
 - ``ProbeDriver``: ``sample()`` reads a value; expectations are evaluated by the engine.
 - ``TargetDriver``: lists the candidates of a blast-radius target selector (``docker: {...}``).
 
+Evidence of effect: after ``apply()`` the engine asks ``applied_evidence()`` (state observed
+right after the change: a container stopped, a process gone, bytes of a file changed), and just
+before ``undo()`` it asks ``undo_evidence()`` (what a lasting fault did while it was in place:
+the responses a proxy corrupted, the connections a toxic delayed). Each returns an
+``Evidence`` or None (nothing to say: no verdict on this fault). ``effect: False`` ends the run
+``failed`` unless the step says ``allow_no_effect: true``.
+
 Drivers are synchronous; the engine runs them in worker threads with timeouts. Each driver
 translates its SDK's exceptions into ``chaosml.errors`` types (``InfrastructureError`` when the
 backend is unreachable, ``DriverError`` otherwise, ``ProbeError`` when a value cannot be read).
 
 Step keys the engine owns (never passed to a driver): ``fault``/``action``, ``name``,
-``duration``, ``background``, ``timeout``. Everything else in the step is validated by the
-driver's ``params_model`` (a pydantic model that forbids unknown keys).
+``duration``, ``background``, ``timeout``, ``allow_no_effect``. Everything else in the step is
+validated by the driver's ``params_model`` (a pydantic model that forbids unknown keys).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -63,6 +71,22 @@ class UndoRecord:
         return cls(
             kind=str(raw["kind"]), data=dict(raw["data"]), description=str(raw["description"])
         )
+
+
+Counter = int | float | str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a fault actually did: ``effect`` (did it change anything?), a one-line ``summary``
+    for the console and reports, and the counters it is based on."""
+
+    effect: bool
+    summary: str
+    counters: Mapping[str, Counter] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"effect": self.effect, "summary": self.summary, "counters": dict(self.counters)}
 
 
 @dataclass
@@ -170,6 +194,16 @@ class FaultDriver(Driver):
     @abstractmethod
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         """Reverse the change described by ``record``; idempotent, safe in a new process."""
+
+    def applied_evidence(
+        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+    ) -> Evidence | None:
+        """What the change did, observed right after ``apply()``; None: nothing to say."""
+        return None
+
+    def undo_evidence(self, record: UndoRecord, ctx: DriverContext) -> Evidence | None:
+        """What the fault did while in place, read just before ``undo()``; None: nothing."""
+        return None
 
     def duration_hint(self, params: Params) -> float:
         """Seconds the fault itself takes to apply at worst (for the max_duration check)."""

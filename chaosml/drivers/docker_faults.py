@@ -27,9 +27,11 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
+from chaosml.drivers import docker_evidence as observed
 from chaosml.drivers.base import (
     ActionDriver,
     DriverContext,
+    Evidence,
     FaultDriver,
     Params,
     Sample,
@@ -81,6 +83,17 @@ class _ContainerFault(FaultDriver):
         if failed:
             raise failure_error(f"undo of {self.kind} ({self.undo_verb})", failed, len(refs))
 
+    def applied_evidence(
+        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+    ) -> Evidence | None:
+        refs = target_refs(ctx, _target(params))
+        hit, what = self.observed(params)
+        return observed.containers_evidence(self.engine, refs, hit, what)
+
+    @abstractmethod
+    def observed(self, params: Params) -> tuple[observed.Hit, str]:
+        """Which state after apply shows the fault took effect, and how to say it."""
+
     @abstractmethod
     def act(self, ref: ContainerRef, params: Params) -> None:
         """Apply the fault to one container."""
@@ -121,12 +134,23 @@ class DockerKill(_ContainerFault):
     summary = "send a signal (default SIGKILL) to the target's containers; undo starts them"
     undo_verb = "start"
 
+    def __init__(self, engine: DockerEngine | None = None) -> None:
+        super().__init__(engine)
+        self.restarts: dict[str, int] = {}
+
     def describe(self, params: Params) -> str:
         assert isinstance(params, KillParams)
         return f"docker.kill {params.signal} → target '{params.target}'"
 
+    def observed(self, params: Params) -> tuple[observed.Hit, str]:
+        assert isinstance(params, KillParams)
+        return observed.killed_by(params.signal, self.restarts), f"took {params.signal}"
+
     def act(self, ref: ContainerRef, params: Params) -> None:
         assert isinstance(params, KillParams)
+        found = self.engine.find(ref.id)
+        if found is not None:  # to tell a restart policy's restart from no effect
+            self.restarts[found.id] = found.restarts
         self.engine.kill(ref.id, params.signal)
 
     def revert(self, ref: ContainerRef) -> None:
@@ -156,6 +180,9 @@ class DockerStop(_ContainerFault):
         assert isinstance(params, StopParams)
         return params.stop_timeout + 5.0
 
+    def observed(self, params: Params) -> tuple[observed.Hit, str]:
+        return observed.stopped, "stopped"
+
     def act(self, ref: ContainerRef, params: Params) -> None:
         assert isinstance(params, StopParams)
         self.engine.stop(ref.id, params.grace_s)
@@ -172,6 +199,9 @@ class DockerPause(_ContainerFault):
 
     def describe(self, params: Params) -> str:
         return f"docker.pause → target '{_target(params)}'"
+
+    def observed(self, params: Params) -> tuple[observed.Hit, str]:
+        return observed.paused, "paused"
 
     def act(self, ref: ContainerRef, params: Params) -> None:
         self.engine.pause(ref.id)
@@ -208,6 +238,12 @@ class DockerRestart(FaultDriver):
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         """A restart leaves nothing to undo."""
+
+    def applied_evidence(
+        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+    ) -> Evidence | None:
+        refs = target_refs(ctx, _target(params))
+        return observed.containers_evidence(self.engine, refs, observed.running, "running again")
 
 
 class StartParams(Params):

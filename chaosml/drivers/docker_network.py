@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chaosml.drivers.base import DriverContext, FaultDriver, Params, UndoRecord
+from chaosml.drivers import docker_evidence as observed
+from chaosml.drivers.base import DriverContext, Evidence, FaultDriver, Params, UndoRecord
 from chaosml.drivers.docker_containers import (
     TargetParams,
     failure_error,
@@ -99,6 +100,14 @@ class DockerDisconnect(FaultDriver):
         _, failed = for_each(items, self._reconnect, _label)
         if failed:
             raise failure_error("undo of docker.disconnect (reconnect)", failed, len(items))
+
+    def applied_evidence(
+        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+    ) -> Evidence | None:
+        assert isinstance(params, DisconnectParams)
+        refs = target_refs(ctx, params.target)
+        hit = observed.off_network(params.network)
+        return observed.containers_evidence(self.engine, refs, hit, f"off '{params.network}'")
 
     def _attachment(self, ref: str, network: str) -> Attachment:
         state = self.engine.inspect(ref)

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from chaosml.drivers.base import DriverContext, Params, UndoRecord
+from chaosml.drivers.base import DriverContext, Evidence, Params, UndoRecord
 from chaosml.drivers.proxy_driver import ProxyRef, ToxicFault
 from chaosml.errors import DriverError
 from chaosml.feed import CorruptionSpec, FeedCorruptor
@@ -105,6 +105,25 @@ class FeedCorrupt(ToxicFault):
             original.decode(), target.suffix, FeedCorruptor(params.spec(ctx.seed))
         )
         _write_atomic(target, text.encode())
+
+    def applied_evidence(
+        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+    ) -> Evidence | None:
+        """File mode: the records (lines) and bytes that differ from the snapshot."""
+        if record is None or "file" not in record.data:
+            return None
+        skip = 1 if record.data["file"].endswith(".csv") else 0  # the CSV header
+        before = _read(Path(record.data["snapshot"])).splitlines()[skip:]
+        after = _read(Path(record.data["file"])).splitlines()[skip:]
+        changed = [b for a, b in zip(before, after, strict=False) if a != b]
+        written = sum(map(len, changed))
+        summary = f"{len(changed)} of {len(before)} records changed ({written} bytes rewritten)"
+        counters = {"records": len(before), "records_changed": len(changed), "bytes": written}
+        return Evidence(bool(changed), summary, counters)
+
+    def undo_evidence(self, record: UndoRecord, ctx: DriverContext) -> Evidence | None:
+        """Proxy mode: the toxic's counters; file mode said it all after apply."""
+        return None if "file" in record.data else super().undo_evidence(record, ctx)
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         if "file" not in record.data:

@@ -11,7 +11,16 @@ from pydantic import Field, field_validator, model_validator
 
 from chaosml import procfs, redaction
 from chaosml.drivers import subprocesses
-from chaosml.drivers.base import DriverContext, FaultDriver, Params, ProbeDriver, Sample, UndoRecord
+from chaosml.drivers.base import (
+    DriverContext,
+    Evidence,
+    FaultDriver,
+    Params,
+    ProbeDriver,
+    Sample,
+    UndoRecord,
+)
+from chaosml.drivers.process_evidence import kill_evidence
 from chaosml.errors import DriverError
 from chaosml.model.types import Duration
 
@@ -125,6 +134,13 @@ class ProcessRun(FaultDriver):
         assert isinstance(params, RunParams)
         return f"run {_show(params.command)}"
 
+    def applied_evidence(
+        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+    ) -> Evidence | None:
+        """What a command changes is its own business: it ran and exited 0 (apply checked)."""
+        assert isinstance(params, RunParams)
+        return Evidence(True, f"{_show(params.command)} exited 0", {"exit_code": 0})
+
 
 def _run_checked(
     command: list[str] | str, shell: bool, timeout: float, cwd: str | None, env: dict[str, str]
@@ -176,6 +192,9 @@ class ProcessKill(FaultDriver):
     params_model = KillParams
     summary = "signal a local process; undo: run the restart command"
 
+    def __init__(self) -> None:
+        self.delivered: dict[str, list[int]] = {}  # run/fault id -> pids signalled
+
     def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
         assert isinstance(params, KillParams)
         pids = find_pids(params.pid_file, params.pattern)
@@ -195,11 +214,19 @@ class ProcessKill(FaultDriver):
     def apply(self, params: Params, ctx: DriverContext) -> None:
         assert isinstance(params, KillParams)
         sig = getattr(signal, params.signal)
+        delivered = self.delivered.setdefault(f"{ctx.run_id}/{ctx.fault_id}", [])
         for pid in find_pids(params.pid_file, params.pattern):
             try:
                 os.kill(pid, sig)
             except ProcessLookupError:
                 continue
+            delivered.append(pid)
+
+    def applied_evidence(
+        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+    ) -> Evidence | None:
+        assert isinstance(params, KillParams)
+        return kill_evidence(params.signal, self.delivered.pop(f"{ctx.run_id}/{ctx.fault_id}", []))
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         d = record.data

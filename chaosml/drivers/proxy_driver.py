@@ -15,7 +15,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from chaosml.drivers.base import DriverContext, FaultDriver, Params, UndoRecord
+from chaosml.drivers.base import DriverContext, Evidence, FaultDriver, Params, UndoRecord
+from chaosml.drivers.toxic_evidence import toxic_evidence
 from chaosml.drivers.toxiproxy_client import ToxiproxyClient
 from chaosml.durations import format_duration
 from chaosml.errors import InfrastructureError
@@ -96,6 +97,12 @@ class ToxicFault(FaultDriver):
             for name in added:
                 client.remove_toxic(ref.name, name)
             raise
+
+    def undo_evidence(self, record: UndoRecord, ctx: DriverContext) -> Evidence | None:
+        """What the toxics did, from the stats chaosml's proxy keeps (none on Toxiproxy)."""
+        api = str(record.data["api"])
+        proxy = ToxiproxyClient(api, token=self._tokens.get(api)).proxy(str(record.data["proxy"]))
+        return toxic_evidence(proxy, [str(n) for n in record.data["toxics"]])
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         api = str(record.data["api"])

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError, model_validator
 
-from chaosml.drivers.base import DriverContext, FaultDriver, Params, UndoRecord
+from chaosml.drivers.base import DriverContext, Evidence, FaultDriver, Params, UndoRecord
 from chaosml.drivers.docker_containers import TargetParams
 from chaosml.drivers.docker_faults import DockerPause
 from chaosml.drivers.process_driver import KillParams, ProcessKill
@@ -118,6 +118,14 @@ def _delegate_params(params: TelemetryStopParams) -> Params:
     return params
 
 
+def _stopped(mode: str, evidence: Evidence | None) -> Evidence | None:
+    """The delegate's evidence, saying what was stopped."""
+    if evidence is None:
+        return None
+    summary = f"telemetry ({mode}) stopped: {evidence.summary}"
+    return Evidence(evidence.effect, summary, evidence.counters)
+
+
 class TelemetryStop(FaultDriver):
     """Silences an exporter by process, proxy blackhole or container pause; undo restores it."""
 
@@ -125,9 +133,30 @@ class TelemetryStop(FaultDriver):
     params_model = TelemetryStopParams
     summary = "silence telemetry: stop the exporter, blackhole /metrics, or pause its container"
 
+    def __init__(self) -> None:
+        self._delegates: dict[str, FaultDriver] = {}  # one per mode: apply and evidence share it
+
+    def _delegate(self, mode: str) -> FaultDriver:
+        if mode not in self._delegates:
+            self._delegates[mode] = _delegate(mode)
+        return self._delegates[mode]
+
+    def applied_evidence(
+        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+    ) -> Evidence | None:
+        assert isinstance(params, TelemetryStopParams)
+        inner = UndoRecord.from_json(record.data["inner"]) if record is not None else None
+        found = self._delegate(params.mode).applied_evidence(_delegate_params(params), ctx, inner)
+        return _stopped(params.mode, found)
+
+    def undo_evidence(self, record: UndoRecord, ctx: DriverContext) -> Evidence | None:
+        inner = UndoRecord.from_json(record.data["inner"])
+        mode = str(record.data["mode"])
+        return _stopped(mode, self._delegate(mode).undo_evidence(inner, ctx))
+
     def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
         assert isinstance(params, TelemetryStopParams)
-        inner = _delegate(params.mode).plan(_delegate_params(params), ctx)
+        inner = self._delegate(params.mode).plan(_delegate_params(params), ctx)
         if inner is None:
             return None
         data = {"mode": params.mode, "inner": inner.to_json()}
@@ -135,11 +164,11 @@ class TelemetryStop(FaultDriver):
 
     def apply(self, params: Params, ctx: DriverContext) -> None:
         assert isinstance(params, TelemetryStopParams)
-        _delegate(params.mode).apply(_delegate_params(params), ctx)
+        self._delegate(params.mode).apply(_delegate_params(params), ctx)
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         inner = UndoRecord.from_json(record.data["inner"])
-        _delegate(str(record.data["mode"])).undo(inner, ctx)
+        self._delegate(str(record.data["mode"])).undo(inner, ctx)
 
     def describe(self, params: Params) -> str:
         assert isinstance(params, TelemetryStopParams)

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass, field, replace
 
 from chaosml.drivers.base import ActionDriver, FaultDriver
+from chaosml.engine import effect
 from chaosml.engine.alerts import expect_alert
 from chaosml.engine.probing import run_probe
 from chaosml.engine.rollback import PendingUndo, UndoStack
@@ -79,6 +80,8 @@ class MethodRunner:
             background=step.background,
         )
         state.last_fault_wall = float(event["wall"])
+        undo_id = entry.undo_id if entry else None
+        await effect.after_apply(driver, step, index, ctx, record, undo_id, state.journal)
         if step.duration is not None and entry is not None:
             await self._timed_revert(entry, step.duration, step.background)
 

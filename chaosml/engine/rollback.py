@@ -9,6 +9,7 @@ from typing import Any
 
 from chaosml.drivers.base import DriverContext, UndoRecord
 from chaosml.drivers.registry import Registry
+from chaosml.engine import effect
 from chaosml.engine.threads import call_blocking
 from chaosml.errors import InfrastructureError
 from chaosml.reporting.journal_writer import JournalWriter
@@ -65,6 +66,9 @@ class UndoStack:
         async with entry.lock:
             if entry.reverted:
                 return True
+            await effect.before_undo(
+                entry.undo_id, entry.step, entry.record, self.registry, self.ctx, self.journal
+            )
             result = await run_undo(
                 entry.record, self.registry, self.ctx, self.timeout, self.attempts
             )

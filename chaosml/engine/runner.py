@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chaosml.drivers import subprocesses
-from chaosml.engine import blast_radius, lock, proxies, watchers
+from chaosml.engine import blast_radius, effect, lock, proxies, watchers
 from chaosml.engine.alerts import alerts_resolve
 from chaosml.engine.method import MethodRunner, run_action
 from chaosml.engine.outcome import EXIT_FOR_STATUS, RunOutcome, Status
@@ -62,6 +62,8 @@ class Runner:
                 return self._finish(Verdict(Status.FAILED, exc.with_next_step(), "error"))
             verdict = await self._steady_and_method_guarded()
             verdict = await self._rollback_and_recover(verdict)
+            if no_effect := effect.no_effect_reason(self.state, verdict.status.value):
+                verdict = Verdict(Status.FAILED, no_effect, "no-effect")
             proxies.stop_all(self.ephemeral_proxies)
             return self._finish(verdict)
         finally:

@@ -11,7 +11,7 @@ import json
 import random
 from typing import Any
 
-from chaosml.feed.modes import MODE_FUNCTIONS, Memory, memory_key
+from chaosml.feed.modes import MODE_FUNCTIONS, Memory, memory_key, same
 from chaosml.feed.paths import RecordKey, Slot, find_slots
 from chaosml.feed.spec import CorruptionSpec
 
@@ -24,16 +24,32 @@ class FeedCorruptor:
         self.rng = random.Random(spec.seed)
         self.memory: Memory = {}
         self._mode = MODE_FUNCTIONS[spec.mode]
+        self.documents = 0  # JSON documents read (evidence: how much the corruption saw)
+        self.records_seen = 0
+        self.fields_changed = 0
 
     def corrupt(self, doc: Any) -> int:
         """Change ``doc`` in place; the number of records changed."""
         changed = 0
-        for slots in self._records(doc).values():
+        records = self._records(doc)
+        self.documents += 1
+        self.records_seen += len(records)
+        for slots in records.values():
             chosen = self.rng.random() * 100 < self.spec.percent
             self._remember(slots)
-            if chosen and self._mode(slots, self.spec, self.rng, self.memory):
+            if chosen and self._changed(slots):
                 changed += 1
         return changed
+
+    def _changed(self, slots: list[Slot]) -> bool:
+        """Apply the mode to one record; count the fields it changed (renamed, dropped...)."""
+        before = [_peek(slot) for slot in slots]
+        if not self._mode(slots, self.spec, self.rng, self.memory):
+            return False
+        self.fields_changed += sum(
+            1 for slot, old in zip(slots, before, strict=True) if not _kept(slot, old)
+        )
+        return True
 
     def corrupt_bytes(self, body: bytes) -> tuple[bytes, int] | None:
         """A rewritten JSON body and the records changed; None when the body is not JSON.
@@ -59,3 +75,18 @@ class FeedCorruptor:
     def _remember(self, slots: list[Slot]) -> None:
         for slot in slots:
             self.memory.setdefault(memory_key(slot), slot.value)
+
+
+_GONE = object()
+
+
+def _peek(slot: Slot) -> Any:
+    try:
+        return slot.container[slot.key]
+    except (KeyError, IndexError):
+        return _GONE
+
+
+def _kept(slot: Slot, old: Any) -> bool:
+    new = _peek(slot)
+    return new is not _GONE and old is not _GONE and same(old, new)

@@ -21,14 +21,15 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _same(old: Any, new: Any) -> bool:
+def same(old: Any, new: Any) -> bool:
+    """Equal values of the same type (NaN is the same as NaN)."""
     both_nan = is_number(old) and is_number(new) and math.isnan(old) and math.isnan(new)
     return both_nan or (type(old) is type(new) and old == new)
 
 
 def _set(slot: Slot, new: Any) -> bool:
     old = slot.value
-    if _same(old, new):
+    if same(old, new):
         return False
     slot.container[slot.key] = new
     return True

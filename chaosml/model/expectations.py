@@ -102,7 +102,9 @@ def _check_json(expect: Expect, sample: Sample, _: Any) -> str | None:
 
 
 def _check_value(expect: Expect, sample: Sample, _: Any) -> str | None:
-    return check_value(expect, sample.value)
+    # a parsed JSON body is matched by regex/contains as the body's own text, not its repr
+    raw = sample.text if sample.json is not None and sample.value is sample.json else None
+    return check_value(expect, sample.value, raw)
 
 
 def _check_baseline(expect: Expect, sample: Sample, baseline: Any) -> str | None:
@@ -119,8 +121,9 @@ def _check_baseline(expect: Expect, sample: Sample, baseline: Any) -> str | None
     return f"{_fmt(sample.value)} is not within {pct:g}% of the baseline {_fmt(baseline)}"
 
 
-def check_value(check: ValueCheck, value: Any) -> str | None:
-    """None when ``value`` passes every comparison of ``check``; else why not."""
+def check_value(check: ValueCheck, value: Any, text: str | None = None) -> str | None:
+    """None when ``value`` passes every comparison of ``check``; else why not. ``text``, when
+    given, is what ``regex``/``contains`` read instead of ``value`` (a body's raw text)."""
     if check.equals is not None and value != check.equals:
         return f"{value!r} does not equal {check.equals!r}"
     numeric = [c for c in ("below", "above", "between") if getattr(check, c) is not None]
@@ -132,7 +135,7 @@ def check_value(check: ValueCheck, value: Any) -> str | None:
         return f"{_fmt(value)} is not above {check.above:g}"
     if check.between is not None and not check.between[0] <= float(value) <= check.between[1]:
         return f"{_fmt(value)} is not between {check.between[0]:g} and {check.between[1]:g}"
-    return _check_text(check, value)
+    return _check_text(check, value if text is None else text)
 
 
 def _check_text(check: ValueCheck, value: Any) -> str | None:

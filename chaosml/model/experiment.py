@@ -80,6 +80,7 @@ class FaultStep(Strict):
     duration: Duration | None = None
     background: bool = False
     timeout: Duration = 60.0
+    allow_no_effect: bool = False  # a fault whose evidence shows no effect does not fail the run
 
     @property
     def label(self) -> str:
@@ -103,6 +104,7 @@ class FaultHead(Strict):
     duration: Duration | None = Field(default=None, gt=0)
     background: bool = False
     timeout: Duration = Field(default=60.0, gt=0)
+    allow_no_effect: bool = False
 
 
 class ActionHead(Strict):

@@ -16,7 +16,17 @@ from functools import partial
 from http import HTTPStatus
 from typing import TYPE_CHECKING, cast
 
-from chaosml.proxy.http_wire import Message, WireError, read_request, read_response, simple_response
+from chaosml.proxy.body_codec import MAX_BODY_BYTES
+from chaosml.proxy.feed_response import BodyOutcome, corrupt_response_body
+from chaosml.proxy.http_wire import (
+    BodyStream,
+    Message,
+    WireError,
+    read_request,
+    read_response,
+    relay_body,
+    simple_response,
+)
 from chaosml.proxy.link import Link
 from chaosml.proxy.toxics import Toxic
 
@@ -96,7 +106,7 @@ class HttpRelay:
             self.link.pipes["downstream"].feed(own)
             return True
         self.link.pipes["upstream"].feed(request.without("expect").to_bytes())
-        response = await read_response(up_reader, request.method)
+        response = await read_response(up_reader, request.method, MAX_BODY_BYTES)
         while 100 <= response.status < 200 and response.status != 101:  # interim answers
             self.link.pipes["downstream"].feed(response.to_bytes(with_body=False))
             response = await read_response(up_reader, request.method)
@@ -105,9 +115,26 @@ class HttpRelay:
             await self._tunnel(up_reader)
             return False
         self._corrupt(request, response)
+        if response.stream is not None:
+            await self._stream_body(response, response.stream, up_reader)
+            return response.keep_alive
         with_body = request.method != "HEAD" and response.status not in {204, 304}
         self.link.pipes["downstream"].feed(response.to_bytes(with_body=with_body))
         return response.keep_alive
+
+    async def _stream_body(
+        self, response: Message, stream: BodyStream, up_reader: asyncio.StreamReader
+    ) -> None:
+        """A body above the bound: its head as received, then its bytes as they come."""
+        downstream = self.link.pipes["downstream"]
+
+        async def send(data: bytes) -> None:
+            downstream.feed(data)
+            await downstream.flush()  # the toxics' queue, then the socket's buffer
+            await self.client_writer.drain()
+
+        await send(response.to_bytes(with_body=False))
+        await relay_body(up_reader, stream, send)
 
     async def _tunnel(self, up_reader: asyncio.StreamReader) -> None:
         """After ``101 Switching Protocols`` (WebSocket...): relay raw bytes both ways."""
@@ -118,11 +145,17 @@ class HttpRelay:
 
     def _own_answer(self, request: Message) -> bytes | None:
         """The proxy's own answer (http_error, blackhole empty), or None to forward."""
-        if self._matching("blackhole", request, mode="empty") is not None:
+        blackhole = self._matching("blackhole", request, mode="empty")
+        if blackhole is not None:
+            blackhole.count("requests_blackholed")
             return simple_response(200, "OK", b"", "text/plain; charset=utf-8")
         error = self._matching("http_error", request)
-        if error is None or self.link.rng.random() * 100 >= error.number("percent"):
+        if error is None:
             return None
+        error.count("requests")
+        if self.link.rng.random() * 100 >= error.number("percent"):
+            return None
+        error.count("requests_answered")
         self.proxy.metrics.http_errors_injected += 1
         return _error_response(error)
 
@@ -136,16 +169,37 @@ class HttpRelay:
 
     def _corrupt(self, request: Message, response: Message) -> None:
         for toxic in self.proxy.http_toxics():
-            if toxic.type != "feed_corrupt" or not response.body:
+            if toxic.type != "feed_corrupt":
                 continue
             if not re.search(str(toxic.attributes.get("path") or ""), request.path):
                 continue
-            result = self.proxy.corruptor(toxic).corrupt_bytes(response.body)
-            if result is None:
+            outcome = self._corruption_of(toxic, response)
+            self._count_corruption(toxic, outcome)
+            if outcome.body is not None:
+                response.body = outcome.body
+
+    def _corruption_of(self, toxic: Toxic, response: Message) -> BodyOutcome:
+        if response.stream is not None:
+            return BodyOutcome(None, skipped="too large")
+        encoding, content_type = (
+            response.header("content-encoding"),
+            response.header("content-type"),
+        )
+        corruptor = self.proxy.corruptor(toxic)
+        return corrupt_response_body(response.body, encoding, content_type, corruptor)
+
+    def _count_corruption(self, toxic: Toxic, outcome: BodyOutcome) -> None:
+        toxic.count("responses")
+        if outcome.skipped is not None:
+            toxic.count(f"skipped:{outcome.skipped}")
+            if outcome.skipped != "no body":
                 self.proxy.metrics.non_json_bodies += 1
-                continue
-            response.body = result[0]
-            self.proxy.metrics.records_corrupted += result[1]
+            return
+        toxic.count("json_bodies")
+        toxic.count("records", outcome.records)
+        toxic.count("records_changed", outcome.changed)
+        toxic.count("fields_changed", outcome.fields)
+        self.proxy.metrics.records_corrupted += outcome.changed
 
 
 async def _pump(reader: asyncio.StreamReader, pipe: Pipe) -> None:

@@ -1,16 +1,20 @@
 """Reading and writing HTTP/1.1 messages on asyncio streams (requests and responses).
 
 Bodies are read whole (Content-Length, chunked, or until the connection closes) and written
-back with a Content-Length, so a rewritten body always goes out with the right length.
+back with a Content-Length, so a rewritten body always goes out with the right length. A
+response body above ``max_body`` (by its Content-Length, or once that much of a chunked or
+read-until-close body has come) is not held: the message gets a ``BodyStream`` and
+``relay_body`` passes the rest on as it comes, in its own framing (bounded memory).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 MAX_HEAD = 64 * 1024
+COPY_PIECE = 64 * 1024
 _NO_BODY_STATUS = {204, 304}
 
 
@@ -19,11 +23,22 @@ class WireError(Exception):
 
 
 @dataclass
+class BodyStream:
+    """The rest of a body too large to hold: ``prefix`` (already read, unframed), then what
+    is still on the wire in ``framing`` ``length`` (``left`` bytes), ``chunked`` or ``close``."""
+
+    framing: str
+    prefix: bytes = b""
+    left: int = 0
+
+
+@dataclass
 class Message:
     start_line: str
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     until_close: bool = False  # a response whose body ended with the connection
+    stream: BodyStream | None = None  # a body too large to hold, relayed as it comes
 
     def header(self, name: str) -> str | None:
         wanted = name.lower()
@@ -92,14 +107,77 @@ async def read_request(
     return message
 
 
-async def read_response(reader: asyncio.StreamReader, request_method: str) -> Message:
+async def read_response(
+    reader: asyncio.StreamReader, request_method: str, max_body: int | None = None
+) -> Message:
     message = await _read_head(reader)
     if message is None:
         raise WireError("upstream closed the connection before answering")
     if request_method == "HEAD" or message.status in _NO_BODY_STATUS or message.status < 200:
         return message
-    message.body = await _read_body(reader, message, allow_until_close=True)
+    message.body = await _read_body(reader, message, allow_until_close=True, limit=max_body)
     return message
+
+
+async def relay_body(
+    reader: asyncio.StreamReader, stream: BodyStream, send: Callable[[bytes], Awaitable[None]]
+) -> None:
+    """Pass on the rest of a streamed body, framed as it came."""
+    if stream.framing == "chunked":
+        if stream.prefix:
+            await send(f"{len(stream.prefix):x}\r\n".encode())
+            await _send_pieces(stream.prefix, send)
+            await send(b"\r\n")
+        await _relay_chunks(reader, send)
+        return
+    await _send_pieces(stream.prefix, send)
+    if stream.framing == "length":
+        await _copy(reader, stream.left, send)
+        return
+    while data := await reader.read(COPY_PIECE):
+        await send(data)
+
+
+async def _send_pieces(data: bytes, send: Callable[[bytes], Awaitable[None]]) -> None:
+    """``data`` in pieces, so that no buffer downstream holds a copy of all of it."""
+    view = memoryview(data)
+    for start in range(0, len(data), COPY_PIECE):
+        await send(bytes(view[start : start + COPY_PIECE]))
+
+
+async def _relay_chunks(
+    reader: asyncio.StreamReader, send: Callable[[bytes], Awaitable[None]]
+) -> None:
+    while True:
+        size_line = await reader.readuntil(b"\r\n")
+        await send(size_line)
+        size = _chunk_size(size_line)
+        if size == 0:
+            while (line := await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers
+                await send(line)
+            await send(line)
+            return
+        await _copy(reader, size + 2, send)  # the data and its CRLF
+
+
+async def _copy(
+    reader: asyncio.StreamReader, count: int, send: Callable[[bytes], Awaitable[None]]
+) -> None:
+    while count > 0:
+        data = await reader.read(min(count, COPY_PIECE))
+        if not data:
+            raise WireError("upstream closed in the middle of a body")
+        await send(data)
+        count -= len(data)
+
+
+def _content_length(message: Message) -> int | None:
+    length = message.header("content-length")
+    if length is None:
+        return None
+    if not length.strip().isdigit():
+        raise WireError(f"bad Content-Length {length!r}")
+    return int(length)
 
 
 def _has_body(message: Message) -> bool:
@@ -129,29 +207,63 @@ def _header(line: str) -> tuple[str, str]:
 
 
 async def _read_body(
-    reader: asyncio.StreamReader, message: Message, *, allow_until_close: bool
+    reader: asyncio.StreamReader,
+    message: Message,
+    *,
+    allow_until_close: bool,
+    limit: int | None = None,
 ) -> bytes:
+    """The whole body; past ``limit`` only what was read, the rest left in ``message.stream``."""
+    bound = (1 << 62) if limit is None else limit
     if "chunked" in (message.header("transfer-encoding") or "").lower():
-        return await _read_chunked(reader)
-    length = message.header("content-length")
+        body, complete = await _read_chunked(reader, bound)
+        message.stream = None if complete else BodyStream("chunked", body)
+        return b"" if message.stream else body
+    length = _content_length(message)
+    if length is not None and length > bound:
+        message.stream = BodyStream("length", left=length)
+        return b""
     if length is not None:
-        return await reader.readexactly(int(length))
+        return await reader.readexactly(length)
     if allow_until_close:
         message.until_close = True
-        return await reader.read()
+        return await _read_until_close(reader, message, bound)
     return b""
 
 
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+async def _read_until_close(reader: asyncio.StreamReader, message: Message, bound: int) -> bytes:
     parts: list[bytes] = []
+    total = 0
+    while data := await reader.read(COPY_PIECE):
+        parts.append(data)
+        total += len(data)
+        if total > bound:
+            message.stream = BodyStream("close", b"".join(parts))
+            return b""
+    return b"".join(parts)
+
+
+async def _read_chunked(reader: asyncio.StreamReader, bound: int) -> tuple[bytes, bool]:
+    """The chunks' data joined, and whether the body ended (False: stopped past ``bound``)."""
+    parts: list[bytes] = []
+    total = 0
     while True:
-        size_line = await reader.readuntil(b"\r\n")
-        size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+        size = _chunk_size(await reader.readuntil(b"\r\n"))
         if size == 0:
             await _skip_trailers(reader)
-            return b"".join(parts)
+            return b"".join(parts), True
         parts.append(await reader.readexactly(size))
         await reader.readexactly(2)
+        total += size
+        if total > bound:
+            return b"".join(parts), False
+
+
+def _chunk_size(size_line: bytes) -> int:
+    try:
+        return int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+    except ValueError:
+        raise WireError(f"bad chunk size line {size_line[:40]!r}") from None
 
 
 async def _skip_trailers(reader: asyncio.StreamReader) -> None:

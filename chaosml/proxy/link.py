@@ -77,6 +77,8 @@ class Link:
         key = (toxic.name, toxic.toxicity)
         if key not in self._rolls:
             self._rolls[key] = toxic.toxicity >= 1.0 or self.rng.random() < toxic.toxicity
+            if self._rolls[key]:
+                toxic.count("connections")
         return self._rolls[key]
 
     def on_toxics_changed(self) -> None:

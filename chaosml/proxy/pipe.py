@@ -82,6 +82,8 @@ class Pipe:
         if self.fast and not self.queue:
             self.out.write(data)
             return
+        for toxic in self.link.applicable(self.stream):
+            toxic.count("bytes", len(data))
         self.queue.append(_Chunk(time.monotonic(), data))
         self.queued += len(data)
         if self.queued > HIGH_WATER and not self._queue_full:

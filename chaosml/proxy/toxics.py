@@ -47,15 +47,20 @@ class Toxic:
     stream: str = "downstream"
     toxicity: float = 1.0
     attributes: dict[str, Any] = field(default_factory=dict)
+    stats: dict[str, int] = field(default_factory=dict)  # what it did (evidence), chaosml only
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        shown = {
             "name": self.name,
             "type": self.type,
             "stream": self.stream,
             "toxicity": self.toxicity,
             "attributes": dict(self.attributes),
         }
+        return {**shown, "stats": dict(self.stats)} if self.stats else shown
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.stats[key] = self.stats.get(key, 0) + n
 
     def number(self, key: str) -> float:
         return float(self.attributes.get(key, 0) or 0)

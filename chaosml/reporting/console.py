@@ -73,6 +73,12 @@ class ConsoleObserver:
             "bold red",
         )
 
+    def _fault_evidence(self, e: dict[str, Any]) -> tuple[str, str | None]:
+        effect = {True: "effect", False: "NO EFFECT", None: "effect unknown"}[e.get("effect")]
+        who = e.get("undo_id") or f"step {e.get('step')}"
+        style = "bold red" if e.get("effect") is False else None
+        return f"◉ evidence {who} ({e.get('fault')}): {effect} — {e.get('summary')}", style
+
     def _alert_fired(self, e: dict[str, Any]) -> tuple[str, str | None]:
         ttd = e.get("time_to_detect_s")
         shown = (
@@ -102,7 +108,11 @@ class ConsoleObserver:
         for alert in e.get("summary", {}).get("alerts", []):
             ttd = alert.get("time_to_detect_s")
             text += f"\n    alert {alert['name']}: " + (
-                "fired" if alert.get("fired") else "DID NOT FIRE"
+                "fired"
+                if alert.get("fired")
+                else "not tested (the fault had no effect)"
+                if alert.get("tested") is False
+                else "DID NOT FIRE"
             )
             if ttd is not None:
                 text += f", time to detect {ttd:.2f}s"

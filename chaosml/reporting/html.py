@@ -235,7 +235,7 @@ def _alerts(r: RunReport) -> str:
     rows = [
         (
             escape(a.name),
-            _flag(a.fired, "fired", "did not fire"),
+            _flag(a.fired, "fired", "did not fire") if a.tested else "not tested (no effect)",
             _seconds(a.time_to_detect_s),
             _flag(a.resolved, "resolved", "not resolved"),
             _seconds(a.time_to_resolve_s),
@@ -278,11 +278,20 @@ def _faults(r: RunReport) -> str:
             _seconds(f.end),
             escape(f.undo_description or "—"),
             _undo_state(f.undo_id, f.reverted_ok, f.reverted_by, f.attempts, f.error),
+            _evidence(f.effect, f.evidence),
         )
         for f in r.faults
     ]
     head = ("undo", "fault", "target", "what", "applied at", "reverted at", "undo", "undone")
-    return "<h3>Faults and undos</h3>" + _table(head, rows)
+    return "<h3>Faults and undos</h3>" + _table((*head, "evidence"), rows)
+
+
+def _evidence(effect: bool | None, summary: str | None) -> str:
+    if summary is None:
+        return '<span class="muted">—</span>'
+    if effect is False:
+        return f'<span class="fail">no effect</span>: {escape(summary)}'
+    return escape(summary)
 
 
 def _undo_state(

@@ -9,7 +9,7 @@ is the only function here that touches a file. A journal cut short by a killed r
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,8 @@ class FaultWindow:
     attempts: int = 0
     error: str | None = None
     undo_description: str = ""
+    effect: bool | None = None  # from ``fault.evidence``: None when the fault gave none
+    evidence: str | None = None  # its one-line summary
 
 
 @dataclass
@@ -79,6 +81,7 @@ class AlertRecord:
     time_to_detect_s: float | None = None
     resolved_at: float | None = None
     time_to_resolve_s: float | None = None
+    tested: bool = True  # False: the fault before it had no effect, so it was not tested
 
     @property
     def fired(self) -> bool:
@@ -354,6 +357,15 @@ class _Builder:
         window.attempts = int(e.get("attempts") or 0)
         window.error = e.get("error")
 
+    def on_fault_evidence(self, e: Event) -> None:
+        window = self.faults_by_undo.get(str(e.get("undo_id")))
+        if window is None:
+            window = next((f for f in self.report.faults if f.step == e.get("step")), None)
+        if window is not None:
+            effect = e.get("effect")
+            window.effect = effect if isinstance(effect, bool) else None
+            window.evidence = str(e.get("summary") or "")
+
     def on_alert_fired(self, e: Event) -> None:
         alert = self._alert(str(e.get("name", "")))
         alert.labels = dict(e.get("labels") or {})
@@ -373,6 +385,14 @@ class _Builder:
         alert = AlertRecord(name)
         self.report.alerts.append(alert)
         return alert
+
+    def _not_tested(self, alert: str) -> None:
+        """Its expectation says why it was not tested, never that it did not fire."""
+        why = "not tested: the fault before it had no effect"
+        self.report.probes = [
+            replace(p, reason=why) if p.kind == "expect_alert" and p.name == alert else p
+            for p in self.report.probes
+        ]
 
     def on_guard_breach(self, e: Event) -> None:
         breach = GuardBreach(
@@ -410,6 +430,9 @@ class _Builder:
         """Alerts that were expected but never fired appear only in the summary."""
         for entry in summary.get("alerts") or []:
             alert = self._alert(str(entry.get("name", "")))
+            alert.tested = entry.get("tested") is not False
+            if not alert.tested:
+                self._not_tested(alert.name)
             if alert.time_to_detect_s is None:
                 alert.time_to_detect_s = _float(entry.get("time_to_detect_s"))
             if alert.time_to_resolve_s is None:

@@ -79,6 +79,10 @@ def _properties(report: RunReport) -> ET.Element:
         "score": "" if report.score is None else f"{report.score:.3f}",
         "ml_test_score": ",".join(report.ml_test_score),
     }
+    for f in report.faults:  # evidence of effect, beside each fault
+        if f.evidence is not None:
+            effect = "no effect" if f.effect is False else "effect"
+            values[f"fault {f.undo_id or f.step} {f.name}"] = f"{effect}: {f.evidence}"
     for name, value in values.items():
         ET.SubElement(props, "property", name=name, value=value)
     return props
@@ -107,6 +111,9 @@ def _case(report: RunReport, probe: ProbeOutcome) -> ET.Element:
     )
     if probe.ok:
         return case
+    if probe.kind == "expect_alert" and not _tested(report, probe.name):
+        ET.SubElement(case, "skipped", message="not tested: the fault before it had no effect")
+        return case
     detail = f"kind: {probe.kind}\nexpected: {probe.expect}\nvalue: {probe.value}"
     if probe.tolerated:
         why = probe.error or probe.reason or ""
@@ -119,6 +126,10 @@ def _case(report: RunReport, probe: ProbeOutcome) -> ET.Element:
         node = ET.SubElement(case, "failure", message=message, type=probe.kind)
         node.text = detail
     return case
+
+
+def _tested(report: RunReport, alert: str) -> bool:
+    return all(a.tested for a in report.alerts if a.name == alert)
 
 
 def _run_case(report: RunReport) -> ET.Element:

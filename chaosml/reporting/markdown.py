@@ -48,6 +48,9 @@ def _summary_table(reports: Sequence[RunReport]) -> str:
 def _alert_cell(r: RunReport) -> str:
     cells = []
     for a in r.alerts:
+        if not a.tested:
+            cells.append(f"{a.name}: not tested (no effect)")
+            continue
         if not a.fired:
             cells.append(f"{escape.markdown(a.name)}: **did not fire**")
             continue
@@ -91,6 +94,10 @@ def _problems(r: RunReport) -> Iterable[str]:
             yield f"- {mark}: **{_cell(p.name)}** ({_cell(p.phase)}) — {why}"
     for g in r.guard_breaches:
         yield f"- guard breached: **{_cell(g.name)}** — {_cell(g.error or g.reason)}"
+    for f in r.faults:
+        if f.evidence is not None:
+            effect = "no effect" if f.effect is False else "effect"
+            yield f"- fault **{_cell(f.name)}**: {effect} — {_cell(f.evidence)}"
     for f in r.pending:
         yield f"- ⚠️ undo pending: {_code(f.undo_id)} {_cell(f.undo_description)} — needs a person"
 
