@@ -134,8 +134,21 @@ class KillParams(Params):
     @classmethod
     def _valid_regex(cls, value: str | None) -> str | None:
         if value is not None:
-            re.compile(value)
+            check_pattern(value)
         return value
+
+
+def check_pattern(pattern: str) -> None:
+    """ValueError unless ``pattern`` is a regex narrower than "any command line"."""
+    try:
+        regex = re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"'pattern' is not a valid regular expression: {exc}") from None
+    if any(regex.search(line) for line in ("", "x", "0", "/")):
+        raise ValueError(
+            f"'pattern' {pattern!r} matches any command line: "
+            "name the process you mean (e.g. its script or binary name)"
+        )
 
 
 def signal_name(value: str) -> str:
