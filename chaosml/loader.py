@@ -20,7 +20,9 @@ from chaosml.drivers.registry import Registry, default_registry
 from chaosml.errors import ValidationError
 from chaosml.model import experiment as m
 from chaosml.model.problems import Collector, suggest
+from chaosml.model.static_checks import static_problems
 from chaosml.substitution import Substituter, SubstitutionError
+from chaosml.substitution_budget import BoundedSubstituter
 from chaosml.yaml_source import Loc, Source, parse_text, read_source
 
 TOP_KEYS = list(m.Experiment.model_fields)
@@ -61,6 +63,9 @@ def load_source(
         kind = "a list" if isinstance(source.data, list) else type(source.data).__name__
         builder.out.add((), f"an experiment must be a mapping of keys, got {kind}")
         raise ValidationError(builder.out.problems)
+    if is_plan(source.data):
+        builder.out.add((), f"this is a game day plan: chaosml gameday {source.file}")
+        raise ValidationError(builder.out.problems)
     doc, secrets = builder.substitute(
         source.data, dict(overrides or {}), os.environ if environ is None else environ
     )
@@ -68,6 +73,11 @@ def load_source(
     if builder.out.problems or experiment is None:
         raise ValidationError(builder.out.problems)
     return Loaded(experiment, source.file, secrets, doc)
+
+
+def is_plan(data: Any) -> bool:
+    """A game-day plan: a mapping with ``experiments:`` and no ``method:``."""
+    return isinstance(data, dict) and "experiments" in data and "method" not in data
 
 
 class _Builder:
@@ -79,7 +89,7 @@ class _Builder:
     def substitute(
         self, data: dict[str, Any], overrides: dict[str, str], environ: Mapping[str, str]
     ) -> tuple[dict[str, Any], list[str]]:
-        sub = Substituter(environ)
+        sub = BoundedSubstituter(environ)
         sections: dict[str, dict[str, Any]] = {}
         for section in ("vars", "secrets"):
             values = data.get(section) or {}
@@ -89,15 +99,28 @@ class _Builder:
             sections[section] = values
             for name, value in values.items():
                 resolved = self._resolve(sub, value, (section, name))
-                sub.values[name] = overrides.pop(name, resolved) if section == "vars" else resolved
-        for name, value in overrides.items():
-            sub.values[name] = value
+                sub.values[name] = overrides.pop(name, resolved)
+        self._check_overrides(overrides, list(sections["vars"]), data)
         secrets = [str(sub.values[k]) for k in sections["secrets"] if k in sub.values]
         body = {k: v for k, v in data.items() if k not in ("vars", "secrets")}
         doc = self._resolve(sub, body, ())
         doc["vars"] = {k: sub.values.get(k) for k in sections["vars"]}
         doc["secrets"] = {k: "***" for k in sections["secrets"]}
         return doc, [s for s in secrets if s]
+
+    def _check_overrides(
+        self, unused: dict[str, str], declared: list[str], data: dict[str, Any]
+    ) -> None:
+        """A var set from outside (``--var``, a game-day plan) that the file does not declare."""
+        where: Loc = ("vars",) if "vars" in data else ()
+        for name in unused:
+            shown = ", ".join(declared) or "none"
+            self.out.add(
+                where,
+                f"var '{name}' is set (--var or the game-day plan) but this experiment does not "
+                f"declare it (declared vars: {shown})",
+                suggest(name, declared),
+            )
 
     def _resolve(self, sub: Substituter, value: Any, loc: Loc) -> Any:
         try:
@@ -131,7 +154,10 @@ class _Builder:
         if head is None or self.out.problems:
             return None
         fields = {**head.model_dump(), "vars": doc["vars"], "secrets": doc["secrets"], **built}
-        return self.out.validate(m.Experiment, fields, ())
+        experiment = self.out.validate(m.Experiment, fields, ())
+        for loc, message in static_problems(experiment) if experiment else []:
+            self.out.add(loc, message)
+        return experiment
 
     def _list(self, doc: dict[str, Any], key: str, build: Any) -> list[Any]:
         items = doc.get(key)
