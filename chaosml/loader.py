@@ -153,6 +153,7 @@ class _Builder:
             self.out.add(("method",), "the method needs at least one step")
         if head is None or self.out.problems:
             return None
+        _add_implied_targets(built)
         fields = {**head.model_dump(), "vars": doc["vars"], "secrets": doc["secrets"], **built}
         experiment = self.out.validate(m.Experiment, fields, ())
         for loc, message in static_problems(experiment) if experiment else []:
@@ -412,6 +413,25 @@ class _Builder:
             "or expect it in the method",
         )
         return None
+
+
+def _add_implied_targets(built: dict[str, Any]) -> None:
+    """A step whose params imply a target of their own (``process.kill`` with an inline
+    ``pattern``) gets it declared in the blast radius, named after the step (``method[0]``),
+    so that it is resolved, limited, journaled and locked like any declared target."""
+    targets = dict(built["blast_radius"].targets)
+    for section in ("method", "rollbacks"):
+        steps = list(built[section])
+        for index, step in enumerate(steps):
+            hook = getattr(step, "params", None) and getattr(step.params, "implied_target", None)
+            implied = hook() if callable(hook) else None
+            if isinstance(implied, m.TargetSpec):
+                name = f"{section}[{index}]"
+                targets[name] = implied
+                params = step.params.model_copy(update={"target": name})
+                steps[index] = step.model_copy(update={"params": params})
+        built[section] = steps
+    built["blast_radius"] = built["blast_radius"].model_copy(update={"targets": targets})
 
 
 class _Head(m.Strict):
