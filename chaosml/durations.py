@@ -18,7 +18,7 @@ def parse_duration(text: str | int | float) -> float:
     if isinstance(text, int | float):
         if text < 0:
             raise ValueError(f"a duration cannot be negative: {text}")
-        return _bounded(float(text), text)
+        return _bounded(float(min(text, MAX_SECONDS * 2)), text)  # a huge int overflows float
     compact = text.strip()
     if not _WHOLE.match(compact):
         raise ValueError(f"expected a duration like 500ms, 10s, 2m or 1h, got {text[:40]!r}")
