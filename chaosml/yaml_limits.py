@@ -32,9 +32,9 @@ _VALUE = (yaml.ScalarEvent, yaml.AliasEvent, *_OPEN)
 def max_file_bytes() -> int:
     """The size limit of an input file: ``CHAOSML_MAX_FILE_BYTES`` or 1 MB."""
     configured = os.environ.get(MAX_FILE_BYTES_ENV, "").strip()
-    return int(configured) if configured.isdigit() and int(configured) > 0 else (
-        DEFAULT_MAX_FILE_BYTES
-    )
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return DEFAULT_MAX_FILE_BYTES
 
 
 def check_size(size: int, name: str) -> None:
@@ -65,7 +65,7 @@ def check_shape(text: str, name: str) -> None:
     count = _Count()
     try:
         while loader.check_event():
-            _step(loader.get_event(), count, name)
+            _step(loader.get_event(), count, name)  # type: ignore[no-untyped-call]
     finally:
         loader.dispose()
 

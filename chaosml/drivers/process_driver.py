@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
@@ -233,11 +234,12 @@ def chosen_pids(params: KillParams, ctx: DriverContext) -> list[int]:
     return sorted(pid for m in members if (pid := member_pid(m)) is not None)
 
 
-def _running_again(data: dict[str, object]) -> bool:
-    pid_file, pattern = data.get("pid_file"), data.get("pattern")
-    if isinstance(pid_file, str) or isinstance(pattern, str):
-        return bool(find_pids(pid_file if isinstance(pid_file, str) else None, pattern or None))
-    lines = set(data.get("command_lines") or [])  # type: ignore[call-overload]
+def _running_again(data: dict[str, Any]) -> bool:
+    """The pid file's or the pattern's process runs; for a declared target (neither recorded),
+    a process with the command line of one that was killed runs."""
+    if data.get("pid_file") or data.get("pattern"):
+        return bool(find_pids(data.get("pid_file"), data.get("pattern")))
+    lines = set(data.get("command_lines") or [])
     return any(procfs.command_line(pid) in lines for pid in procfs.other_pids())
 
 

@@ -98,7 +98,12 @@ def _level(style: str, index: int, width: int) -> str:
 def alias_heavy(draw: st.DrawFn) -> str:
     levels, width = draw(st.integers(1, 14)), draw(st.integers(1, 16))
     style = draw(st.sampled_from(["list", "map", "merge"]))
-    lines = ["version: 1", "title: fuzz", "x-anchors:", f"  l0: &l0 {draw(st.sampled_from(LEAVES))}"]
+    lines = [
+        "version: 1",
+        "title: fuzz",
+        "x-anchors:",
+        f"  l0: &l0 {draw(st.sampled_from(LEAVES))}",
+    ]
     lines += [f"  l{i}: &l{i} {_level(style, i, width)}" for i in range(1, levels + 1)]
     place = PLACES[draw(st.sampled_from(sorted(PLACES)))]
     return "\n".join(lines) + "\n" + place.format(top=f"*l{levels}")
@@ -108,8 +113,10 @@ def alias_heavy(draw: st.DrawFn) -> str:
 def substitution_chains(draw: st.DrawFn) -> str:
     levels, width = draw(st.integers(1, 20)), draw(st.integers(1, 16))
     lines = ["version: 1", "title: fuzz", "vars:", f"  v0: {'x' * draw(st.integers(0, 200))}"]
-    lines += [f"  v{i}: \"{f'${{v{i - 1}}}' * width}\"" for i in range(1, levels + 1)]
-    return "\n".join(lines) + f"\nmethod:\n  - probe: {{name: p, http: {{url: 'x${{v{levels}}}'}}}}\n"
+    lines += [f'  v{i}: "{f"${{v{i - 1}}}" * width}"' for i in range(1, levels + 1)]
+    return (
+        "\n".join(lines) + f"\nmethod:\n  - probe: {{name: p, http: {{url: 'x${{v{levels}}}'}}}}\n"
+    )
 
 
 # -- deep: flow, block and JSON nesting around and far past the limit -------------------------
@@ -134,17 +141,40 @@ def _nest(style: str, depth: int) -> str:
     if style == "flow-map":
         return "{a: " * depth + "1" + "}" * depth
     bullet = "- " if style == "block-list" else "a:"
-    return "\n" + "".join("  " * (i + 1) + bullet + "\n" for i in range(depth)) + "  " * (
-        depth + 1
-    ) + "1"
+    return (
+        "\n"
+        + "".join("  " * (i + 1) + bullet + "\n" for i in range(depth))
+        + "  " * (depth + 1)
+        + "1"
+    )
 
 
 # -- numeric edges in every numeric field ------------------------------------------------------
 NUMBERS = st.one_of(
     st.sampled_from(
-        [".inf", "-.inf", ".nan", "1e309", "-1e309", "1e-400", "-0", "0x7fffffffffffffffff",
-         "0o777777777777777777777", "1_000_000", "4.9e-324", "1.7976931348623157e308", "true",
-         "9" * 310 + "s", "1e308s", "-1s", "0ms", "99999999999999999999h", "1.5.5s", "[]", "{}"]
+        [
+            ".inf",
+            "-.inf",
+            ".nan",
+            "1e309",
+            "-1e309",
+            "1e-400",
+            "-0",
+            "0x7fffffffffffffffff",
+            "0o777777777777777777777",
+            "1_000_000",
+            "4.9e-324",
+            "1.7976931348623157e308",
+            "true",
+            "9" * 310 + "s",
+            "1e308s",
+            "-1s",
+            "0ms",
+            "99999999999999999999h",
+            "1.5.5s",
+            "[]",
+            "{}",
+        ]
     ),
     st.integers(1, 6000).map(lambda n: "9" * n),
     st.integers(1, 6000).map(lambda n: "-" + "1" * n),
@@ -209,7 +239,9 @@ def test_a_document_just_under_the_size_limit_is_answered_in_bounds(worker: Work
     """The most values a document may have, each as costly as it gets: a full 20,000-value
     list just under 1 MB, and the 1 MB document of one long string."""
     values = ", ".join(["'" + "x" * 40 + "'"] * 19_950)
-    probe = f"steady_state:\n  - {{name: p, http: {{url: 'http://127.0.0.1:9', json: [{values}]}}}}\n"
+    probe = (
+        f"steady_state:\n  - {{name: p, http: {{url: 'http://127.0.0.1:9', json: [{values}]}}}}\n"
+    )
     answer = check_answered(worker, f"version: 1\ntitle: t\n{probe}method:\n  - wait: 0s\n")
     assert answer["outcome"] == "ok", answer["detail"]
     check_answered(worker, "version: 1\ntitle: '" + "x" * 999_000 + "'\nmethod: [{wait: 0s}]\n")
