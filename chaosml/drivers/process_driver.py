@@ -13,7 +13,6 @@ from chaosml.drivers import subprocesses
 from chaosml.drivers.base import DriverContext, FaultDriver, Params, ProbeDriver, Sample, UndoRecord
 from chaosml.drivers.process_target import (
     ProcessSelector,
-    check_pattern,
     matching_pids,
     member,
     member_pid,
@@ -120,9 +119,9 @@ def _run_checked(
         raise DriverError(f"{_show(command)} exited with {done.exit_code}: {tail}")
 
 
-class KillParams(Params):
-    pid_file: str | None = None
-    pattern: str | None = None
+class KillParams(ProcessSelector):
+    """A process selector (or ``target``), the signal, the restart command and the limits."""
+
     target: str | None = None  # a `process` target of the blast radius
     signal: str = "SIGTERM"
     restart: list[str] | None = None
@@ -132,7 +131,7 @@ class KillParams(Params):
     min_matches: int = Field(default=1, ge=1)
 
     @model_validator(mode="after")
-    def _one_selector(self) -> KillParams:
+    def _one_selector(self) -> KillParams:  # replaces the selector's own: `target` is one too
         if self.target is None and (self.pid_file is None) == (self.pattern is None):
             raise ValueError("give exactly one of pid_file, pattern or target")
         limits = self.count is not None or self.max_percent is not None or self.min_matches > 1
@@ -144,13 +143,6 @@ class KillParams(Params):
     @classmethod
     def _known_signal(cls, value: str) -> str:
         return signal_name(value)
-
-    @field_validator("pattern")
-    @classmethod
-    def _valid_regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            check_pattern(value)
-        return value
 
     def implied_target(self) -> TargetSpec | None:
         """An inline pid_file/pattern is a process target of its own, with these limits."""

@@ -3,25 +3,13 @@ traceback — and nothing run, no journal left behind."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-
-def chaosml(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "chaosml", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-    )
+from tests.integration.docker.cli import chaosml
 
 
 def _refused(done: subprocess.CompletedProcess[str], *texts: str) -> None:

@@ -6,7 +6,6 @@ test whatever happened.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -20,14 +19,9 @@ import pytest
 
 from chaosml import procfs
 from chaosml.drivers.base import DriverContext
+from tests.integration.docker.cli import chaosml, journal
 
 Sleepers = Callable[[int], list[subprocess.Popen[bytes]]]
-
-
-def chaosml(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "chaosml", *args], capture_output=True, text=True, timeout=timeout
-    )
 
 
 @pytest.fixture
@@ -141,11 +135,8 @@ def test_pid_1_and_chaosml_itself_are_never_candidates(tmp_path: Path) -> None:
         assert target.candidates(ProcessSelector(pid_file=str(pid_file)), DriverContext("r")) == []
 
 
-def _journal_phase(journal: Path, name: str) -> bool:
-    if not journal.exists():
-        return False
-    lines = journal.read_text().splitlines()
-    return any(json.loads(line).get("name") == name for line in lines if line.strip())
+def _in_phase(path: Path, name: str) -> bool:
+    return any(e.get("name") == name for e in journal(path) if e["event"] == "phase")
 
 
 def test_two_copies_on_the_same_local_process_do_not_run_at_once(
@@ -157,14 +148,14 @@ def test_two_copies_on_the_same_local_process_do_not_run_at_once(
     copy_dir.mkdir()
     second_exp = copy_dir / "exp.yaml"
     second_exp.write_text(first_exp.read_text())
-    journal = tmp_path / "first.jsonl"
+    journal_path = tmp_path / "first.jsonl"
     first = subprocess.Popen(
-        [sys.executable, "-m", "chaosml", "run", str(first_exp), "--journal", str(journal)],
+        [sys.executable, "-m", "chaosml", "run", str(first_exp), "--journal", str(journal_path)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        assert procfs.wait_until(lambda: _journal_phase(journal, "method"), 20)
+        assert procfs.wait_until(lambda: _in_phase(journal_path, "method"), 20)
         second = chaosml("run", str(second_exp), "--journal-dir", str(tmp_path))
         assert second.returncode == 2
         assert "locked by run" in second.stdout and f"pid {first.pid}" in second.stdout
