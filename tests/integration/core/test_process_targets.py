@@ -163,3 +163,50 @@ def test_two_copies_on_the_same_local_process_do_not_run_at_once(
     finally:
         first.send_signal(signal.SIGTERM)
         first.wait(timeout=30)
+
+
+def _declared(tmp_path: Path, marker: str, waiver: str) -> Path:
+    exp = tmp_path / "declared.yaml"
+    exp.write_text(
+        textwrap.dedent(f"""\
+            version: 1
+            title: kill one of the victims
+            blast_radius:
+              targets:
+                victims:
+                  process: {{pattern: "{marker}"}}
+                  {waiver}
+                  count: 1
+                  min_matches: 2
+            method:
+              - fault: process.kill
+                target: victims
+                signal: SIGKILL
+            """)
+    )
+    return exp
+
+
+def test_a_declared_process_target_takes_the_same_limits(
+    tmp_path: Path, marker: str, sleepers: Sleepers
+) -> None:
+    procs = sleepers(2)
+    done = chaosml(
+        "run",
+        str(_declared(tmp_path, marker, "require_label: null")),
+        "--journal-dir",
+        str(tmp_path),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert procfs.wait_until(lambda: sum(p.poll() is not None for p in procs) == 1, 10)
+    assert sum(p.poll() is None for p in procs) == 1
+
+
+def test_a_declared_process_target_needs_the_opt_in_waived(
+    tmp_path: Path, marker: str, sleepers: Sleepers
+) -> None:
+    procs = sleepers(2)
+    done = chaosml("run", str(_declared(tmp_path, marker, "")), "--journal-dir", str(tmp_path))
+    assert done.returncode == 2
+    assert "carrying the opt-in label chaosml.io/allow=true" in done.stdout + done.stderr
+    assert all(proc.poll() is None for proc in procs)
