@@ -44,8 +44,12 @@ def load_file(
     overrides: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
     registry: Registry | None = None,
+    *,
+    strict_vars: bool = True,
 ) -> Loaded:
-    return load_source(read_source(path), overrides, environ, registry)
+    """``strict_vars``: an override the file does not declare is an error (``--var``); a game
+    day gives its vars to every experiment and passes False (the undeclared ones are unused)."""
+    return load_source(read_source(path), overrides, environ, registry, strict_vars=strict_vars)
 
 
 def load_text(text: str, name: str = "<string>", **kwargs: Any) -> Loaded:
@@ -57,8 +61,10 @@ def load_source(
     overrides: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
     registry: Registry | None = None,
+    *,
+    strict_vars: bool = True,
 ) -> Loaded:
-    builder = _Builder(source, registry or default_registry())
+    builder = _Builder(source, registry or default_registry(), strict_vars)
     if not isinstance(source.data, dict):
         kind = "a list" if isinstance(source.data, list) else type(source.data).__name__
         builder.out.add((), f"an experiment must be a mapping of keys, got {kind}")
@@ -81,9 +87,10 @@ def is_plan(data: Any) -> bool:
 
 
 class _Builder:
-    def __init__(self, source: Source, registry: Registry) -> None:
+    def __init__(self, source: Source, registry: Registry, strict_vars: bool = True) -> None:
         self.out = Collector(source)
         self.registry = registry
+        self.strict_vars = strict_vars
 
     # -- substitution -------------------------------------------------------------------------
     def substitute(
@@ -100,7 +107,10 @@ class _Builder:
             for name, value in values.items():
                 resolved = self._resolve(sub, value, (section, name))
                 sub.values[name] = overrides.pop(name, resolved)
-        self._check_overrides(overrides, list(sections["vars"]), data)
+        if self.strict_vars:
+            self._check_overrides(overrides, list(sections["vars"]), data)
+        else:
+            sub.values.update(overrides)
         secrets = [str(sub.values[k]) for k in sections["secrets"] if k in sub.values]
         body = {k: v for k, v in data.items() if k not in ("vars", "secrets")}
         doc = self._resolve(sub, body, ())

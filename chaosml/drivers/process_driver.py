@@ -133,7 +133,7 @@ class KillParams(ProcessSelector):
     @model_validator(mode="after")
     def _one_selector(self) -> KillParams:  # replaces the selector's own: `target` is one too
         if self.target is None and (self.pid_file is None) == (self.pattern is None):
-            raise ValueError("give exactly one of pid_file or pattern (or target: a process target)")
+            raise ValueError("give exactly one of pid_file or pattern (or a process target)")
         limits = self.count is not None or self.max_percent is not None or self.min_matches > 1
         if self.target is not None and limits:
             raise ValueError("with 'target', count/max_percent/min_matches belong to the target")
