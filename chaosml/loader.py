@@ -121,14 +121,13 @@ class _Builder:
     def _check_overrides(
         self, unused: dict[str, str], declared: list[str], data: dict[str, Any]
     ) -> None:
-        """A var set from outside (``--var``, a game-day plan) that the file does not declare."""
+        """A ``--var`` that names no var (or secret) the file declares."""
         where: Loc = ("vars",) if "vars" in data else ()
         for name in unused:
             shown = ", ".join(declared) or "none"
             self.out.add(
                 where,
-                f"var '{name}' is set (--var or the game-day plan) but this experiment does not "
-                f"declare it (declared vars: {shown})",
+                f"--var '{name}' names no var of this experiment (declared vars: {shown})",
                 suggest(name, declared),
             )
 
