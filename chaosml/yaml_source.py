@@ -84,7 +84,7 @@ def parse_text(text: str, name: str = "<string>", *, is_json: bool = False) -> S
         limits.check_shape(text, name)
         return _compose(text, name)
     except yaml.MarkedYAMLError as exc:
-        raise ValidationError([_yaml_problem(exc, name)]) from None
+        raise ValidationError([_yaml_problem(exc, name, text)]) from None
     except yaml.YAMLError as exc:
         raise ValidationError([Problem("", f"not valid YAML: {exc}", name)]) from None
     except RecursionError:  # a last resort: the limits above keep the builder shallow
@@ -102,16 +102,26 @@ def _check_json(text: str, name: str) -> None:
         return  # a too long number or too deep nesting: the YAML reader locates it
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
+def _yaml_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     what = exc.problem or "syntax error"
-    if "\\t" in what or "\t" in what:
+    context = exc.context
+    if "maximum nesting depth" in what:  # libyaml's own bound, met before ours in flow style
+        what, context = f"nested deeper than {limits.MAX_DEPTH} levels (the limit)", None
+    if "\\t" in what or "\t" in what or (mark and _char_at(text, mark) == "\t"):
         what += " (YAML does not allow tabs for indentation; use spaces)"
-    if exc.context:
-        what = f"{exc.context}: {what}"
+    if context:
+        what = f"{context}: {what}"
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
     return Problem("", f"not valid YAML: {what}", name, line, column)
+
+
+def _char_at(text: str, mark: yaml.Mark) -> str:
+    """The character a mark points at (libyaml's messages do not show it)."""
+    lines = text.splitlines()
+    line = lines[mark.line] if 0 <= mark.line < len(lines) else ""
+    return line[mark.column] if 0 <= mark.column < len(line) else ""
 
 
 def _compose(text: str, name: str) -> Source:

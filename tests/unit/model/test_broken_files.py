@@ -17,7 +17,7 @@ FILES = sorted(BROKEN.iterdir())
 # what each message must say (besides the file name)
 EXPECTED = {
     "bad-indentation.yaml": "not valid YAML",
-    "tabs.yaml": "tabs",
+    "tabs.yaml": "YAML does not allow tabs",
     "unknown-key.yaml": "unknown key 'colour'",
     "misspelled-section.yaml": "did you mean 'rollbacks'",
     "wrong-type.yaml": "steady_state[0].http.timeout",
@@ -42,7 +42,7 @@ EXPECTED = {
     "substitution-bomb.yaml": "larger than 1,000,000 bytes",
     "self-alias.yaml": "an alias refers to a node that contains it",
     "self-merge.yaml": "an alias refers to a node that contains it",
-    "deep-nesting.yaml": "nesting depth",
+    "deep-nesting.yaml": "nested deeper than 64 levels",
     "deep-block-nesting.yaml": "nested deeper than 64 levels",
     "long-number.yaml": "a number of 5000 digits",
     "bad-pattern.yaml": "not a valid regular expression",
