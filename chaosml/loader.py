@@ -22,7 +22,9 @@ from chaosml.drivers.registry import Registry, default_registry
 from chaosml.errors import Problem, ValidationError
 from chaosml.model import experiment as m
 from chaosml.model.problems import Collector, suggest
+from chaosml.model.static_checks import static_problems
 from chaosml.substitution import SecretRefs, Substituter, SubstitutionError, secret_refs
+from chaosml.substitution_budget import BoundedSubstituter
 from chaosml.yaml_source import Loc, Source, parse_text, read_source
 
 TOP_KEYS = list(m.Experiment.model_fields)
@@ -45,8 +47,12 @@ def load_file(
     overrides: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
     registry: Registry | None = None,
+    *,
+    strict_vars: bool = True,
 ) -> Loaded:
-    return load_source(read_source(path), overrides, environ, registry)
+    """``strict_vars``: an override the file does not declare is an error (``--var``); a game
+    day gives its vars to every experiment and passes False (the undeclared ones are unused)."""
+    return load_source(read_source(path), overrides, environ, registry, strict_vars=strict_vars)
 
 
 def load_text(text: str, name: str = "<string>", **kwargs: Any) -> Loaded:
@@ -58,11 +64,16 @@ def load_source(
     overrides: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
     registry: Registry | None = None,
+    *,
+    strict_vars: bool = True,
 ) -> Loaded:
-    builder = _Builder(source, registry or default_registry())
+    builder = _Builder(source, registry or default_registry(), strict_vars)
     if not isinstance(source.data, dict):
         kind = "a list" if isinstance(source.data, list) else type(source.data).__name__
         builder.out.add((), f"an experiment must be a mapping of keys, got {kind}")
+        raise ValidationError(builder.out.problems)
+    if is_plan(source.data):
+        builder.out.add((), f"this is a game day plan: chaosml gameday {source.file}")
         raise ValidationError(builder.out.problems)
     doc, secrets = builder.substitute(
         source.data, dict(overrides or {}), os.environ if environ is None else environ
@@ -84,17 +95,24 @@ def _without_cascades(problems: list[Problem]) -> list[Problem]:
     return kept or problems
 
 
+def is_plan(data: Any) -> bool:
+    """A game-day plan: a mapping with ``experiments:`` and no ``method:``."""
+    return isinstance(data, dict) and "experiments" in data and "method" not in data
+
+
 class _Builder:
-    def __init__(self, source: Source, registry: Registry) -> None:
+    def __init__(self, source: Source, registry: Registry, strict_vars: bool = True) -> None:
         self.out = Collector(source)
         self.registry = registry
         self.secret_refs = SecretRefs()
+        self.strict_vars = strict_vars
 
     # -- substitution -------------------------------------------------------------------------
     def substitute(
         self, data: dict[str, Any], overrides: dict[str, str], environ: Mapping[str, str]
     ) -> tuple[dict[str, Any], list[str]]:
-        sub = Substituter(environ)
+        sub = BoundedSubstituter(environ)
+        given = dict(overrides)  # before they are used up: a --var secret has no env source
         sections: dict[str, dict[str, Any]] = {}
         for section in ("vars", "secrets"):
             values = data.get(section) or {}
@@ -104,16 +122,31 @@ class _Builder:
             sections[section] = values
             for name, value in values.items():
                 resolved = self._resolve(sub, value, (section, name))
-                sub.values[name] = overrides.pop(name, resolved) if section == "vars" else resolved
-        for name, value in overrides.items():
-            sub.values[name] = value
+                sub.values[name] = overrides.pop(name, resolved)
+        if self.strict_vars:
+            self._check_overrides(overrides, list(sections["vars"]), data)
+        else:
+            sub.values.update(overrides)
         secrets = [str(sub.values[k]) for k in sections["secrets"] if k in sub.values]
-        self.secret_refs = secret_refs(sections["secrets"], sub.values, overrides)
+        self.secret_refs = secret_refs(sections["secrets"], sub.values, given)
         body = {k: v for k, v in data.items() if k not in ("vars", "secrets")}
         doc = self._resolve(sub, body, ())
         doc["vars"] = {k: sub.values.get(k) for k in sections["vars"]}
         doc["secrets"] = {k: "***" for k in sections["secrets"]}
         return doc, [s for s in secrets if s]
+
+    def _check_overrides(
+        self, unused: dict[str, str], declared: list[str], data: dict[str, Any]
+    ) -> None:
+        """A ``--var`` that names no var (or secret) the file declares."""
+        where: Loc = ("vars",) if "vars" in data else ()
+        for name in unused:
+            shown = ", ".join(declared) or "none"
+            self.out.add(
+                where,
+                f"--var '{name}' names no var of this experiment (declared vars: {shown})",
+                suggest(name, declared),
+            )
 
     def _resolve(self, sub: Substituter, value: Any, loc: Loc) -> Any:
         try:
@@ -146,8 +179,12 @@ class _Builder:
             self.out.add(("method",), "the method needs at least one step")
         if head is None or self.out.problems:
             return None
+        _add_implied_targets(built)
         fields = {**head.model_dump(), "vars": doc["vars"], "secrets": doc["secrets"], **built}
-        return self.out.validate(m.Experiment, fields, ())
+        experiment = self.out.validate(m.Experiment, fields, ())
+        for loc, message in static_problems(experiment) if experiment else []:
+            self.out.add(loc, message)
+        return experiment
 
     def _list(self, doc: dict[str, Any], key: str, build: Any) -> list[Any]:
         items = doc.get(key)
@@ -403,6 +440,25 @@ class _Builder:
             "or expect it in the method",
         )
         return None
+
+
+def _add_implied_targets(built: dict[str, Any]) -> None:
+    """A step whose params imply a target of their own (``process.kill`` with an inline
+    ``pattern``) gets it declared in the blast radius, named after the step (``method[0]``),
+    so that it is resolved, limited, journaled and locked like any declared target."""
+    targets = dict(built["blast_radius"].targets)
+    for section in ("method", "rollbacks"):
+        steps = list(built[section])
+        for index, step in enumerate(steps):
+            hook = getattr(step, "params", None) and getattr(step.params, "implied_target", None)
+            implied = hook() if callable(hook) else None
+            if isinstance(implied, m.TargetSpec):
+                name = f"{section}[{index}]"
+                targets[name] = implied
+                params = step.params.model_copy(update={"target": name})
+                steps[index] = step.model_copy(update={"params": params})
+        built[section] = steps
+    built["blast_radius"] = built["blast_radius"].model_copy(update={"targets": targets})
 
 
 class _Head(m.Strict):

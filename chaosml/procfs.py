@@ -41,6 +41,25 @@ def start_time(pid: int) -> str:
     return stat.rsplit(")", 1)[-1].split()[19]
 
 
+def parent(pid: int) -> int | None:
+    """The parent's pid (field 4 of ``/proc/PID/stat``); None when the process is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def ancestors(pid: int) -> list[int]:
+    """The parent, its parent, … up to pid 1 (or as far as they can be read)."""
+    out: list[int] = []
+    current = parent(pid)
+    while current and current not in out:
+        out.append(current)
+        current = parent(current) if current != 1 else None
+    return out
+
+
 def command_line(pid: int) -> str:
     """The process's command line, arguments joined by spaces ('' when it is gone or a zombie)."""
     try:

@@ -30,6 +30,10 @@ ENVIRONMENT = {
     "is active (docs/reports.md)",
     "CHAOSML_GRAFANA_URL": "write a Grafana annotation per fault window to this Grafana",
     "CHAOSML_GRAFANA_TOKEN": "the API token for `CHAOSML_GRAFANA_URL`",
+    "CHAOSML_MAX_FILE_BYTES": "the largest experiment or plan file read (default 1 MB; "
+    "docs/experiment-format.md, Limits)",
+    "CHAOSML_SECRET_<NAME>": "read by `chaosml rollback` for a secret that was not defined as "
+    "`${env:VAR}` (docs/rollback.md)",
     "CHAOSML_PRINT_EXIT": "`1`: `chaosml run` prints `exit code N` as its last line",
     "CHAOSML_DEMO_OUT": "where `chaosml demo` writes journals and reports (default "
     "`~/.cache/chaosml/demo/<UTC time>`)",

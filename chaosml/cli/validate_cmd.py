@@ -12,7 +12,7 @@ from pathlib import Path
 from chaosml.cli.errors import guarded
 from chaosml.errors import ValidationError
 from chaosml.exit_codes import ExitCode
-from chaosml.loader import load_file
+from chaosml.loader import is_plan, load_file
 from chaosml.substitution import parse_overrides
 from chaosml.yaml_source import read_source
 
@@ -26,11 +26,11 @@ def validate(experiments: list[Path], var: list[str], debug: bool) -> int:
     return guarded(body, debug)
 
 
-def _check(path: Path, overrides: dict[str, str]) -> bool:
+def _check(path: Path, overrides: dict[str, str], strict_vars: bool = True) -> bool:
     try:
         if _is_plan(path):
             return _check_plan(path, overrides)
-        loaded = load_file(path, overrides)
+        loaded = load_file(path, overrides, strict_vars=strict_vars)
     except ValidationError as exc:
         print(f"{path}: INVALID\n{exc.message}", file=sys.stderr)
         return False
@@ -40,10 +40,9 @@ def _check(path: Path, overrides: dict[str, str]) -> bool:
 
 def _is_plan(path: Path) -> bool:
     try:
-        data = read_source(path).data
+        return is_plan(read_source(path).data)
     except ValidationError:
         return False
-    return isinstance(data, dict) and "experiments" in data and "method" not in data
 
 
 def _check_plan(path: Path, overrides: dict[str, str]) -> bool:
@@ -53,7 +52,8 @@ def _check_plan(path: Path, overrides: dict[str, str]) -> bool:
     ok = True
     for entry in loaded.plan.experiments:
         variables = {k: str(v) for k, v in entry.vars.items()}
-        ok = _check(loaded.experiment_path(entry), {**variables, **overrides}) and ok
+        path = loaded.experiment_path(entry)
+        ok = _check(path, {**variables, **overrides}, strict_vars=False) and ok
     status = "ok" if ok else "INVALID (see its experiments)"
     count = len(loaded.plan.experiments)
     print(f"{path}: {status} — game-day plan '{loaded.plan.title}', {count} experiments")

@@ -22,6 +22,7 @@ BUILTIN_DRIVERS: tuple[tuple[str, str, str], ...] = (
     ("fault", "docker.disconnect", "chaosml.drivers.docker_network:DockerDisconnect"),
     ("probe", "docker", "chaosml.drivers.docker_probe:DockerProbe"),
     ("target", "docker", "chaosml.drivers.docker_target:DockerTarget"),
+    ("target", "process", "chaosml.drivers.process_target:ProcessTarget"),
     ("fault", "proxy.latency", "chaosml.drivers.proxy_driver:ProxyLatency"),
     ("fault", "proxy.bandwidth", "chaosml.drivers.proxy_driver:ProxyBandwidth"),
     ("fault", "proxy.timeout", "chaosml.drivers.proxy_driver:ProxyTimeout"),

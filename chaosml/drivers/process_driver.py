@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import signal
+from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
@@ -21,7 +21,14 @@ from chaosml.drivers.base import (
     UndoRecord,
 )
 from chaosml.drivers.process_evidence import kill_evidence
+from chaosml.drivers.process_target import (
+    ProcessSelector,
+    matching_pids,
+    member,
+    member_pid,
+)
 from chaosml.errors import DriverError
+from chaosml.model.experiment import TargetSpec
 from chaosml.model.types import Duration
 
 log = logging.getLogger(__name__)
@@ -151,17 +158,24 @@ def _run_checked(
         raise DriverError(f"{_show(command)} exited with {done.exit_code}: {tail}")
 
 
-class KillParams(Params):
-    pid_file: str | None = None
-    pattern: str | None = None
+class KillParams(ProcessSelector):
+    """A process selector (or ``target``), the signal, the restart command and the limits."""
+
+    target: str | None = None  # a `process` target of the blast radius
     signal: str = "SIGTERM"
     restart: list[str] | None = None
     restart_cwd: str | None = None
+    count: int | None = Field(default=None, ge=1)
+    max_percent: float | None = Field(default=None, gt=0, le=100)
+    min_matches: int = Field(default=1, ge=1)
 
     @model_validator(mode="after")
-    def _one_selector(self) -> KillParams:
-        if (self.pid_file is None) == (self.pattern is None):
-            raise ValueError("give exactly one of pid_file or pattern")
+    def _one_selector(self) -> KillParams:  # replaces the selector's own: `target` is one too
+        if self.target is None and (self.pid_file is None) == (self.pattern is None):
+            raise ValueError("give exactly one of pid_file or pattern (or a process target)")
+        limits = self.count is not None or self.max_percent is not None or self.min_matches > 1
+        if self.target is not None and limits:
+            raise ValueError("with 'target', count/max_percent/min_matches belong to the target")
         return self
 
     @field_validator("signal")
@@ -169,12 +183,18 @@ class KillParams(Params):
     def _known_signal(cls, value: str) -> str:
         return signal_name(value)
 
-    @field_validator("pattern")
-    @classmethod
-    def _valid_regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            re.compile(value)
-        return value
+    def implied_target(self) -> TargetSpec | None:
+        """An inline pid_file/pattern is a process target of its own, with these limits."""
+        if self.target is not None:
+            return None
+        return TargetSpec(
+            kind="process",
+            selector=ProcessSelector(pid_file=self.pid_file, pattern=self.pattern),
+            require_label=None,  # processes carry no labels
+            count=self.count,
+            max_percent=self.max_percent,
+            min_matches=self.min_matches,
+        )
 
 
 def signal_name(value: str) -> str:
@@ -185,8 +205,8 @@ def signal_name(value: str) -> str:
 
 
 class ProcessKill(FaultDriver):
-    """Signals local processes found by pid file or command-line pattern; undo runs ``restart``
-    (when given) if the process is not running again by then."""
+    """Signals the local processes of its target (an implied one for an inline pid file or
+    pattern); undo runs ``restart`` (when given) if the process is not running again by then."""
 
     kind = "process.kill"
     params_model = KillParams
@@ -197,9 +217,9 @@ class ProcessKill(FaultDriver):
 
     def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
         assert isinstance(params, KillParams)
-        pids = find_pids(params.pid_file, params.pattern)
+        pids = chosen_pids(params, ctx)
         if not pids:
-            raise DriverError(f"no running process matches {params.pid_file or params.pattern!r}")
+            raise DriverError(f"no running process matches {_selector(params)}")
         if params.restart is None:
             return None
         data = {
@@ -208,6 +228,7 @@ class ProcessKill(FaultDriver):
             "pid_file": params.pid_file,
             "pattern": params.pattern,
             "pids": pids,
+            "command_lines": [procfs.command_line(pid) for pid in pids],
         }
         return UndoRecord(self.kind, data, f"restart {_show(params.restart)}")
 
@@ -215,7 +236,7 @@ class ProcessKill(FaultDriver):
         assert isinstance(params, KillParams)
         sig = getattr(signal, params.signal)
         delivered = self.delivered.setdefault(f"{ctx.run_id}/{ctx.fault_id}", [])
-        for pid in find_pids(params.pid_file, params.pattern):
+        for pid in chosen_pids(params, ctx):
             try:
                 os.kill(pid, sig)
             except ProcessLookupError:
@@ -231,13 +252,43 @@ class ProcessKill(FaultDriver):
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         d = record.data
         _wait_gone(list(d.get("pids") or []), RESTART_WAIT_SECONDS)
-        if find_pids(d.get("pid_file"), d.get("pattern")):
-            return  # running again (restarted by a supervisor or by a previous undo)
+        if _running_again(d):
+            return  # restarted by a supervisor or by a previous undo
         subprocesses.start_detached(d["restart"], cwd=d.get("cwd"))
 
     def describe(self, params: Params) -> str:
         assert isinstance(params, KillParams)
-        return f"{params.signal} to {params.pid_file or '/' + str(params.pattern) + '/'}"
+        return f"{params.signal} to {_selector(params)}"
+
+
+def chosen_pids(params: KillParams, ctx: DriverContext) -> list[int]:
+    """The pids of the members chosen for the target (resolved before the run, or now for a
+    direct call without one) that are still the same processes."""
+    from chaosml.engine.selection import select
+
+    implied = params.implied_target()
+    if params.target is not None:
+        members = ctx.target(params.target).members
+    else:
+        assert implied is not None and isinstance(implied.selector, ProcessSelector)
+        found = [member(pid) for pid in matching_pids(implied.selector)]
+        members = select(_selector(params), implied, found, ctx.seed).members if found else ()
+    return sorted(pid for m in members if (pid := member_pid(m)) is not None)
+
+
+def _running_again(data: dict[str, Any]) -> bool:
+    """The pid file's or the pattern's process runs; for a declared target (neither recorded),
+    a process with the command line of one that was killed runs."""
+    if data.get("pid_file") or data.get("pattern"):
+        return bool(find_pids(data.get("pid_file"), data.get("pattern")))
+    lines = set(data.get("command_lines") or [])
+    return any(procfs.command_line(pid) in lines for pid in procfs.other_pids())
+
+
+def _selector(params: KillParams) -> str:
+    if params.pid_file:
+        return params.pid_file
+    return f"/{params.pattern}/" if params.pattern else f"target '{params.target}'"
 
 
 RESTART_WAIT_SECONDS = 5.0
@@ -250,20 +301,11 @@ def _wait_gone(pids: list[int], timeout: float) -> None:
 
 
 def find_pids(pid_file: str | None, pattern: str | None) -> list[int]:
-    """Live pids (not this one) named by a pid file, or whose command line matches ``pattern``."""
-    if pid_file:
-        pid = procfs.read_pid_file(pid_file)
-        return [pid] if pid is not None and procfs.alive(pid) else []
-    regex = re.compile(pattern or "")
-    return sorted(
-        pid
-        for pid in procfs.other_pids()
-        if _matches(regex, procfs.command_line(pid)) and procfs.alive(pid)
-    )
-
-
-def _matches(regex: re.Pattern[str], command_line: str) -> bool:
-    return bool(command_line) and regex.search(command_line) is not None
+    """Live pids named by a pid file, or whose command line matches ``pattern`` (never pid 1,
+    this process or its ancestors)."""
+    if pid_file is None and pattern is None:
+        return []
+    return matching_pids(ProcessSelector.model_construct(pid_file=pid_file, pattern=pattern))
 
 
 def _show(command: list[str] | str) -> str:

@@ -7,12 +7,14 @@ from pathlib import Path
 
 from chaosml.drivers.base import ResolvedTarget
 from chaosml.drivers.registry import Registry
-from chaosml.durations import format_duration
 from chaosml.engine import halt
 from chaosml.engine.selection import select
 from chaosml.engine.state import RunOptions
 from chaosml.errors import RefusedError
 from chaosml.model import experiment as m
+from chaosml.model.static_checks import static_problems, worst_case_seconds
+
+__all__ = ["check_static", "environment", "halt_path", "resolve_targets", "worst_case_seconds"]
 
 ENV_VAR = "CHAOSML_ENV"
 
@@ -32,8 +34,7 @@ def check_static(exp: m.Experiment, options: RunOptions) -> None:
     _check_environment(exp, environment(options))
     if not options.allow_python and _uses_python(exp):
         raise RefusedError("this experiment has a python probe: start the run with --allow-python")
-    _check_target_names(exp)
-    _check_duration(exp)
+    _check_file(exp)
 
 
 def _check_environment(exp: m.Experiment, env: str | None) -> None:
@@ -58,54 +59,10 @@ def _uses_python(exp: m.Experiment) -> bool:
     return any(p.kind == "python" for p in _all_probes(exp))
 
 
-def _check_target_names(exp: m.Experiment) -> None:
-    declared = set(exp.blast_radius.targets)
-    params = [
-        s.params for s in [*exp.method, *exp.rollbacks] if isinstance(s, m.FaultStep | m.ActionStep)
-    ]
-    params += [p.params for p in _all_probes(exp)]
-    for p in params:
-        name = getattr(p, "target", None)
-        if isinstance(name, str) and name not in declared:
-            shown = ", ".join(sorted(declared)) or "none"
-            raise RefusedError(
-                f"target '{name}' is not declared in blast_radius.targets (declared: {shown})"
-            )
-
-
-def worst_case_seconds(exp: m.Experiment) -> float:
-    """The longest the run can take: steady state, method, recovery (probes at their timeouts)."""
-    total = max((p.timeout for p in exp.steady_state), default=0.0)
-    for step in exp.method:
-        total += _step_seconds(step)
-    total += sum(a.timeout for a in exp.rollbacks)
-    if exp.recovery:
-        total += exp.recovery.within
-    return total
-
-
-def _step_seconds(step: m.Step) -> float:
-    if isinstance(step, m.WaitStep):
-        return step.wait
-    if isinstance(step, m.ExpectAlertStep):
-        return step.expect_alert.fires_within
-    if isinstance(step, m.ProbeStep):
-        return step.probe.timeout
-    if isinstance(step, m.FaultStep):
-        return step.timeout + (0 if step.background else step.duration or 0)
-    return step.timeout
-
-
-def _check_duration(exp: m.Experiment) -> None:
-    limit = exp.blast_radius.max_duration
-    if limit is None:
-        return
-    worst = worst_case_seconds(exp)
-    if worst > limit:
-        raise RefusedError(
-            f"the experiment can take up to {format_duration(worst)}, above max_duration "
-            f"{format_duration(limit)} (waits, alert timeouts, step and probe timeouts, recovery)"
-        )
+def _check_file(exp: m.Experiment) -> None:
+    """The checks ``validate`` makes too (the loader reports them located)."""
+    for _, message in static_problems(exp):
+        raise RefusedError(message)
 
 
 def resolve_targets(

@@ -70,11 +70,32 @@ def is_alive(holder: Holder) -> bool:
 
 
 def target_keys(experiment: Mapping[str, Any], fallback: str) -> list[str]:
-    """Lock keys of an experiment: one per blast-radius target selector (canonical JSON), or
-    ``fallback`` (the experiment file's absolute path) when it declares no targets."""
+    """Lock keys of an experiment: one per blast-radius target selector (canonical JSON), one
+    per local thing a step touches (``local_keys``), or ``fallback`` (the experiment file's
+    absolute path) when it names neither."""
     targets = (experiment.get("blast_radius") or {}).get("targets") or {}
-    keys = [_selector_key(spec) for spec in targets.values()]
+    keys = [_selector_key(spec) for spec in targets.values()] + local_keys(experiment)
     return sorted(set(keys)) or [f"experiment:{Path(fallback).resolve()}"]
+
+
+LOCAL_KEYS = ("pid_file", "pattern", "file")  # a pid file, a command-line pattern, a feed file
+
+
+def local_keys(experiment: Mapping[str, Any]) -> list[str]:
+    """What the method's and rollbacks' steps touch on this host, as lock keys: pid files and
+    feed files by absolute path, kill patterns as written, proxies by API and name."""
+    steps = [*(experiment.get("method") or []), *(experiment.get("rollbacks") or [])]
+    keys: list[str] = []
+    for step in (s for s in steps if isinstance(s, Mapping)):
+        for field in LOCAL_KEYS:
+            value = step.get(field)
+            if isinstance(value, str) and value:
+                shown = value if field == "pattern" else str(Path(value).resolve())
+                keys.append(f"{field}:{shown}")
+        proxy = step.get("proxy")
+        if isinstance(proxy, Mapping) and proxy.get("name"):
+            keys.append(f"proxy:{proxy.get('api') or 'default'}/{proxy['name']}")
+    return keys
 
 
 def _selector_key(spec: Any) -> str:

@@ -23,7 +23,7 @@ ObserverFactory = Callable[[ExperimentRequest], list[Callable[[dict[str, Any]], 
 
 def keys_of(path: Path, variables: dict[str, str]) -> tuple[str, list[str]]:
     """The experiment's title and its lock keys; ValidationError when it does not load."""
-    loaded = load_file(path, overrides=variables)
+    loaded = load_file(path, overrides=variables, strict_vars=False)
     return loaded.experiment.title, target_keys(loaded.raw, str(path))
 
 
@@ -38,7 +38,7 @@ class EngineRunner:
     observers: ObserverFactory = lambda request: []
 
     def __call__(self, request: ExperimentRequest) -> ExitCode:
-        loaded = load_file(request.path, overrides=request.vars)
+        loaded = load_file(request.path, overrides=request.vars, strict_vars=False)
         options = RunOptions(
             environment=request.environment,
             seed=self.seed,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from typing import Any, TypeVar
@@ -54,7 +55,8 @@ class Collector:
             self.add(full, f"missing required key '{where[-1] if where else '?'}'")
         else:
             messages = list(dict.fromkeys(_message(e) for e in errors))
-            self.add(full, " or ".join(messages) if len(messages) < 4 else messages[0])
+            text = " or ".join(messages) if len(messages) < 4 else messages[0]
+            self.add(full, text, _closest_literal(errors[0]))
 
 
 def _real_loc(data: Any, raw: tuple[Any, ...]) -> Loc:
@@ -86,6 +88,14 @@ def _message(error: Any) -> str:
     if isinstance(shown, int | float | str) and not isinstance(shown, bool):
         return f"{msg}, got {_clip(shown)}"
     return msg
+
+
+def _closest_literal(error: Any) -> str | None:
+    """For a value outside a fixed set (``mode: nann``), the closest allowed one."""
+    if error["type"] not in {"literal_error", "enum"} or not isinstance(error.get("input"), str):
+        return None
+    allowed = re.findall(r"'([^']*)'", str((error.get("ctx") or {}).get("expected", "")))
+    return suggest(error["input"], allowed)
 
 
 def _clip(value: Any) -> str:

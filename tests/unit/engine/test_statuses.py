@@ -219,11 +219,6 @@ def test_environment_allow_list(run: RunFn) -> None:
     assert run(text, environment="staging")[0].exit_code == ExitCode.OK
 
 
-def test_longest_possible_duration_over_max_duration_is_refused(run: RunFn) -> None:
-    outcome, _ = run(HEAD + "blast_radius: {max_duration: 1m}\nmethod:\n  - wait: 2m\n")
-    assert outcome.exit_code == ExitCode.INVALID and "max_duration" in outcome.reason
-
-
 def test_fault_with_duration_reverts_itself_and_background_goes_on(run: RunFn) -> None:
     outcome, events = run(
         HEAD
