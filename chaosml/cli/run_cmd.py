@@ -8,6 +8,7 @@ from pathlib import Path
 
 from chaosml.cli.errors import guarded
 from chaosml.cli.plan import print_plan
+from chaosml.engine.alert_clocks import max_skew_seconds
 from chaosml.engine.api import run_experiment
 from chaosml.engine.outcome import RunOutcome
 from chaosml.engine.state import RunOptions
@@ -33,11 +34,13 @@ def run(
     keep_faults: bool,
     seed: int | None,
     debug: bool,
+    max_clock_skew: str | None = None,
 ) -> int:
     def body() -> int:
         if journal is not None and len(experiments) > 1:
             raise InputError("--journal names one file; with several experiments use --journal-dir")
         overrides = _overrides(var)
+        skew = max_skew_seconds(max_clock_skew)
         loaded = [load_file(p, overrides) for p in experiments]  # all valid before anything runs
         codes = []
         for item in loaded:
@@ -50,6 +53,7 @@ def run(
                 journal_path=journal,
                 journal_dir=journal_dir,
                 command_line=Redactor(item.secret_values)(list(sys.argv)),
+                max_clock_skew_s=skew,
             )
             codes.append(_run_one(item, options, report_dir, debug))
         return int(most_severe(codes))

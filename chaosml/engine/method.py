@@ -79,6 +79,8 @@ class MethodRunner:
             background=step.background,
         )
         state.last_fault_wall = float(event["wall"])
+        if state.alert_book.first_fault_wall is None:
+            state.alert_book.first_fault_wall = state.last_fault_wall
         if step.duration is not None and entry is not None:
             await self._timed_revert(entry, step.duration, step.background)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chaosml.drivers import subprocesses
-from chaosml.engine import blast_radius, lock, proxies, watchers
+from chaosml.engine import alert_clocks, alert_preconditions, blast_radius, lock, proxies, watchers
 from chaosml.engine.alerts import alerts_resolve
 from chaosml.engine.method import MethodRunner, run_action
 from chaosml.engine.outcome import EXIT_FOR_STATUS, RunOutcome, Status
@@ -62,6 +62,7 @@ class Runner:
                 return self._finish(Verdict(Status.FAILED, exc.message, "error"))
             verdict = await self._steady_and_method_guarded()
             verdict = await self._rollback_and_recover(verdict)
+            await alert_clocks.measure(self.state, "end")
             proxies.stop_all(self.ephemeral_proxies)
             return self._finish(verdict)
         finally:
@@ -153,7 +154,8 @@ class Runner:
             return Verdict(
                 Status.NOT_STEADY, f"not steady before the method: {reasons}", "not-steady"
             )
-        return None
+        alerts = await alert_preconditions.check(state)  # expected alerts inactive; clocks
+        return Verdict(alerts.status, alerts.reason, alerts.ended_by) if alerts else None
 
     def _note_baseline(self, outcome: ProbeOutcome) -> None:
         self.state.expectations.append((outcome.spec.name, outcome.ok, outcome.spec.weight))
