@@ -16,6 +16,7 @@ ALREADY_ACTIVE = "already active at the steady-state check"
 BEFORE_FAULT = "started before the fault"
 OTHER_TARGET = "on another target"
 NOT_YET = "not yet"
+LATER = "also caused by the fault, but started after the instance that counted"
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,9 @@ def attribute(
         why = why_not(instance, wanted, timeline, binding)
         if why is None and result.counted is None:
             result.counted, result.proven = instance, True
-        elif why is not None:
+        elif why is None:
+            result.rejected.append((instance, LATER))
+        else:
             result.rejected.append((instance, why))
             if allow_already_firing and _only_too_early(why) and fallback is None:
                 fallback = instance
