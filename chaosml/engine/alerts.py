@@ -40,7 +40,12 @@ def instances(sample: Sample, key: SourceKey, state: RunState) -> list[Instance]
     book = state.alert_book
     raw: list[dict[str, Any]] = sample.details.get("alerts") or _most_advanced_only(sample)
     return [
-        Instance(dict(a["labels"]), str(a["state"]), book.to_local(key, a.get("active_at")))
+        Instance(
+            dict(a["labels"]),
+            str(a["state"]),
+            book.to_local(key, a.get("active_at")),
+            a.get("active_at"),
+        )
         for a in raw
     ]
 
@@ -146,6 +151,7 @@ def _record_fired(
         state=counted.state,
         source=key[0],
         active_at=counted.active_at,
+        source_active_at=counted.source_active_at,
         fault_applied_at=applied,
         time_to_detect_s=ttd,
         time_to_detect_uncertainty_s=_rounded(uncertainty),

@@ -26,9 +26,15 @@ class Instance:
     labels: dict[str, str]
     state: str
     active_at: float | None  # chaosml's wall clock
+    source_active_at: float | None = None  # as the source stamped it (its own clock)
 
     def to_json(self) -> dict[str, Any]:
-        return {"labels": self.labels, "state": self.state, "active_at": self.active_at}
+        return {
+            "labels": self.labels,
+            "state": self.state,
+            "active_at": self.active_at,
+            "source_active_at": self.source_active_at,
+        }
 
 
 @dataclass(frozen=True)

@@ -99,11 +99,14 @@ recovery:
     fired = result.one("alert.fired")
     assert len(watcher.seen) == 1, watcher.seen  # one activeAt, read by the test itself
     reference = parse_rfc3339(watcher.seen.pop())
-    assert fired["active_at"] == pytest.approx(reference, abs=1e-6)
+    assert fired["source_active_at"] == pytest.approx(reference, abs=1e-6)
+    # active_at is on chaosml's clock: Prometheus's activeAt minus the measured offset
+    assert fired["active_at"] == pytest.approx(reference - fired["clock_offset_s"], abs=1e-6)
     print(
         f"time to detect {fired['time_to_detect_s']}s, reference {reference - applied['wall']:.4f}s"
     )
     assert fired["time_to_detect_s"] == pytest.approx(reference - applied["wall"], abs=0.1)
+    assert fired["proven"] is True and fired["not_counted"] == []
     assert 0 < fired["time_to_detect_s"] < 3.0  # scrape 1 s + evaluation 1 s
     assert [e["ok"] for e in result.of("fault.reverted")] == [True]
     resolved = result.one("alert.resolved")
