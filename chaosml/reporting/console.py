@@ -5,6 +5,13 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+from chaosml.reporting.alert_lines import (
+    alert_fired_line,
+    alert_resolved_line,
+    clock_offset_line,
+    time_to_detect_text,
+)
+
 _STYLE = {True: "green", False: "red"}
 
 
@@ -71,19 +78,13 @@ class ConsoleObserver:
         )
 
     def _alert_fired(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        ttd = e.get("time_to_detect_s")
-        shown = (
-            f"{ttd:.2f}s after the fault"
-            if isinstance(ttd, int | float)
-            else "time to detect unknown"
-        )
-        return f"🔔 alert {e['name']} {e['state']} — detected {shown}", "green"
+        return alert_fired_line(e)
 
     def _alert_resolved(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        ttr = e.get("time_to_resolve_s")
-        return f"alert {e['name']} resolved" + (
-            f" {ttr:.2f}s after the rollback" if ttr is not None else ""
-        ), "green"
+        return alert_resolved_line(e)
+
+    def _clock_offset(self, e: dict[str, Any]) -> tuple[str, str | None]:
+        return clock_offset_line(e)
 
     def _guard_breach(self, e: dict[str, Any]) -> tuple[str, str | None]:
         return f"🛑 guard '{e['name']}' breached: {e['reason']}", "bold red"
@@ -101,8 +102,10 @@ class ConsoleObserver:
             text += f"\n    alert {alert['name']}: " + (
                 "fired" if alert.get("fired") else "DID NOT FIRE"
             )
-            if ttd is not None:
-                text += f", time to detect {ttd:.2f}s"
+            if ttd is not None or alert.get("proven") is False:
+                text += ", time to detect " + time_to_detect_text(
+                    ttd, alert.get("time_to_detect_uncertainty_s"), alert.get("proven")
+                )
             if alert.get("time_to_resolve_s") is not None:
                 text += f", resolved {alert['time_to_resolve_s']:.2f}s after the rollback"
         if e.get("pending_undos"):

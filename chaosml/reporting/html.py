@@ -16,6 +16,7 @@ from typing import Any
 
 from chaosml.durations import format_duration
 from chaosml.reporting.coverage import Coverage, compute_coverage
+from chaosml.reporting.detection import time_to_detect_text
 from chaosml.reporting.journal_reader import RunReport
 from chaosml.reporting.svg_timeline import render_timeline
 
@@ -173,7 +174,11 @@ def _alerts(r: RunReport) -> str:
         (
             escape(a.name),
             _flag(a.fired, "fired", "did not fire"),
-            _seconds(a.time_to_detect_s),
+            escape(
+                time_to_detect_text(a.time_to_detect_s, a.time_to_detect_uncertainty_s, a.proven)
+            )
+            if a.fired
+            else _seconds(a.time_to_detect_s),
             _flag(a.resolved, "resolved", "not resolved"),
             _seconds(a.time_to_resolve_s),
         )

@@ -78,6 +78,8 @@ class AlertRecord:
     source: Any = None
     fired_at: float | None = None  # mono seconds of the alert's own activeAt
     time_to_detect_s: float | None = None
+    time_to_detect_uncertainty_s: float | None = None  # the source's clock offset (issue 21)
+    proven: bool | None = None  # False: already active before the fault (issue 20)
     resolved_at: float | None = None
     time_to_resolve_s: float | None = None
 
@@ -368,6 +370,8 @@ class _Builder:
         alert.source = e.get("source")
         alert.fired_at = self.to_mono(_float(e.get("active_at")), self.last_mono)
         alert.time_to_detect_s = _float(e.get("time_to_detect_s"))
+        alert.time_to_detect_uncertainty_s = _float(e.get("time_to_detect_uncertainty_s"))
+        alert.proven = e.get("proven") if isinstance(e.get("proven"), bool) else None
 
     def on_alert_resolved(self, e: Event) -> None:
         alert = self._alert(str(e.get("name", "")))

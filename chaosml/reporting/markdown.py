@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from chaosml.reporting.coverage import Coverage, compute_coverage
+from chaosml.reporting.detection import time_to_detect_text
 from chaosml.reporting.journal_reader import RunReport
 
 ICON = {"completed": "✅", "deviated": "❌", "refused": "⛔", "not-steady": "⚠️"}
@@ -50,7 +51,10 @@ def _alert_cell(r: RunReport) -> str:
         if not a.fired:
             cells.append(f"{a.name}: **did not fire**")
             continue
-        cells.append(f"{a.name}: {_secs(a.time_to_detect_s)} / {_secs(a.time_to_resolve_s)}")
+        detect = time_to_detect_text(
+            a.time_to_detect_s, a.time_to_detect_uncertainty_s, a.proven, digits=1
+        )
+        cells.append(f"{a.name}: {detect} / {_secs(a.time_to_resolve_s)}")
     return _cell("; ".join(cells)) or "—"
 
 
