@@ -10,6 +10,7 @@ computes time to detect from ``active_at``.
 from __future__ import annotations
 
 import time
+from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Literal, cast
 
 from pydantic import Field, model_validator
@@ -91,7 +92,17 @@ def fetch_alerts(source: AlertSource, timeout: float) -> list[AlertView]:
         )
     if source.kind == "prometheus":
         return prometheus_alerts(payload)
-    return alertmanager_alerts(payload, now=time.time())
+    return alertmanager_alerts(payload, now=server_now(resp.headers))
+
+
+def server_now(headers: dict[str, str]) -> float:
+    """The server's time from its ``Date`` header (its ``endsAt`` is on its clock, not ours:
+    issue 21); chaosml's time when there is none."""
+    date = {k.lower(): v for k, v in headers.items()}.get("date")
+    try:
+        return parsedate_to_datetime(date).timestamp() if date else time.time()
+    except (TypeError, ValueError):
+        return time.time()
 
 
 def instance_json(alert: AlertView) -> dict[str, Any]:

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from chaosml.drivers import http_client
 from chaosml.drivers.alert_states import parse_rfc3339
-from chaosml.errors import ChaosMLError
 from chaosml.stack.monitoring import MonitoringStack, free_port
 from tests.fixtures.prom_env import GAUGE, TEST_ENV, Exporter, MonitoringEnv
 from tests.integration.prometheus.runner import (
     REPO_ROOT,
+    ActiveAtWatcher,
     run_chaosml,
     wait_until,
     write_experiment,
@@ -26,36 +24,6 @@ pytestmark = [pytest.mark.prometheus, pytest.mark.slow]
 
 def _flow(items: list[str]) -> str:
     return "[" + ", ".join(f'"{item}"' for item in items) + "]"
-
-
-class ActiveAtWatcher:
-    """Reads Prometheus's own activeAt of an alert while a run goes on (the reference)."""
-
-    def __init__(self, prometheus_url: str, name: str) -> None:
-        self.url = prometheus_url + "/api/v1/alerts"
-        self.name = name
-        self.seen: set[str] = set()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def __enter__(self) -> ActiveAtWatcher:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                alerts = http_client.request("GET", self.url, timeout=2.0).json()["data"]["alerts"]
-            except (ChaosMLError, TypeError, KeyError):
-                alerts = []
-            for item in alerts:
-                if item["labels"].get("alertname") == self.name:
-                    self.seen.add(item["activeAt"])
-            self._stop.wait(0.05)
 
 
 def test_killed_exporter_fires_alert_with_time_to_detect_from_active_at(
