@@ -1,8 +1,21 @@
 #!/bin/sh
 # Install Prometheus, Alertmanager and Pushgateway (Debian packages) when their binaries are
-# missing. Idempotent: does nothing when all three are on PATH. Starts nothing — the tests
-# start their own instances on free loopback ports (chaosml/stack/monitoring.py).
+# missing, and faketime (the clock-skew tests). Idempotent: does nothing when all are on PATH.
+# Starts nothing — the tests start their own instances on free loopback ports (chaosml/stack/monitoring.py).
 set -eu
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+# faketime (libfaketime): the clock-skew tests shift chaosml's wall clock (issue 21)
+if ! command -v faketime >/dev/null 2>&1; then
+    echo "monitoring-install: installing faketime"
+    $SUDO apt-get update -q
+    $SUDO apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 faketime
+fi
 
 missing=""
 for bin in prometheus promtool prometheus-alertmanager prometheus-pushgateway; do
@@ -14,13 +27,8 @@ if [ -z "$missing" ]; then
 fi
 echo "monitoring-install: missing:$missing; installing Debian packages"
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends \
+$SUDO apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 \
     prometheus prometheus-alertmanager prometheus-pushgateway
 
 # Debian's packages may start services under systemd; the tests want none running.
