@@ -123,7 +123,9 @@ def detection_errors(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=3)
-    reps = parser.parse_args().reps
+    parser.add_argument("--alerts-only", action="store_true", help="skip the guard benchmark")
+    args = parser.parse_args()
+    reps = args.reps
     tmp = Path(tempfile.mkdtemp(prefix="chaosml-bench-"))
     victim = Exporter("victim", free_port(), tmp / "victim.pid")
     gauge = Exporter("gauge", free_port(), tmp / "gauge.pid")
@@ -132,7 +134,8 @@ def main() -> None:
         victim.start()
         gauge.start()
         with MonitoringStack(jobs=jobs, rules=RULES, with_pushgateway=False) as stack:
-            report_guards(tmp, gauge, reps)
+            if not args.alerts_only:
+                report_guards(tmp, gauge, reps)
             report_detection(tmp, victim, stack, reps)
     finally:
         victim.kill()

@@ -132,4 +132,4 @@ def time_to_detect(counted: Instance, proven: bool, fault_wall: float | None) ->
     """Seconds from the fault to the counted instance's start; None when not proven."""
     if not proven or counted.active_at is None or fault_wall is None:
         return None
-    return round(max(0.0, counted.active_at - fault_wall), 3)
+    return round(max(0.0, counted.active_at - fault_wall), 4)

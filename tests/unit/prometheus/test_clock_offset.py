@@ -21,7 +21,7 @@ PROM = ("prometheus", "http://127.0.0.1:9090")
 def test_precise_offset_uses_the_shortest_round_trip_and_its_midpoint() -> None:
     readings = [
         Reading(sent_wall=1000.0, rtt_s=0.200, server_time=1005.150),
-        Reading(sent_wall=1001.0, rtt_s=0.010, server_time=1006.005),
+        Reading(sent_wall=1001.0, rtt_s=0.010, server_time=1006.0045),  # truncated to ms
     ]
     found = precise_offset(readings, 0.001, "prometheus time()")
     assert found.offset_s == pytest.approx(5.0)
