@@ -34,9 +34,9 @@ from tests.fixtures.prom_env import GAUGE, RULES, Exporter  # noqa: E402
 from tests.integration.prometheus.runner import (  # noqa: E402
     ActiveAtWatcher,
     run_chaosml,
+    victim_kill_experiment,
     wait_until,
 )
-from tests.integration.prometheus.test_cli_alerts import _flow  # noqa: E402
 
 
 def guard_experiment(tmp: Path, gauge: Exporter, every: float) -> Path:
@@ -78,30 +78,6 @@ def guard_reaction(tmp: Path, gauge: Exporter, every: float) -> float:
     return float(reverted - result.watched[0])
 
 
-def kill_experiment(tmp: Path, victim: Exporter, prom: str) -> Path:
-    path = tmp / "kill.yaml"
-    path.write_text(f"""
-version: 1
-title: detection benchmark
-blast_radius: {{environments: [test]}}
-method:
-  - fault: process.kill
-    pid_file: "{victim.pid_file}"
-    signal: SIGKILL
-    restart: {_flow(victim.argv())}
-    restart_cwd: "{REPO_ROOT}"
-  - expect_alert:
-      name: VictimDown
-      source: {{prometheus: "{prom}"}}
-      fires_within: 20s
-recovery:
-  within: 30s
-  every: 500ms
-  alerts_resolve: [{{name: VictimDown, source: {{prometheus: "{prom}"}}}}]
-""")
-    return path
-
-
 def detection_errors(
     tmp: Path, victim: Exporter, stack: MonitoringStack, shift: float = 0.0
 ) -> tuple[float, float]:
@@ -109,7 +85,8 @@ def detection_errors(
     wall clock ``shift`` seconds off (faketime; the reference is on Prometheus's true time)."""
     extra = faketime_env(shift) if shift else None
     with ActiveAtWatcher(stack.prometheus_url, "VictimDown") as watcher:
-        experiment = kill_experiment(tmp, victim, stack.prometheus_url)
+        urls = (stack.prometheus_url, stack.alertmanager_url)
+        experiment = victim_kill_experiment(tmp, victim, *urls, "prometheus")
         result = run_chaosml(experiment, tmp, extra_env=extra)
     assert result.exit_code == 0, result.output
     applied = result.one("fault.applied")["wall"] - shift  # on the true clock

@@ -134,3 +134,49 @@ class ActiveAtWatcher:
                 if item["labels"].get("alertname") == self.name:
                     self.seen.add(item["activeAt"])
             self._stop.wait(0.05)
+
+
+def flow(items: list[str]) -> str:
+    """A YAML flow list of strings."""
+    return "[" + ", ".join(f'"{item}"' for item in items) + "]"
+
+
+def victim_kill_experiment(
+    tmp_path: Path, victim: Any, prometheus: str, alertmanager: str, detect_in: str
+) -> Path:
+    """Kill the victim exporter (restarted by the undo); VictimDown must fire, read from
+    ``detect_in`` (prometheus or alertmanager), and resolve, read from the other source."""
+    detect = prometheus if detect_in == "prometheus" else alertmanager
+    resolve_in, resolve = (
+        ("alertmanager", alertmanager) if detect_in == "prometheus" else ("prometheus", prometheus)
+    )
+    return write_experiment(
+        tmp_path,
+        f"""
+version: 1
+title: Killing the victim exporter fires VictimDown
+tags: [ml-test-score:M6]
+blast_radius: {{environments: [test], max_duration: 2m}}
+steady_state:
+  - name: victim scraped
+    prometheus: {{url: "{prometheus}", query: 'up{{job="victim"}}'}}
+    expect: {{equals: 1}}
+method:
+  - fault: process.kill
+    pid_file: "{victim.pid_file}"
+    signal: SIGKILL
+    restart: {flow(victim.argv())}
+    restart_cwd: "{REPO_ROOT}"
+  - expect_alert:
+      name: VictimDown
+      labels: {{severity: page}}
+      source: {{{detect_in}: "{detect}"}}
+      fires_within: 20s
+recovery:
+  within: 30s
+  every: 1s
+  alerts_resolve:
+    - name: VictimDown
+      source: {{{resolve_in}: "{resolve}"}}
+""",
+    )

@@ -12,9 +12,9 @@ from chaosml.drivers.alert_states import parse_rfc3339
 from chaosml.stack.monitoring import MonitoringStack, free_port
 from tests.fixtures.prom_env import GAUGE, TEST_ENV, Exporter, MonitoringEnv
 from tests.integration.prometheus.runner import (
-    REPO_ROOT,
     ActiveAtWatcher,
     run_chaosml,
+    victim_kill_experiment,
     wait_until,
     write_experiment,
 )
@@ -22,43 +22,12 @@ from tests.integration.prometheus.runner import (
 pytestmark = [pytest.mark.prometheus, pytest.mark.slow]
 
 
-def _flow(items: list[str]) -> str:
-    return "[" + ", ".join(f'"{item}"' for item in items) + "]"
-
-
 def test_killed_exporter_fires_alert_with_time_to_detect_from_active_at(
     prom_monitoring: MonitoringEnv, prom_victim: Exporter, tmp_path: Path
 ) -> None:
     prom = prom_monitoring.prometheus_url
-    experiment = write_experiment(
-        tmp_path,
-        f"""
-version: 1
-title: Killing the victim exporter fires VictimDown
-tags: [ml-test-score:M6]
-blast_radius: {{environments: [test], max_duration: 2m}}
-steady_state:
-  - name: victim scraped
-    prometheus: {{url: "{prom}", query: 'up{{job="victim"}}'}}
-    expect: {{equals: 1}}
-method:
-  - fault: process.kill
-    pid_file: "{prom_victim.pid_file}"
-    signal: SIGKILL
-    restart: {_flow(prom_victim.argv())}
-    restart_cwd: "{REPO_ROOT}"
-  - expect_alert:
-      name: VictimDown
-      labels: {{severity: page}}
-      source: {{prometheus: "{prom}"}}
-      fires_within: 20s
-recovery:
-  within: 30s
-  every: 1s
-  alerts_resolve:
-    - name: VictimDown
-      source: {{alertmanager: "{prom_monitoring.alertmanager_url}"}}
-""",
+    experiment = victim_kill_experiment(
+        tmp_path, prom_victim, prom, prom_monitoring.alertmanager_url, "prometheus"
     )
     with ActiveAtWatcher(prom, "VictimDown") as watcher:
         result = run_chaosml(experiment, tmp_path)

@@ -15,50 +15,13 @@ from chaosml.drivers.alert_states import parse_rfc3339
 from tests.fixtures.faketime import faketime_env
 from tests.fixtures.prom_env import Exporter, MonitoringEnv
 from tests.integration.prometheus.runner import (
-    REPO_ROOT,
     ActiveAtWatcher,
     RunResult,
     run_chaosml,
-    write_experiment,
+    victim_kill_experiment,
 )
 
 pytestmark = [pytest.mark.prometheus, pytest.mark.slow]
-
-
-def _flow(items: list[str]) -> str:
-    return "[" + ", ".join(f'"{item}"' for item in items) + "]"
-
-
-def _experiment(tmp_path: Path, env: MonitoringEnv, victim: Exporter) -> Path:
-    return write_experiment(
-        tmp_path,
-        f"""
-version: 1
-title: Killing the victim fires VictimDown, whatever chaosml's clock says
-blast_radius: {{environments: [test], max_duration: 2m}}
-steady_state:
-  - name: victim scraped
-    prometheus: {{url: "{env.prometheus_url}", query: 'up{{job="victim"}}'}}
-    expect: {{equals: 1}}
-method:
-  - fault: process.kill
-    pid_file: "{victim.pid_file}"
-    signal: SIGKILL
-    restart: {_flow(victim.argv())}
-    restart_cwd: "{REPO_ROOT}"
-  - expect_alert:
-      name: VictimDown
-      labels: {{severity: page}}
-      source: {{alertmanager: "{env.alertmanager_url}"}}
-      fires_within: 20s
-recovery:
-  within: 30s
-  every: 1s
-  alerts_resolve:
-    - name: VictimDown
-      source: {{prometheus: "{env.prometheus_url}"}}
-""",
-    )
 
 
 def _shifted_run(
@@ -70,9 +33,10 @@ def _shifted_run(
     env.wait_for("VictimDown inactive", lambda: env.alert_state("VictimDown") == "inactive")
     extra = faketime_env(shift) if shift else None
     with ActiveAtWatcher(env.prometheus_url, "VictimDown") as watcher:
-        result = run_chaosml(
-            _experiment(tmp_path, env, victim), tmp_path, args=args, extra_env=extra
+        experiment = victim_kill_experiment(
+            tmp_path, victim, env.prometheus_url, env.alertmanager_url, "alertmanager"
         )
+        result = run_chaosml(experiment, tmp_path, args=args, extra_env=extra)
     if not watcher.seen or not result.of("fault.applied"):
         return result, None
     true_fault = result.one("fault.applied")["wall"] - shift
