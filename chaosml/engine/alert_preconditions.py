@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from chaosml.engine import alert_clocks, target_binding
 from chaosml.engine.alerts import alert_probe, instances
-from chaosml.engine.attribution import Instance, bound_to_target
+from chaosml.engine.attribution import Instance, bound_to_target, labels_text
 from chaosml.engine.outcome import Status
 from chaosml.engine.probing import emit_probe_result, read_sample
 from chaosml.engine.state import RunState
@@ -70,16 +70,15 @@ async def _already_active(index: int, step: m.ExpectAlertStep, state: RunState) 
 
 
 def _describe(name: str, active: list[Instance], now: float) -> str:
-    parts = [f"{i.state} {_labels(i.labels)} since {_since(i.active_at, now)}" for i in active]
+    parts = [
+        f"{i.state} {labels_text(i.labels, skip=())} since {_since(i.active_at, now)}"
+        for i in active
+    ]
     return (
         f"alert {name} is already active before any fault ({'; '.join(parts)}): "
         "a detection could not be told from it — resolve it first, or set "
         "allow_already_firing: true to run anyway (detection then not proven)"
     )
-
-
-def _labels(labels: dict[str, str]) -> str:
-    return "{" + ", ".join(f"{k}={v!r}" for k, v in sorted(labels.items())) + "}"
 
 
 def _since(active_at: float | None, now: float) -> str:

@@ -15,7 +15,14 @@ from chaosml.drivers.base import Params, Sample
 from chaosml.engine import target_binding
 from chaosml.engine.alert_book import SourceKey
 from chaosml.engine.alert_clocks import source_key
-from chaosml.engine.attribution import Attribution, Instance, Timeline, attribute, time_to_detect
+from chaosml.engine.attribution import (
+    Attribution,
+    Instance,
+    Timeline,
+    attribute,
+    labels_text,
+    time_to_detect,
+)
 from chaosml.engine.probing import emit_probe_result, read_sample
 from chaosml.engine.state import RunState
 from chaosml.errors import ChaosMLError, InfrastructureError
@@ -115,14 +122,9 @@ def _not_fired(alert: m.ExpectAlert, waited: float, last: str, verdict: Attribut
     )
     if verdict.rejected:
         text += "; not counted: " + "; ".join(
-            f"{_labels_text(i.labels)} {why}" for i, why in verdict.rejected
+            f"{labels_text(i.labels)} {why}" for i, why in verdict.rejected
         )
     return text
-
-
-def _labels_text(labels: dict[str, str]) -> str:
-    inner = ", ".join(f"{k}={v!r}" for k, v in sorted(labels.items()) if k != "alertname")
-    return "{" + inner + "}"
 
 
 def _record_fired(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chaosml.engine.attribution import labels_text
 from chaosml.reporting.detection import time_to_detect_text
 
 __all__ = ["alert_fired_line", "alert_resolved_line", "clock_offset_line", "time_to_detect_text"]
@@ -21,7 +22,7 @@ def alert_fired_line(e: dict[str, Any]) -> Line:
         return text, "bold yellow"
     text = f"🔔 alert {e['name']} {e['state']} — detected {shown} after the fault"
     for other in e.get("not_counted") or []:
-        text += f"\n      not counted: {_labels(other.get('labels'))} {other.get('why')}"
+        text += f"\n      not counted: {labels_text(other.get('labels') or {})} {other.get('why')}"
     return text, "green"
 
 
@@ -32,7 +33,7 @@ def alert_resolved_line(e: dict[str, Any]) -> Line:
     )
     for other in e.get("not_waited_on") or []:
         text += f"\n      still {other.get('state')}, not waited on: "
-        text += f"{_labels(other.get('labels'))} {other.get('why')}"
+        text += f"{labels_text(other.get('labels') or {})} {other.get('why')}"
     return text, "green"
 
 
@@ -44,8 +45,3 @@ def clock_offset_line(e: dict[str, Any]) -> Line:
         return f"⚠ WARNING: {e['warning']}", "bold yellow"
     offset, spread = e.get("offset_s") or 0.0, e.get("uncertainty_s") or 0.0
     return f"clock of {where}: offset {offset * 1000:+.1f} ms ± {spread * 1000:.1f} ms", None
-
-
-def _labels(labels: Any) -> str:
-    items = sorted((labels or {}).items())
-    return "{" + ", ".join(f"{k}={v!r}" for k, v in items if k != "alertname") + "}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from chaosml.reporting.coverage import Coverage, compute_coverage
-from chaosml.reporting.detection import time_to_detect_text
+from chaosml.reporting.detection import attribution_lines, time_to_detect_text
 from chaosml.reporting.journal_reader import RunReport
 
 ICON = {"completed": "✅", "deviated": "❌", "refused": "⛔", "not-steady": "⚠️"}
@@ -79,6 +79,7 @@ def _run_details(r: RunReport) -> str:
     if r.reason:
         lines.append(f"\n> {_cell(r.reason)}")
     lines += ["", *problems] if problems else ["", "All expectations met."]
+    lines += attribution_lines(r.alerts)
     lines += ["", "</details>"]
     return "\n".join(lines)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chaosml.reporting.alert_lines import alert_fired_line, clock_offset_line
-from chaosml.reporting.detection import time_to_detect_text
+from chaosml.reporting.detection import attribution_lines, time_to_detect_text
+from chaosml.reporting.journal_reader import AlertRecord
 
 
 @pytest.mark.parametrize(
@@ -44,3 +45,19 @@ def test_the_console_shows_a_skew_warning() -> None:
         {"source": "prometheus", "url": "http://p", "warning": "the clock ... NTP"}
     )
     assert text == "⚠ WARNING: the clock ... NTP" and style == "bold yellow"
+
+
+def test_the_markdown_report_names_the_instance_that_counted_and_the_others() -> None:
+    alert = AlertRecord(
+        "PairDown",
+        labels={"alertname": "PairDown", "instance": "a:1"},
+        fired_at=3.0,
+        time_to_detect_s=1.2,
+        proven=True,
+        not_counted=[{"labels": {"instance": "b:1"}, "why": "on another target (...)"}],
+    )
+    assert attribution_lines([alert, AlertRecord("Silent")]) == [
+        "",
+        "- alert **PairDown**: counted {instance='a:1'} — 1.20s",
+        "  - not counted: {instance='b:1'} — on another target (...)",
+    ]
