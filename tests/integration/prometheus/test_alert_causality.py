@@ -14,7 +14,13 @@ import pytest
 
 from chaosml.drivers import http_client
 from tests.fixtures.prom_env import Exporter, MonitoringEnv
-from tests.integration.prometheus.runner import REPO_ROOT, RunResult, run_chaosml, write_experiment
+from tests.integration.prometheus.runner import (
+    REPO_ROOT,
+    RunResult,
+    run_chaosml,
+    wait_until,
+    write_experiment,
+)
 
 pytestmark = [pytest.mark.prometheus, pytest.mark.slow]
 
@@ -121,3 +127,39 @@ def _markdown_report(result: RunResult, tmp_path: Path) -> str:
         timeout=60,
     )
     return out.read_text()
+
+
+def test_an_alert_that_started_after_the_check_but_before_the_fault_does_not_count(
+    prom_monitoring: MonitoringEnv, prom_victim: Exporter, tmp_path: Path
+) -> None:
+    experiment = write_experiment(
+        tmp_path,
+        f"""
+version: 1
+title: The victim dies on its own after the steady-state check, before the fault
+blast_radius: {{environments: [test], max_duration: 2m}}
+method:
+  - wait: 4s
+  - fault: process.run
+    command: ["true"]
+  - expect_alert:
+      name: VictimDown
+      source: {{prometheus: "{prom_monitoring.prometheus_url}"}}
+      fires_within: 3s
+""",
+    )
+
+    def kill_when_the_method_starts(_: object) -> None:
+        wait_until(lambda: _method_started(tmp_path), 30, "the method phase")
+        prom_victim.kill()
+
+    result = run_chaosml(experiment, tmp_path, during=kill_when_the_method_starts)
+    assert result.exit_code == 1, result.output
+    assert result.of("alert.fired") == []
+    [failed] = [e for e in result.of("probe.result") if e["kind"] == "expect_alert"]
+    assert "started before the fault" in failed["reason"]
+    assert "after the steady-state check" in failed["reason"]
+
+
+def _method_started(tmp_path: Path) -> bool:
+    return any('"name": "method"' in j.read_text() for j in tmp_path.glob("journal-*.jsonl"))
