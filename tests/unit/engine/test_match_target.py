@@ -25,7 +25,7 @@ def test_target_attributes(attribute: str, value: str) -> None:
 
 
 def test_a_missing_label_is_a_refusal_naming_the_member() -> None:
-    with pytest.raises(RefusedError, match="exporter-a has no label chaosml.io/address"):
+    with pytest.raises(RefusedError, match=r"exporter-a has no label chaosml\.io/address"):
         attribute_of(TargetMember("id", "exporter-a"), "address")
 
 
