@@ -7,6 +7,9 @@ The truth is Prometheus's own activeAt (read by the test) minus the fault's true
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,7 @@ from tests.integration.prometheus.runner import (
     RunResult,
     run_chaosml,
     victim_kill_experiment,
+    write_experiment,
 )
 
 pytestmark = [pytest.mark.prometheus, pytest.mark.slow]
@@ -88,3 +92,43 @@ def test_max_clock_skew_refuses_a_skewed_run_before_any_fault(
     assert "clock skew over --max-clock-skew 2s" in end["reason"] and "NTP" in end["reason"]
     assert result.of("fault.applied") == []
     assert prom_victim.alive()
+
+
+def test_alertmanager_alone_is_measured_by_its_date_header(
+    prom_monitoring: MonitoringEnv, faketime_library: None, tmp_path: Path
+) -> None:
+    experiment = write_experiment(
+        tmp_path,
+        f"""
+version: 1
+title: Only an Alertmanager, no Prometheus to borrow the time from
+blast_radius: {{environments: [test]}}
+method:
+  - fault: process.run
+    command: ["true"]
+  - expect_alert:
+      name: NoSuchAlert
+      source: {{alertmanager: "{prom_monitoring.alertmanager_url}"}}
+      fires_within: 1s
+""",
+    )
+    result = run_chaosml(experiment, tmp_path, extra_env=faketime_env(5.0))
+    assert result.exit_code == 1, result.output
+    offsets = result.of("clock.offset")
+    assert [o["at"] for o in offsets] == ["start", "end"]
+    for offset in offsets:
+        assert offset["method"] == "HTTP Date header"
+        assert offset["uncertainty_s"] <= 0.5
+        assert abs(offset["offset_s"] - (-5.0)) <= offset["uncertainty_s"] + 0.01, offset
+
+
+def test_a_shifted_chaosml_sleeps_and_waits_at_the_true_pace(faketime_library: None) -> None:
+    """The faketime set-up itself: time.sleep works and lasts what it says (see the fixture)."""
+    code = "import time; m = time.monotonic(); time.sleep(0.3); print(time.monotonic() - m)"
+    for shift in (5.0, -5.0):
+        env = {**os.environ, **faketime_env(shift)}
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=30
+        )
+        assert done.returncode == 0, done.stderr
+        assert 0.3 <= float(done.stdout) < 0.6
