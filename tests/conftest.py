@@ -1,4 +1,5 @@
-"""Suite-wide isolation: the tests never touch the user's real lock directory or halt switch."""
+"""Suite-wide isolation (the tests never touch the user's real lock directory or halt switch) and
+the journal invariant: no journal a test leaves holds a negative time to detect."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import tempfile
 from collections.abc import Iterator
 
 import pytest
+
+from tests.fixtures.journal_checks import negative_times_to_detect
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -30,3 +33,13 @@ def _forget_secrets() -> Iterator[None]:
 
     yield
     redaction.forget_all()
+
+
+@pytest.fixture(autouse=True)
+def _no_negative_time_to_detect(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every journal a test leaves in its tmp_path: no negative time to detect (issue 20)."""
+    root = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    yield
+    if root is not None:
+        bad = negative_times_to_detect(root)
+        assert not bad, "negative time to detect in a journal:\n" + "\n".join(bad)

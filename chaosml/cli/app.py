@@ -81,6 +81,13 @@ def run(
     seed: Annotated[
         int | None, typer.Option("--seed", help="Seed for target selection (replays a pick).")
     ] = None,
+    max_clock_skew: Annotated[
+        str | None,
+        typer.Option(
+            "--max-clock-skew",
+            help="Refuse (exit 2) when an alert source's clock is further off (e.g. 500ms).",
+        ),
+    ] = None,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
     """Run experiments: steady state, faults, alerts, rollback, recovery, journal."""
@@ -100,6 +107,7 @@ def run(
             keep_faults=keep_faults,
             seed=seed,
             debug=debug,
+            max_clock_skew=max_clock_skew,
         )
     )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from chaosml.cli.errors import guarded
 from chaosml.cli.plan import dry_run
+from chaosml.engine.alert_clocks import max_skew_seconds
 from chaosml.engine.api import run_experiment
 from chaosml.engine.outcome import RunOutcome
 from chaosml.engine.state import RunOptions
@@ -34,11 +35,13 @@ def run(
     seed: int | None,
     debug: bool,
     append_journal: bool = False,
+    max_clock_skew: str | None = None,
 ) -> int:
     def body() -> int:
         if journal is not None and len(experiments) > 1:
             raise InputError("--journal names one file; with several experiments use --journal-dir")
         overrides = _overrides(var)
+        skew = max_skew_seconds(max_clock_skew)
         loaded = [load_file(p, overrides) for p in experiments]  # all valid before anything runs
         codes = []
         for item in loaded:
@@ -52,6 +55,7 @@ def run(
                 append_journal=append_journal,
                 journal_dir=journal_dir,
                 command_line=Redactor(item.secret_values)(list(sys.argv)),
+                max_clock_skew_s=skew,
             )
             codes.append(_run_one(item, options, report_dir, debug))
         return int(most_severe(codes))

@@ -2,13 +2,15 @@
 
 ``Sample.value`` is the state (``alert_states``); ``details`` carry ``active_at`` (Unix time
 from the alert's own ``activeAt``/``startsAt``, or None), ``labels``, ``source`` and
-``matches`` (how many alerts matched). The engine's ``expect_alert`` polls this probe and
+``matches`` (how many alerts matched) and ``alerts`` (every matching instance: labels, state,
+active_at). The engine's ``expect_alert`` polls this probe and
 computes time to detect from ``active_at``.
 """
 
 from __future__ import annotations
 
 import time
+from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Literal, cast
 
 from pydantic import Field, model_validator
@@ -70,7 +72,9 @@ class AlertProbe(ProbeDriver):
     def sample(self, params: Params, ctx: DriverContext) -> Sample:
         p = cast(AlertParams, params)
         found = matching(fetch_alerts(p.source, p.timeout), p.name, p.labels)
-        return alert_sample(most_advanced(found), len(found), p.source.kind)
+        sample = alert_sample(most_advanced(found), len(found), p.source.kind)
+        sample.details["alerts"] = [instance_json(a) for a in found]
+        return sample
 
     def describe(self, params: Params) -> str:
         p = cast(AlertParams, params)
@@ -89,7 +93,21 @@ def fetch_alerts(source: AlertSource, timeout: float) -> list[AlertView]:
         )
     if source.kind == "prometheus":
         return prometheus_alerts(payload)
-    return alertmanager_alerts(payload, now=time.time())
+    return alertmanager_alerts(payload, now=server_now(resp.headers))
+
+
+def server_now(headers: dict[str, str]) -> float:
+    """The server's time from its ``Date`` header (its ``endsAt`` is on its clock, not ours:
+    issue 21); chaosml's time when there is none."""
+    date = {k.lower(): v for k, v in headers.items()}.get("date")
+    try:
+        return parsedate_to_datetime(date).timestamp() if date else time.time()
+    except (TypeError, ValueError):
+        return time.time()
+
+
+def instance_json(alert: AlertView) -> dict[str, Any]:
+    return {"labels": alert.labels, "state": alert.state, "active_at": alert.active_at}
 
 
 def alert_sample(alert: AlertView | None, matches: int, source: SourceKind) -> Sample:

@@ -1,17 +1,35 @@
-"""Alert expectations: did the alert fire within its time, and did it resolve after the undo."""
+"""Alert expectations: did this run's fault make the alert fire, and did it resolve after?
+
+An instance counts only when it became active after the fault, on chaosml's clock, and (with
+``match_target``) on the faulted target (``attribution``). The journal says which instance
+counted and why the others did not (docs/alerts.md).
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from chaosml.drivers.base import Params, Sample
+from chaosml.engine import target_binding
+from chaosml.engine.alert_book import SourceKey
+from chaosml.engine.alert_clocks import source_key
+from chaosml.engine.attribution import (
+    Attribution,
+    Instance,
+    Timeline,
+    attribute,
+    labels_text,
+    time_to_detect,
+)
 from chaosml.engine.probing import emit_probe_result, read_sample
 from chaosml.engine.state import RunState
 from chaosml.errors import ChaosMLError, InfrastructureError
 from chaosml.model import experiment as m
 
 POLL_SECONDS = 0.25
+Done = Callable[[Sample], bool]
 
 
 def alert_probe(
@@ -24,25 +42,48 @@ def alert_probe(
     return m.ProbeSpec(name=f"alert {name}", kind="alert", params=params, timeout=10.0)
 
 
-async def _poll(
-    spec: m.ProbeSpec, state: RunState, wanted: set[str], within: float
-) -> tuple[Sample | None, str, float]:
-    """Poll until the alert's state is in ``wanted``: (sample or None, last state, waited)."""
+def instances(sample: Sample, key: SourceKey, state: RunState) -> list[Instance]:
+    """Every matching instance of a sample, its start mapped into chaosml's clock."""
+    book = state.alert_book
+    raw: list[dict[str, Any]] = sample.details.get("alerts") or _most_advanced_only(sample)
+    return [
+        Instance(
+            dict(a["labels"]),
+            str(a["state"]),
+            book.to_local(key, a.get("active_at")),
+            a.get("active_at"),
+        )
+        for a in raw
+    ]
+
+
+def _most_advanced_only(sample: Sample) -> list[dict[str, Any]]:
+    """A probe that reports one alert (a fake) rather than the list of matching instances."""
+    if sample.value == "inactive":
+        return []
+    details = sample.details
+    return [{"labels": details.get("labels", {}), "state": sample.value, **details}]
+
+
+async def poll(
+    spec: m.ProbeSpec, state: RunState, done: Done, within: float
+) -> tuple[Sample | None, Sample | None, str, float]:
+    """Poll until ``done(sample)``: (that sample or None, last sample, last state, waited)."""
     started = state.clock.monotonic()
-    last = "unknown"
+    last, last_sample = "unknown", None
     while True:
         try:
-            sample = await read_sample(spec, state)
-            last = str(sample.value)
-            if last in wanted:
-                return sample, last, state.clock.monotonic() - started
+            last_sample = await read_sample(spec, state)
+            last = str(last_sample.value)
+            if done(last_sample):
+                return last_sample, last_sample, last, state.clock.monotonic() - started
         except InfrastructureError:
             raise
         except ChaosMLError as exc:
             last = f"error: {exc.message}"
         waited = state.clock.monotonic() - started
         if waited >= within:
-            return None, last, waited
+            return None, last_sample, last, waited
         await state.clock.sleep(min(POLL_SECONDS, within - waited))
 
 
@@ -50,45 +91,95 @@ async def expect_alert(step: m.ExpectAlertStep, index: int, state: RunState) -> 
     alert = step.expect_alert
     spec = alert_probe(alert.name, alert.labels, alert.source, state)
     wanted = {"firing"} if alert.state == "firing" else {"pending", "firing"}
-    sample, last, waited = await _poll(spec, state, wanted, alert.fires_within)
-    ok = sample is not None
-    reason = (
-        None
-        if ok
-        else (
-            f"alert {alert.name} did not fire within {alert.fires_within:g}s "
-            f"(waited {waited:.1f}s; last state: {last})"
-        )
+    key = source_key(alert.source)
+    binding = target_binding.binding_for(state.experiment.method, index, state.ctx.targets)
+    timeline = Timeline(state.last_fault_wall, state.alert_book.steady_wall)
+
+    def judge(sample: Sample) -> Attribution:
+        found = instances(sample, key, state)
+        return attribute(found, wanted, timeline, binding, alert.allow_already_firing)
+
+    sample, last_sample, last, waited = await poll(
+        spec, state, lambda s: judge(s).counted is not None, alert.fires_within
     )
+    seen = sample or last_sample
+    verdict = judge(seen) if seen is not None else Attribution()
     if sample is not None:
-        _record_fired(alert, sample, waited, state)
-    _record_expectation(state, "expect_alert", alert.name, index, ok, reason, alert.weight, sample)
-    return ok
+        _record_fired(alert, verdict, key, waited, state)
+        reason = None
+    else:
+        reason = _not_fired(alert, waited, last, verdict)
+    _record_expectation(
+        state, "expect_alert", alert.name, index, reason is None, reason, alert.weight, sample
+    )
+    return reason is None
 
 
-def _record_fired(alert: m.ExpectAlert, sample: Sample, waited: float, state: RunState) -> None:
-    active_at = sample.details.get("active_at")
+def _not_fired(alert: m.ExpectAlert, waited: float, last: str, verdict: Attribution) -> str:
+    text = (
+        f"alert {alert.name} did not fire within {alert.fires_within:g}s "
+        f"(waited {waited:.1f}s; last state: {last})"
+    )
+    if verdict.rejected:
+        text += "; not counted: " + "; ".join(
+            f"{labels_text(i.labels)} {why}" for i, why in verdict.rejected
+        )
+    return text
+
+
+def _record_fired(
+    alert: m.ExpectAlert, verdict: Attribution, key: SourceKey, waited: float, state: RunState
+) -> None:
+    counted = verdict.counted
+    assert counted is not None
     applied = state.last_fault_wall
-    ttd = round(active_at - applied, 3) if isinstance(active_at, int | float) and applied else None
-    state.alerts[alert.name] = {
+    ttd = time_to_detect(counted, verdict.proven, applied)
+    uncertainty = state.alert_book.uncertainty(key)
+    entry = {
         "name": alert.name,
         "fired": True,
+        "proven": verdict.proven,
         "time_to_detect_s": ttd,
-        "active_at": active_at,
+        "time_to_detect_uncertainty_s": _rounded(uncertainty),
+        "active_at": counted.active_at,
         "resolved": None,
         "time_to_resolve_s": None,
     }
+    state.alerts[alert.name] = entry
     state.journal.emit(
         "alert.fired",
         name=alert.name,
-        labels=sample.details.get("labels", alert.labels),
-        state=sample.value,
-        source=sample.details.get("source"),
-        active_at=active_at,
+        labels=counted.labels,
+        state=counted.state,
+        source=key[0],
+        active_at=counted.active_at,
+        source_active_at=counted.source_active_at,
         fault_applied_at=applied,
         time_to_detect_s=ttd,
+        time_to_detect_uncertainty_s=_rounded(uncertainty),
+        clock_offset_s=_offset(state, key),
+        proven=verdict.proven,
+        not_proven_why=None if verdict.proven else _unproven_why(counted, applied),
+        not_counted=verdict.rejected_json(),
         waited_s=round(waited, 3),
     )
+
+
+def _unproven_why(counted: Instance, applied: float | None) -> str:
+    since = f"{applied - counted.active_at:.2f}s " if applied and counted.active_at else ""
+    return (
+        f"detection not proven: the alert was already active {since}before the fault "
+        "(allow_already_firing: true)"
+    )
+
+
+def _offset(state: RunState, key: SourceKey) -> float | None:
+    offset = state.alert_book.offsets.get(key)
+    return round(offset.offset_s, 6) if offset is not None else None
+
+
+def _rounded(value: float | None) -> float | None:
+    return round(value, 6) if value is not None else None
 
 
 def _record_expectation(
@@ -128,21 +219,44 @@ def _record_expectation(
 
 
 async def alerts_resolve(recovery: m.Recovery, state: RunState, deadline: float) -> bool:
-    """Every listed alert must be inactive before ``deadline`` (monotonic)."""
+    """Every instance this run caused of each listed alert must be inactive before ``deadline``
+    (monotonic). Instances active before the run's first fault are named, not waited on."""
     results = []
     for alert in recovery.alerts_resolve:
         assert alert.source is not None
         spec = alert_probe(alert.name, alert.labels, alert.source, state)
+        key = source_key(alert.source)
         within = max(0.0, deadline - state.clock.monotonic())
-        sample, last, waited = await _poll(spec, state, {"inactive"}, within)
+        sample, last_sample, last, waited = await poll(spec, state, _settled(key, state), within)
+        others = _ours(last_sample, key, state)[1] if last_sample else []
         results.append(
-            _record_resolved(alert.name, sample is not None, last, waited, recovery, state)
+            _record_resolved(alert.name, sample is not None, last, waited, recovery, state, others)
         )
     return all(results)
 
 
+def _settled(key: SourceKey, state: RunState) -> Done:
+    return lambda sample: not _ours(sample, key, state)[0]
+
+
+def _ours(sample: Sample, key: SourceKey, state: RunState) -> tuple[list[Instance], list[Instance]]:
+    """(instances this run caused, instances active before its first fault)."""
+    found = instances(sample, key, state)
+    first = state.alert_book.first_fault_wall
+    if first is None:
+        return found, []
+    older = [i for i in found if i.active_at is not None and i.active_at < first]
+    return [i for i in found if i not in older], older
+
+
 def _record_resolved(
-    name: str, ok: bool, last: str, waited: float, recovery: m.Recovery, state: RunState
+    name: str,
+    ok: bool,
+    last: str,
+    waited: float,
+    recovery: m.Recovery,
+    state: RunState,
+    others: list[Instance],
 ) -> bool:
     now = time.time()
     ttr = round(now - state.rollback_end_wall, 3) if ok and state.rollback_end_wall else None
@@ -150,6 +264,10 @@ def _record_resolved(
         name, {"name": name, "fired": None, "time_to_detect_s": None}
     )
     entry.update({"resolved": ok, "time_to_resolve_s": ttr})
+    not_waited = [
+        {**i.to_json(), "why": "active before the run's first fault: not caused by this run"}
+        for i in others
+    ]
     if ok:
         state.journal.emit(
             "alert.resolved",
@@ -157,6 +275,7 @@ def _record_resolved(
             resolved_at=now,
             time_to_resolve_s=ttr,
             waited_s=round(waited, 3),
+            not_waited_on=not_waited,
         )
     reason = None if ok else f"alert {name} still {last} {recovery.within:g}s after the rollback"
     _record_expectation(state, "alerts_resolve", name, None, ok, reason, 1.0, None)

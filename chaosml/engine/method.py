@@ -82,6 +82,8 @@ class MethodRunner:
         state.last_fault_wall = float(event["wall"])
         undo_id = entry.undo_id if entry else None
         await effect.after_apply(driver, step, index, ctx, record, undo_id, state.journal)
+        if state.alert_book.first_fault_wall is None:
+            state.alert_book.first_fault_wall = state.last_fault_wall
         if step.duration is not None and entry is not None:
             await self._timed_revert(entry, step.duration, step.background)
 

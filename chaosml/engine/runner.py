@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chaosml.drivers import subprocesses
-from chaosml.engine import blast_radius, effect, lock, proxies, watchers
+from chaosml.engine import (
+    alert_clocks,
+    alert_preconditions,
+    blast_radius,
+    effect,
+    lock,
+    proxies,
+    watchers,
+)
 from chaosml.engine.alerts import alerts_resolve
 from chaosml.engine.method import MethodRunner, run_action
 from chaosml.engine.outcome import EXIT_FOR_STATUS, RunOutcome, Status
@@ -64,6 +72,7 @@ class Runner:
             verdict = await self._rollback_and_recover(verdict)
             if no_effect := effect.no_effect_reason(self.state, verdict.status.value):
                 verdict = Verdict(Status.FAILED, no_effect, "no-effect")
+            await alert_clocks.measure(self.state, "end")
             proxies.stop_all(self.ephemeral_proxies)
             return self._finish(verdict)
         finally:
@@ -155,7 +164,8 @@ class Runner:
             return Verdict(
                 Status.NOT_STEADY, f"not steady before the method: {reasons}", "not-steady"
             )
-        return None
+        alerts = await alert_preconditions.check(state)  # expected alerts inactive; clocks
+        return Verdict(alerts.status, alerts.reason, alerts.ended_by) if alerts else None
 
     def _note_baseline(self, outcome: ProbeOutcome) -> None:
         self.state.expectations.append((outcome.spec.name, outcome.ok, outcome.spec.weight))

@@ -8,6 +8,7 @@ from typing import Any
 
 from chaosml.drivers.base import DriverContext
 from chaosml.drivers.registry import Registry
+from chaosml.engine.alert_book import AlertBook
 from chaosml.engine.clock import Clock
 from chaosml.model.experiment import Experiment
 from chaosml.reporting.journal_writer import JournalWriter
@@ -29,6 +30,7 @@ class RunOptions:
     undo_attempts: int = 3
     deadline_s: float | None = None  # an outer deadline (a game day's), besides max_duration
     lock_dir: Path | None = None  # default: CHAOSML_LOCK_DIR or ~/.cache/chaosml/locks
+    max_clock_skew_s: float | None = None  # refuse when an alert source's clock is further off
 
 
 @dataclass
@@ -48,6 +50,7 @@ class RunState:
     rollback_end_wall: float | None = None
     lock_keys: list[str] = field(default_factory=list)
     stopping: bool = False  # an abort or a signal asked the steady state / method to stop
+    alert_book: AlertBook = field(default_factory=AlertBook)  # alert clocks and moments
 
     def set_phase(self, name: str) -> None:
         self.phase = name

@@ -135,6 +135,9 @@ class AlertSource(Strict):
     alertmanager: str | None = None
 
 
+TargetAttribute = Annotated[str, Field(pattern=r"^(name|id|address|label\.[\w./-]+)$")]
+
+
 class ExpectAlert(Strict):
     name: str = Field(min_length=1)
     labels: dict[str, str] = Field(default_factory=dict)
@@ -142,6 +145,10 @@ class ExpectAlert(Strict):
     fires_within: Duration = Field(default=60.0, gt=0)
     state: Literal["firing", "pending"] = "firing"
     weight: float = Field(default=1.0, ge=0)
+    # issue 20 (docs/alerts.md): an alert already active before the fault proves nothing
+    allow_already_firing: bool = False
+    match_target: dict[str, TargetAttribute] | None = Field(default=None, min_length=1)
+    target: str | None = None  # whose attributes match_target reads; default: the last fault's
 
 
 class ExpectAlertStep(Strict):

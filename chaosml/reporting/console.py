@@ -6,6 +6,12 @@ import sys
 from typing import Any, TextIO
 
 from chaosml import escape
+from chaosml.reporting.alert_lines import (
+    alert_fired_line,
+    alert_resolved_line,
+    clock_offset_line,
+    time_to_detect_text,
+)
 
 _STYLE = {True: "green", False: "red"}
 
@@ -80,19 +86,13 @@ class ConsoleObserver:
         return f"◉ evidence {who} ({e.get('fault')}): {effect} — {e.get('summary')}", style
 
     def _alert_fired(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        ttd = e.get("time_to_detect_s")
-        shown = (
-            f"{ttd:.2f}s after the fault"
-            if isinstance(ttd, int | float)
-            else "time to detect unknown"
-        )
-        return f"🔔 alert {e['name']} {e['state']} — detected {shown}", "green"
+        return alert_fired_line(e)
 
     def _alert_resolved(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        ttr = e.get("time_to_resolve_s")
-        return f"alert {e['name']} resolved" + (
-            f" {ttr:.2f}s after the rollback" if ttr is not None else ""
-        ), "green"
+        return alert_resolved_line(e)
+
+    def _clock_offset(self, e: dict[str, Any]) -> tuple[str, str | None]:
+        return clock_offset_line(e)
 
     def _guard_breach(self, e: dict[str, Any]) -> tuple[str, str | None]:
         return f"🛑 guard '{e['name']}' breached: {e['reason']}", "bold red"
@@ -114,8 +114,10 @@ class ConsoleObserver:
                 if alert.get("tested") is False
                 else "DID NOT FIRE"
             )
-            if ttd is not None:
-                text += f", time to detect {ttd:.2f}s"
+            if ttd is not None or alert.get("proven") is False:
+                text += ", time to detect " + time_to_detect_text(
+                    ttd, alert.get("time_to_detect_uncertainty_s"), alert.get("proven")
+                )
             if alert.get("time_to_resolve_s") is not None:
                 text += f", resolved {alert['time_to_resolve_s']:.2f}s after the rollback"
         if e.get("pending_undos"):

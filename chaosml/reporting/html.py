@@ -19,7 +19,7 @@ from chaosml import redaction
 from chaosml.durations import format_duration
 from chaosml.exit_codes import ExitCode, most_severe
 from chaosml.reporting.coverage import Coverage, compute_coverage
-from chaosml.reporting.detection import detection
+from chaosml.reporting.detection import detection, time_to_detect_text
 from chaosml.reporting.journal_reader import RunReport
 from chaosml.reporting.svg_timeline import render_timeline
 
@@ -236,7 +236,11 @@ def _alerts(r: RunReport) -> str:
         (
             escape(a.name),
             _flag(a.fired, "fired", "did not fire") if a.tested else "not tested (no effect)",
-            _seconds(a.time_to_detect_s),
+            escape(
+                time_to_detect_text(a.time_to_detect_s, a.time_to_detect_uncertainty_s, a.proven)
+            )
+            if a.fired
+            else _seconds(a.time_to_detect_s),
             _flag(a.resolved, "resolved", "not resolved"),
             _seconds(a.time_to_resolve_s),
         )

@@ -79,6 +79,9 @@ class AlertRecord:
     source: Any = None
     fired_at: float | None = None  # mono seconds of the alert's own activeAt
     time_to_detect_s: float | None = None
+    time_to_detect_uncertainty_s: float | None = None  # the source's clock offset (issue 21)
+    proven: bool | None = None  # False: already active before the fault (issue 20)
+    not_counted: list[dict[str, Any]] = field(default_factory=list)  # other instances, with why
     resolved_at: float | None = None
     time_to_resolve_s: float | None = None
     tested: bool = True  # False: the fault before it had no effect, so it was not tested
@@ -372,6 +375,9 @@ class _Builder:
         alert.source = e.get("source")
         alert.fired_at = self.to_mono(_float(e.get("active_at")), self.last_mono)
         alert.time_to_detect_s = _float(e.get("time_to_detect_s"))
+        alert.time_to_detect_uncertainty_s = _float(e.get("time_to_detect_uncertainty_s"))
+        alert.proven = e.get("proven") if isinstance(e.get("proven"), bool) else None
+        alert.not_counted = list(e.get("not_counted") or [])
 
     def on_alert_resolved(self, e: Event) -> None:
         alert = self._alert(str(e.get("name", "")))

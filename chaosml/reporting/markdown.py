@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from chaosml import escape
 from chaosml.reporting.coverage import Coverage, compute_coverage
+from chaosml.reporting.detection import attribution_lines, time_to_detect_text
 from chaosml.reporting.journal_reader import RunReport
 
 ICON = {"completed": "✅", "deviated": "❌", "refused": "⛔", "not-steady": "⚠️"}
@@ -48,14 +49,17 @@ def _summary_table(reports: Sequence[RunReport]) -> str:
 def _alert_cell(r: RunReport) -> str:
     cells = []
     for a in r.alerts:
+        name = escape.markdown(a.name)
         if not a.tested:
-            cells.append(f"{a.name}: not tested (no effect)")
+            cells.append(f"{name}: not tested (no effect)")
             continue
         if not a.fired:
-            cells.append(f"{escape.markdown(a.name)}: **did not fire**")
+            cells.append(f"{name}: **did not fire**")
             continue
-        ttd, ttr = _secs(a.time_to_detect_s), _secs(a.time_to_resolve_s)
-        cells.append(f"{escape.markdown(a.name)}: {ttd} / {ttr}")
+        detect = time_to_detect_text(
+            a.time_to_detect_s, a.time_to_detect_uncertainty_s, a.proven, digits=1
+        )
+        cells.append(f"{name}: {escape.markdown(detect)} / {_secs(a.time_to_resolve_s)}")
     return "; ".join(cells).replace("\n", " ") or "—"
 
 
@@ -82,6 +86,7 @@ def _run_details(r: RunReport) -> str:
     if r.reason:
         lines.append(f"\n> {_cell(r.reason)}")
     lines += ["", *problems] if problems else ["", "All expectations met."]
+    lines += attribution_lines(r.alerts)
     lines += ["", "</details>"]
     return "\n".join(lines)
 

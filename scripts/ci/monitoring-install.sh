@@ -1,8 +1,21 @@
 #!/bin/sh
 # Install Prometheus, Alertmanager and Pushgateway (Debian packages) when their binaries are
-# missing. Idempotent: does nothing when all three are on PATH. Starts nothing — the tests
-# start their own instances on free loopback ports (chaosml/stack/monitoring.py).
+# missing, and faketime (the clock-skew tests). Idempotent: does nothing when all are on PATH.
+# Starts nothing — the tests start their own instances on free loopback ports (chaosml/stack/monitoring.py).
 set -eu
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+# faketime (libfaketime): the clock-skew tests shift chaosml's wall clock (issue 21)
+if ! command -v faketime >/dev/null 2>&1; then
+    echo "monitoring-install: installing faketime"
+    $SUDO apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" update -q
+    $SUDO apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" install -y -q --no-install-recommends faketime
+fi
 
 missing=""
 for bin in prometheus promtool prometheus-alertmanager prometheus-pushgateway; do
@@ -14,11 +27,6 @@ if [ -z "$missing" ]; then
 fi
 echo "monitoring-install: missing:$missing; installing Debian packages"
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" update -q
 $SUDO apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" install -y -q --no-install-recommends \
     prometheus prometheus-alertmanager prometheus-pushgateway

@@ -6,11 +6,15 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from chaosml.drivers import http_client
+from chaosml.errors import ChaosMLError
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -49,14 +53,17 @@ def run_chaosml(
     *,
     during: Callable[[subprocess.Popen[str]], Any] | None = None,
     timeout: float = 120.0,
+    args: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
 ) -> RunResult:
-    """``chaosml run EXPERIMENT --env test --journal J``; ``during(proc)`` runs while it runs."""
+    """``chaosml run EXPERIMENT --env test --journal J ARGS``; ``during(proc)`` runs while it
+    runs; ``extra_env`` is added to the run's environment (e.g. faketime's)."""
     journal = tmp_path / f"journal-{time.time_ns()}.jsonl"  # a fresh one per run
     argv = [sys.executable, "-m", "chaosml", "run", str(experiment), "--env", "test"]
     proc = subprocess.Popen(
-        [*argv, "--journal", str(journal)],
+        [*argv, "--journal", str(journal), *args],
         cwd=REPO_ROOT,
-        env=_isolated_env(tmp_path),
+        env={**_isolated_env(tmp_path), **(extra_env or {})},
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -97,3 +104,79 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str) -> float:
             return time.time()
         time.sleep(0.02)
     raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
+
+
+class ActiveAtWatcher:
+    """Reads Prometheus's own activeAt of an alert while a run goes on (the reference)."""
+
+    def __init__(self, prometheus_url: str, name: str) -> None:
+        self.url = prometheus_url + "/api/v1/alerts"
+        self.name = name
+        self.seen: set[str] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self) -> ActiveAtWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                alerts = http_client.request("GET", self.url, timeout=2.0).json()["data"]["alerts"]
+            except (ChaosMLError, TypeError, KeyError):
+                alerts = []
+            for item in alerts:
+                if item["labels"].get("alertname") == self.name:
+                    self.seen.add(item["activeAt"])
+            self._stop.wait(0.05)
+
+
+def flow(items: list[str]) -> str:
+    """A YAML flow list of strings."""
+    return "[" + ", ".join(f'"{item}"' for item in items) + "]"
+
+
+def victim_kill_experiment(
+    tmp_path: Path, victim: Any, prometheus: str, alertmanager: str, detect_in: str
+) -> Path:
+    """Kill the victim exporter (restarted by the undo); VictimDown must fire, read from
+    ``detect_in`` (prometheus or alertmanager), and resolve, read from the other source."""
+    detect = prometheus if detect_in == "prometheus" else alertmanager
+    resolve_in, resolve = (
+        ("alertmanager", alertmanager) if detect_in == "prometheus" else ("prometheus", prometheus)
+    )
+    return write_experiment(
+        tmp_path,
+        f"""
+version: 1
+title: Killing the victim exporter fires VictimDown
+tags: [ml-test-score:M6]
+blast_radius: {{environments: [test], max_duration: 2m}}
+steady_state:
+  - name: victim scraped
+    prometheus: {{url: "{prometheus}", query: 'up{{job="victim"}}'}}
+    expect: {{equals: 1}}
+method:
+  - fault: process.kill
+    pid_file: "{victim.pid_file}"
+    signal: SIGKILL
+    restart: {flow(victim.argv())}
+    restart_cwd: "{REPO_ROOT}"
+  - expect_alert:
+      name: VictimDown
+      labels: {{severity: page}}
+      source: {{{detect_in}: "{detect}"}}
+      fires_within: 20s
+recovery:
+  within: 30s
+  every: 1s
+  alerts_resolve:
+    - name: VictimDown
+      source: {{{resolve_in}: "{resolve}"}}
+""",
+    )

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from chaosml.drivers import http_client
 from chaosml.drivers.alert_states import parse_rfc3339
-from chaosml.errors import ChaosMLError
 from chaosml.stack.monitoring import MonitoringStack, free_port
 from tests.fixtures.prom_env import GAUGE, TEST_ENV, Exporter, MonitoringEnv
 from tests.integration.prometheus.runner import (
-    REPO_ROOT,
+    ActiveAtWatcher,
     run_chaosml,
+    victim_kill_experiment,
     wait_until,
     write_experiment,
 )
@@ -24,73 +22,12 @@ from tests.integration.prometheus.runner import (
 pytestmark = [pytest.mark.prometheus, pytest.mark.slow]
 
 
-def _flow(items: list[str]) -> str:
-    return "[" + ", ".join(f'"{item}"' for item in items) + "]"
-
-
-class ActiveAtWatcher:
-    """Reads Prometheus's own activeAt of an alert while a run goes on (the reference)."""
-
-    def __init__(self, prometheus_url: str, name: str) -> None:
-        self.url = prometheus_url + "/api/v1/alerts"
-        self.name = name
-        self.seen: set[str] = set()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def __enter__(self) -> ActiveAtWatcher:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                alerts = http_client.request("GET", self.url, timeout=2.0).json()["data"]["alerts"]
-            except (ChaosMLError, TypeError, KeyError):
-                alerts = []
-            for item in alerts:
-                if item["labels"].get("alertname") == self.name:
-                    self.seen.add(item["activeAt"])
-            self._stop.wait(0.05)
-
-
 def test_killed_exporter_fires_alert_with_time_to_detect_from_active_at(
     prom_monitoring: MonitoringEnv, prom_victim: Exporter, tmp_path: Path
 ) -> None:
     prom = prom_monitoring.prometheus_url
-    experiment = write_experiment(
-        tmp_path,
-        f"""
-version: 1
-title: Killing the victim exporter fires VictimDown
-tags: [ml-test-score:M6]
-blast_radius: {{environments: [test], max_duration: 2m}}
-steady_state:
-  - name: victim scraped
-    prometheus: {{url: "{prom}", query: 'up{{job="victim"}}'}}
-    expect: {{equals: 1}}
-method:
-  - fault: process.kill
-    pid_file: "{prom_victim.pid_file}"
-    signal: SIGKILL
-    restart: {_flow(prom_victim.argv())}
-    restart_cwd: "{REPO_ROOT}"
-  - expect_alert:
-      name: VictimDown
-      labels: {{severity: page}}
-      source: {{prometheus: "{prom}"}}
-      fires_within: 20s
-recovery:
-  within: 30s
-  every: 1s
-  alerts_resolve:
-    - name: VictimDown
-      source: {{alertmanager: "{prom_monitoring.alertmanager_url}"}}
-""",
+    experiment = victim_kill_experiment(
+        tmp_path, prom_victim, prom, prom_monitoring.alertmanager_url, "prometheus"
     )
     with ActiveAtWatcher(prom, "VictimDown") as watcher:
         result = run_chaosml(experiment, tmp_path)
@@ -99,11 +36,14 @@ recovery:
     fired = result.one("alert.fired")
     assert len(watcher.seen) == 1, watcher.seen  # one activeAt, read by the test itself
     reference = parse_rfc3339(watcher.seen.pop())
-    assert fired["active_at"] == pytest.approx(reference, abs=1e-6)
+    assert fired["source_active_at"] == pytest.approx(reference, abs=1e-6)
+    # active_at is on chaosml's clock: Prometheus's activeAt minus the measured offset
+    assert fired["active_at"] == pytest.approx(reference - fired["clock_offset_s"], abs=1e-6)
     print(
         f"time to detect {fired['time_to_detect_s']}s, reference {reference - applied['wall']:.4f}s"
     )
     assert fired["time_to_detect_s"] == pytest.approx(reference - applied["wall"], abs=0.1)
+    assert fired["proven"] is True and fired["not_counted"] == []
     assert 0 < fired["time_to_detect_s"] < 3.0  # scrape 1 s + evaluation 1 s
     assert [e["ok"] for e in result.of("fault.reverted")] == [True]
     resolved = result.one("alert.resolved")
