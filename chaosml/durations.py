@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from chaosml import redaction
+
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 _WHOLE = re.compile(r"^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$")
@@ -21,7 +23,9 @@ def parse_duration(text: str | int | float) -> float:
         return _bounded(float(min(text, MAX_SECONDS * 2)), text)  # a huge int overflows float
     compact = text.strip()
     if not _WHOLE.match(compact):
-        raise ValueError(f"expected a duration like 500ms, 10s, 2m or 1h, got {text[:40]!r}")
+        raise ValueError(
+            f"expected a duration like 500ms, 10s, 2m or 1h, got {redaction.clip(text, 40)!r}"
+        )
     return _bounded(sum(float(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(compact)), text)
 
 
