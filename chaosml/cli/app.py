@@ -234,4 +234,7 @@ def proxy_serve(
 
 
 def main() -> None:
+    from chaosml.engine.signals import ROUTER
+
+    ROUTER.until_exit = True  # run/gameday: a signal after run.end must not kill the process
     app()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from chaosml.drivers import subprocesses
-from chaosml.engine import blast_radius, lock, proxies, watchers
+from chaosml.engine import blast_radius, halt, lock, proxies, watchers
 from chaosml.engine.alerts import alerts_resolve
 from chaosml.engine.method import MethodRunner, run_action
 from chaosml.engine.outcome import EXIT_FOR_STATUS, RunOutcome, Status
@@ -25,6 +25,13 @@ from chaosml.exit_codes import most_severe
 from chaosml.model import experiment as m
 
 T = TypeVar("T")
+STOP_EFFECT = {  # what a stop does, by the phase it comes in (docs/signals.md)
+    "before": "nothing more starts; what was applied is rolled back",
+    "rollback": "the undos finish; recovery is skipped",
+    "recovery": "recovery ends now",
+    "second": "the rest of the rollback is skipped; its undos stay pending",
+    "ignored": "a second signal counts only while the undos run",
+}
 DEFAULT_RECOVERY = m.Recovery(within=30.0, every=1.0)
 
 
@@ -197,6 +204,7 @@ class Runner:
             complete = False
         if not complete:
             return self._rollback_verdict(self._stopped(verdict))
+        self._halt_before_recovery()
         if self.stop is not None:  # a signal or the halt during the rollback: no recovery
             return self._stopped(verdict)
         if verdict.status in (Status.COMPLETED, Status.DEVIATED, Status.ABORTED):
@@ -350,7 +358,23 @@ class Runner:
         """Stop now (guard, halt, deadline): the method ends, a rollback finishes, recovery ends."""
         if self.stop is None:
             self.stop = Verdict(Status.ABORTED, reason, ended_by)
+            self._journal_stop(ended_by)
         self._cancel_work()
+
+    def _journal_stop(self, by: str) -> None:
+        """``run.stop``: who asked the run to stop, in which phase, and what happens now."""
+        phase = self.state.phase
+        if self.signals >= 2:
+            effect = STOP_EFFECT["second"] if phase == "rollback" else STOP_EFFECT["ignored"]
+        else:
+            effect = STOP_EFFECT.get(phase, STOP_EFFECT["before"])
+        self.state.journal.emit("run.stop", by=by, phase=phase, effect=effect)
+
+    def _halt_before_recovery(self) -> None:
+        """The halt switch thrown during the rollback: seen now, not one poll later."""
+        path = blast_radius.halt_path(self.state.options)
+        if halt.is_halted(path):
+            self.abort("halt", f"the halt switch was set ({path}): {halt.halt_reason(path)}")
 
     def _cancel_work(self) -> None:
         """Cancel the phase that is running (but never the undos) and kill its commands."""
@@ -365,6 +389,7 @@ class Runner:
     def on_signal(self, signum: int) -> None:
         self.signals += 1
         name = signal.Signals(signum).name
+        self._journal_stop(f"signal:{name}")
         if self.signals == 1:
             self.stop = Verdict(
                 Status.INTERRUPTED,

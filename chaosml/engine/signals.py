@@ -1,7 +1,9 @@
 """SIGINT/SIGTERM for the whole process (docs/signals.md).
 
 The commands that change things (``run``, ``gameday``) install ``ROUTER`` before their first side
-effect and keep it until the process exits: a signal that arrives while no run is listening (while
+effect; in the ``chaosml`` process (``until_exit``, set by its entry point) the handlers stay until
+the process exits, elsewhere (a test, a library) they are handed back when the command returns. A
+signal that arrives while no run is listening (while
 the files load, between two experiments, after ``run.end``) is remembered, never the raw default
 that would kill the process mid-write. A run attaches its own callback for as long as it runs;
 signals remembered before it attached are handed to it at once, so it stops before it touches
@@ -29,6 +31,7 @@ class SignalRouter:
         self.received: list[int] = []
         self.delivered = 0  # how many of ``received`` a run has been told about
         self.is_installed = False
+        self.until_exit = False  # the chaosml process itself: keep the handlers until it exits
 
     @contextlib.contextmanager
     def installed(self) -> Iterator[None]:
@@ -45,9 +48,11 @@ class SignalRouter:
         try:
             yield
         finally:
-            self.is_installed = False
             for sig in SIGNALS:
-                signal.signal(sig, _handler(previous[sig]))
+                # the chaosml process: its exit code is known, a late signal changes nothing
+                # (SIG_IGN, not a Python handler: Python resets those while it shuts down)
+                signal.signal(sig, signal.SIG_IGN if self.until_exit else _handler(previous[sig]))
+            self.is_installed = False
 
     def first(self) -> str | None:
         """The name of the first signal received, if any."""

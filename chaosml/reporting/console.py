@@ -93,6 +93,9 @@ class ConsoleObserver:
             bool(e["ok"])
         ]
 
+    def _run_stop(self, e: dict[str, Any]) -> tuple[str, str | None]:
+        return f"STOP by {e['by']} during {e['phase']}: {e['effect']}", "bold yellow"
+
     def _run_end(self, e: dict[str, Any]) -> tuple[str, str | None]:
         style = "bold green" if e["exit_code"] == 0 else "bold red"
         text = f"{e['status'].upper()} (exit {e['exit_code']}): {e['reason']}"

@@ -1,0 +1,138 @@
+"""The interrupt matrix: every phase by every way to stop a real `chaosml run` subprocess.
+
+Phases: blast radius, steady state, a fault whose command still runs, a wait, a probe, the
+rollback, the recovery. Ways: SIGINT, SIGTERM, a double SIGINT, the halt switch, SIGKILL
+followed by `chaosml rollback JOURNAL`. Each case asserts the exact exit code, that no fault is
+left in place (the marker file), that the journal ends with `run.end` and that stderr carries no
+traceback or asyncio noise (docs/signals.md).
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.core.interrupts import (
+    FAULT_IN_PLACE,
+    PHASES,
+    Files,
+    HangingDocker,
+    events,
+    experiment,
+    reached,
+    rollback,
+    send,
+    spawned,
+    wait_until,
+)
+
+WAYS = ("SIGINT", "SIGTERM", "double-SIGINT", "halt", "SIGKILL")
+STATUS_FOR_CODE = {130: "interrupted", 4: "aborted", 6: "rollback-incomplete"}
+
+
+def expected_exit(phase: str, how: str) -> int:
+    if how == "halt":
+        return 4
+    if how == "double-SIGINT" and phase in FAULT_IN_PLACE:
+        return 6  # the second signal skipped the undo still running
+    return 130
+
+
+def _undo_gate_open_at_start(phase: str, how: str) -> bool:
+    """Closed when the test must catch the rollback mid-way."""
+    return phase != "rollback" and not (how == "double-SIGINT" and phase in FAULT_IN_PLACE)
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Files:
+    return Files(tmp_path)
+
+
+@pytest.mark.parametrize("how", WAYS)
+@pytest.mark.parametrize("phase", PHASES)
+def test_interrupt_matrix(files: Files, phase: str, how: str) -> None:
+    exp = files.root / "exp.yaml"
+    exp.write_text(experiment(phase, files))
+    if _undo_gate_open_at_start(phase, how):
+        files.undo_gate.touch()
+    docker = HangingDocker(files.docker_sock)
+    try:
+        with spawned(["run", str(exp), "--journal", str(files.journal)], files) as proc:
+            in_phase = docker.connected if phase == "blast-radius" else reached(phase, files)
+            wait_until(in_phase, f"the {phase} phase", proc)
+            sent = _interrupt(proc, phase, how, files)
+            proc.wait(timeout=30)
+            stderr = proc.stderr.read() if proc.stderr else ""
+        if how == "SIGKILL":
+            _assert_rolled_back_after_kill(proc.returncode, files)
+        else:
+            _assert_ended(proc.returncode, expected_exit(phase, how), phase, how, files)
+            _assert_quick(phase, how, sent, files.journal)
+        _assert_quiet(stderr)
+    finally:
+        docker.close()
+    assert not files.marker.exists(), "a fault was left in place"
+
+
+def _interrupt(proc: Any, phase: str, how: str, files: Files) -> float:
+    if how == "double-SIGINT":  # two signals sent at once may arrive as one: one at a time
+        sent = send(proc, "SIGINT", files)
+        wait_until(lambda: _stopped(files.journal), "run.stop", proc)
+        if phase in FAULT_IN_PLACE:
+            wait_until(files.undo_reached.exists, "the undo", proc)
+        proc.send_signal(signal.SIGINT)  # after run.end too: the outcome written stands
+    else:
+        sent = send(proc, how, files)
+    if phase == "rollback" and how not in ("double-SIGINT", "SIGKILL"):
+        time.sleep(0.05)  # the signal lands while the undo still runs
+        files.undo_gate.touch()
+    return sent
+
+
+def _stopped(journal: Path) -> bool:
+    return any(e["event"] == "run.stop" for e in events(journal))
+
+
+def _assert_ended(code: int, expected: int, phase: str, how: str, files: Files) -> None:
+    end = events(files.journal)[-1]
+    assert end["event"] == "run.end", f"no run.end after {how} in {phase}"
+    assert (code, end["exit_code"]) == (expected, expected), end["reason"]
+    assert end["status"] == STATUS_FOR_CODE[expected]
+    assert end["ended_by"] == (
+        "halt" if how == "halt" else "signal:SIGTERM" if how == "SIGTERM" else "signal:SIGINT"
+    )
+    assert end["summary"]["score"] is None and "recovery" in end["summary"]["not_run"]
+    phases = [e["name"] for e in events(files.journal) if e["event"] == "phase"]
+    if phase != "recovery":
+        assert "recovery" not in phases, "recovery ran after the run was stopped"
+    if expected == 6:  # the skipped undo is journaled pending; `chaosml rollback` finishes it
+        assert [p["undo_id"] for p in end["pending_undos"]] == ["u1"]
+        files.undo_gate.touch()
+        done = rollback(files.journal, files)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _assert_quick(phase: str, how: str, sent: float, journal: Path) -> None:
+    """The run ends within 1 s of the signal (the undos of a rollback in progress excepted)."""
+    if phase == "rollback" or (how == "double-SIGINT" and phase in FAULT_IN_PLACE):
+        return
+    end = events(journal)[-1]
+    assert end["wall"] - sent < 1.0, f"run.end {end['wall'] - sent:.2f}s after the {how}"
+
+
+def _assert_rolled_back_after_kill(code: int, files: Files) -> None:
+    assert code == -signal.SIGKILL
+    files.undo_gate.touch()
+    done = rollback(files.journal, files)
+    assert done.returncode == 0, done.stdout + done.stderr
+    again = rollback(files.journal, files)
+    assert again.returncode == 0 and "nothing to roll back" in again.stdout
+
+
+def _assert_quiet(stderr: str) -> None:
+    for noise in ("Traceback", "Future exception", "Task was destroyed", "never retrieved"):
+        assert noise not in stderr, stderr
