@@ -25,17 +25,23 @@ OnSignal = Callable[[int], None]
 
 
 class SignalRouter:
-    """Remembers every SIGINT/SIGTERM; forwards them to the run attached at the time."""
+    """Remembers every SIGINT/SIGTERM; forwards them to the run attached at the time.
+
+    One Python-level handler for the whole command, never swapped while it runs (swapping
+    handlers opens windows where the default action, death by the raw signal, applies).
+    """
 
     def __init__(self) -> None:
         self.received: list[int] = []
         self.delivered = 0  # how many of ``received`` a run has been told about
         self.is_installed = False
         self.until_exit = False  # the chaosml process itself: keep the handlers until it exits
+        self._target: tuple[asyncio.AbstractEventLoop, OnSignal] | None = None
 
     @contextlib.contextmanager
-    def installed(self) -> Iterator[None]:
-        """Catch SIGINT/SIGTERM for a whole command, before its first side effect."""
+    def installed(self, command: bool = True) -> Iterator[None]:
+        """Catch SIGINT/SIGTERM for a whole command, before its first side effect (``command``:
+        in the chaosml process they are then ignored until it exits)."""
         if threading.current_thread() is not threading.main_thread():
             yield
             return
@@ -43,7 +49,7 @@ class SignalRouter:
         self.received.clear()
         self.delivered = 0
         for sig in SIGNALS:
-            signal.signal(sig, self._remember)
+            signal.signal(sig, self._on_signal)
         self.is_installed = True
         try:
             yield
@@ -51,41 +57,45 @@ class SignalRouter:
             for sig in SIGNALS:
                 # the chaosml process: its exit code is known, a late signal changes nothing
                 # (SIG_IGN, not a Python handler: Python resets those while it shuts down)
-                signal.signal(sig, signal.SIG_IGN if self.until_exit else _handler(previous[sig]))
+                late = signal.SIG_IGN if command and self.until_exit else _handler(previous[sig])
+                signal.signal(sig, late)
             self.is_installed = False
 
     def first(self) -> str | None:
         """The name of the first signal received, if any."""
         return signal.Signals(self.received[0]).name if self.received else None
 
-    def _remember(self, signum: int, frame: FrameType | None) -> None:
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self.received.append(signum)
+        target = self._target
+        if target is not None:
+            self.delivered = len(self.received)
+            loop, on_signal = target
+            loop.call_soon_threadsafe(on_signal, signum)
 
     @contextlib.contextmanager
     def attached(self, on_signal: OnSignal) -> Iterator[None]:
-        """Deliver signals to ``on_signal`` (in the running loop) while the block runs."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
+        """Deliver signals to ``on_signal`` (in the running loop) while the block runs; the ones
+        that came before (while the files loaded, say) are delivered at once."""
+        if self.is_installed:
+            with self._target_set(on_signal):
+                yield
+        else:  # a run started without the command (a library, a test): handlers for the run
+            with self.installed(command=False), self._target_set(on_signal):
+                yield
+
+    @contextlib.contextmanager
+    def _target_set(self, on_signal: OnSignal) -> Iterator[None]:
         loop = asyncio.get_running_loop()
-
-        def deliver(signum: int) -> None:
-            self.received.append(signum)
-            self.delivered = len(self.received)
-            on_signal(signum)
-
-        for sig in SIGNALS:
-            loop.add_signal_handler(sig, deliver, sig)
-        for signum in self.received[self.delivered :]:  # came before the run listened
-            self.delivered += 1
-            on_signal(signum)
+        self._target = (loop, on_signal)
+        pending = self.received[self.delivered :]
+        self.delivered = len(self.received)
+        for signum in pending:
+            loop.call_soon(on_signal, signum)
         try:
             yield
         finally:
-            for sig in SIGNALS:
-                loop.remove_signal_handler(sig)
-                signal.signal(sig, self._remember if self.is_installed else _handler(previous[sig]))
+            self._target = None
 
 
 def _handler(previous: Any) -> Any:
