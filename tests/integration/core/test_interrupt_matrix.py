@@ -136,3 +136,46 @@ def _assert_rolled_back_after_kill(code: int, files: Files) -> None:
 def _assert_quiet(stderr: str) -> None:
     for noise in ("Traceback", "Future exception", "Task was destroyed", "never retrieved"):
         assert noise not in stderr, stderr
+
+
+GAMEDAY_PHASES = ("steady-state", "fault", "probe", "rollback", "recovery")
+
+
+@pytest.mark.parametrize("how", WAYS)
+@pytest.mark.parametrize("phase", GAMEDAY_PHASES)
+def test_gameday_interrupt_matrix(files: Files, phase: str, how: str) -> None:
+    """Stopped in experiment 1 (any phase, recovery included): experiment 2 never starts."""
+    second = files.root / "second-fault"
+    (files.root / "one.yaml").write_text(experiment(phase, files, "first"))
+    (files.root / "two.yaml").write_text(
+        f"version: 1\ntitle: second\nmethod:\n  - fault: process.run\n"
+        f'    command: [touch, "{second}"]\n    undo: [rm, -f, "{second}"]\n'
+    )
+    plan = files.root / "plan.yaml"
+    plan.write_text(
+        "version: 1\ntitle: drill\nexperiments:\n  - path: one.yaml\n  - path: two.yaml\n"
+    )
+    if _undo_gate_open_at_start(phase, how):
+        files.undo_gate.touch()
+    args = ["gameday", str(plan), "--journal-dir", str(files.root / "journals")]
+    with spawned(args, files) as proc:
+        wait_until(lambda: _link_journal(files), "experiment 1's journal", proc)
+        wait_until(reached(phase, files), f"the {phase} phase of experiment 1", proc)
+        _interrupt(proc, phase, how, files)
+        proc.wait(timeout=30)
+        stderr = proc.stderr.read() if proc.stderr else ""
+    if how == "SIGKILL":
+        _assert_rolled_back_after_kill(proc.returncode, files)
+    else:
+        _assert_ended(proc.returncode, expected_exit(phase, how), phase, how, files)
+    _assert_quiet(stderr)
+    assert not second.exists() and not list((files.root / "journals").glob("*/02-*"))
+    assert not files.marker.exists(), "a fault was left in place"
+
+
+def _link_journal(files: Files) -> bool:
+    """``files.journal`` names experiment 1's journal, wherever the drill put it."""
+    found = list((files.root / "journals").glob("*/01-one.jsonl"))
+    if found and not files.journal.exists():
+        files.journal.symlink_to(found[0])
+    return bool(found)
