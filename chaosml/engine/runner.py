@@ -56,6 +56,7 @@ class Runner:
     halt_watch: asyncio.Task[None] | None = None
     method: MethodRunner | None = None
     method_done: bool = False
+    finished: bool = False  # run.end is being written
     target_lock: lock.TargetLock | None = None
     ephemeral_proxies: list[Any] = field(default_factory=list)
 
@@ -387,6 +388,8 @@ class Runner:
             subprocesses.kill_all_running()
 
     def on_signal(self, signum: int) -> None:
+        if self.finished:  # run.end is written: the outcome stands
+            return
         self.signals += 1
         name = signal.Signals(signum).name
         self._journal_stop(f"signal:{name}")
@@ -403,6 +406,7 @@ class Runner:
 
     # -- the end ------------------------------------------------------------------------------
     def _finish(self, verdict: Verdict) -> RunOutcome:
+        self.finished = True
         self._stop_watchers()
         pending = [{"undo_id": e.undo_id, "undo": e.record.to_json()} for e in self.stack.pending()]
         summary = self._summary(verdict)

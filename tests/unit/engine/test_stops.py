@@ -38,9 +38,11 @@ recovery: {within: 60s, every: 1s}
 Event = dict[str, Any]
 
 
-def _run(tmp_path: Path, on_event: Callable[[Event], None]) -> tuple[RunOutcome, list[Event]]:
+def _run(
+    tmp_path: Path, on_event: Callable[[Event], None], experiment: str = EXPERIMENT
+) -> tuple[RunOutcome, list[Event]]:
     registry = registry_with_fakes()
-    loaded = load_text(textwrap.dedent(EXPERIMENT), "exp.yaml", registry=registry)
+    loaded = load_text(textwrap.dedent(experiment), "exp.yaml", registry=registry)
     journal = tmp_path / "journal.jsonl"
     options = RunOptions(journal_path=journal, halt_file=tmp_path / "HALT")
     outcome = run_experiment(
@@ -122,3 +124,17 @@ def test_a_signal_in_the_method_lists_what_did_not_run(tmp_path: Path) -> None:
     summary = events[-1]["summary"]
     assert summary["score"] is None  # the probe, cut short or never started, did not run
     assert "method[1] p" in summary["not_run"] and summary["not_run"][-1] == "recovery"
+
+
+def test_a_signal_after_run_end_leaves_the_outcome_as_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    def on_end(event: Event) -> None:
+        if event["event"] == "run.end":
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    steady_again = EXPERIMENT.replace("values: [1, 0]", "values: [1]")
+    outcome, events = _run(tmp_path, on_end, steady_again)
+    assert outcome.exit_code == ExitCode.OK and events[-1]["exit_code"] == 0
+    assert not [e for e in events if e["event"] == "run.stop"]
+    assert "Exception in callback" not in caplog.text
