@@ -57,6 +57,7 @@ class Runner:
     method: MethodRunner | None = None
     method_done: bool = False
     finished: bool = False  # run.end is being written
+    rollback_steps_run: int = 0  # explicit ``rollbacks`` steps done
     target_lock: lock.TargetLock | None = None
     ephemeral_proxies: list[Any] = field(default_factory=list)
 
@@ -201,8 +202,10 @@ class Runner:
         self.rollback_task = asyncio.create_task(self._rollback())
         try:
             complete = await self.rollback_task
-        except asyncio.CancelledError:
-            complete = False
+        except asyncio.CancelledError:  # a second signal: incomplete if anything was left
+            complete = not self.stack.pending() and self.rollback_steps_run == len(
+                self.state.experiment.rollbacks
+            )
         if not complete:
             return self._rollback_verdict(self._stopped(verdict))
         self._halt_before_recovery()
@@ -221,7 +224,7 @@ class Runner:
         if most_severe(codes) == EXIT_FOR_STATUS[verdict.status]:
             return verdict
         return Verdict(
-            stop.status, f"{stop.reason} (the method had ended: {verdict.reason})", stop.ended_by
+            stop.status, f"{stop.reason} (before the stop: {verdict.reason})", stop.ended_by
         )
 
     async def _recovery_guarded(self, verdict: Verdict) -> Verdict:
@@ -244,6 +247,7 @@ class Runner:
         ok = await self.stack.rollback_all()
         for index, step in enumerate(self.state.experiment.rollbacks):
             ok = await self._rollback_step(index, step) and ok
+            self.rollback_steps_run += 1
         self.state.rollback_end_wall = time.time()
         return ok
 

@@ -80,7 +80,7 @@ def test_a_signal_during_rollback_lets_the_undos_finish_and_skips_recovery(
     end = events[-1]
     assert end["ended_by"] == f"signal:{sig.name}" and end["pending_undos"] == []
     assert end["summary"]["score"] is None and end["summary"]["not_run"] == ["recovery"]
-    assert "the method had ended: the hypothesis held" in end["reason"]
+    assert "before the stop: the hypothesis held" in end["reason"]
 
 
 def test_a_signal_during_recovery_ends_it_at_once(tmp_path: Path) -> None:
@@ -138,3 +138,27 @@ def test_a_signal_after_run_end_leaves_the_outcome_as_written(
     assert outcome.exit_code == ExitCode.OK and events[-1]["exit_code"] == 0
     assert not [e for e in events if e["event"] == "run.stop"]
     assert "Exception in callback" not in caplog.text
+
+
+def test_a_second_signal_with_nothing_left_to_undo_is_not_rollback_incomplete(
+    tmp_path: Path,
+) -> None:
+    def twice() -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    no_fault = EXPERIMENT.replace("  - fault: fake.fault\n    id: a\n", "")
+    outcome, events = _run(tmp_path, _when("rollback", twice), no_fault)
+    assert outcome.exit_code == ExitCode.INTERRUPTED, outcome.reason
+    assert events[-1]["pending_undos"] == []
+
+
+def test_a_second_signal_during_the_undos_leaves_them_pending(tmp_path: Path) -> None:
+    def twice() -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    outcome, events = _run(tmp_path, _when("rollback", twice))
+    assert outcome.exit_code == ExitCode.ROLLBACK_INCOMPLETE
+    assert [p["undo_id"] for p in events[-1]["pending_undos"]] == ["u1"]
+    assert WORLD.active == {"a"}  # the fake fault stays: `chaosml rollback` would undo it
