@@ -65,17 +65,27 @@ def test_interrupt_matrix(files: Files, phase: str, how: str) -> None:
             in_phase = docker.connected if phase == "blast-radius" else reached(phase, files)
             wait_until(in_phase, f"the {phase} phase", proc)
             sent = _interrupt(proc, phase, how, files)
-            proc.wait(timeout=30)
-            stderr = proc.stderr.read() if proc.stderr else ""
-        if how == "SIGKILL":
-            _assert_rolled_back_after_kill(proc.returncode, files)
-        else:
-            _assert_ended(proc.returncode, expected_exit(phase, how), phase, how, files)
+            code, stderr = _finished(proc)
+        _assert_outcome(code, stderr, phase, how, files)
+        if how != "SIGKILL":
             _assert_quick(phase, how, sent, files.journal)
-        _assert_quiet(stderr)
     finally:
         docker.close()
     assert not files.marker.exists(), "a fault was left in place"
+
+
+def _finished(proc: Any) -> tuple[int, str]:
+    proc.wait(timeout=30)
+    return proc.returncode, proc.stderr.read() if proc.stderr else ""
+
+
+def _assert_outcome(code: int, stderr: str, phase: str, how: str, files: Files) -> None:
+    """The exact exit code and journal ending; after SIGKILL, `chaosml rollback` cleans up."""
+    if how == "SIGKILL":
+        _assert_rolled_back_after_kill(code, files)
+    else:
+        _assert_ended(code, expected_exit(phase, how), phase, how, files)
+    _assert_quiet(stderr)
 
 
 def _interrupt(proc: Any, phase: str, how: str, files: Files) -> float:
@@ -160,13 +170,8 @@ def test_gameday_interrupt_matrix(files: Files, phase: str, how: str) -> None:
         wait_until(lambda: _link_journal(files), "experiment 1's journal", proc)
         wait_until(reached(phase, files), f"the {phase} phase of experiment 1", proc)
         _interrupt(proc, phase, how, files)
-        proc.wait(timeout=30)
-        stderr = proc.stderr.read() if proc.stderr else ""
-    if how == "SIGKILL":
-        _assert_rolled_back_after_kill(proc.returncode, files)
-    else:
-        _assert_ended(proc.returncode, expected_exit(phase, how), phase, how, files)
-    _assert_quiet(stderr)
+        code, stderr = _finished(proc)
+    _assert_outcome(code, stderr, phase, how, files)
     assert not second.exists() and not list((files.root / "journals").glob("*/02-*"))
     assert not files.marker.exists(), "a fault was left in place"
 
@@ -177,3 +182,23 @@ def _link_journal(files: Files) -> bool:
     if found and not files.journal.exists():
         files.journal.symlink_to(found[0])
     return bool(found)
+
+
+def test_run_of_several_experiments_starts_no_other_after_a_signal(files: Files) -> None:
+    """`chaosml run one.yaml two.yaml`: SIGINT in one's recovery; two is never started."""
+    second = files.root / "second-fault"
+    (files.root / "one.yaml").write_text(experiment("recovery", files, "first"))
+    (files.root / "two.yaml").write_text(
+        f"version: 1\ntitle: second\nmethod:\n  - fault: process.run\n"
+        f'    command: [touch, "{second}"]\n    undo: [rm, -f, "{second}"]\n'
+    )
+    files.undo_gate.touch()
+    journals = files.root / "journals"
+    args = ["run", str(files.root / "one.yaml"), str(files.root / "two.yaml")]
+    with spawned([*args, "--journal-dir", str(journals)], files) as proc:
+        wait_until(reached("recovery", files), "the recovery of experiment 1", proc)
+        proc.send_signal(signal.SIGINT)
+        code, stderr = _finished(proc)
+    assert code == 130 and "two.yaml: not started: interrupted by SIGINT" in stderr
+    assert len(list(journals.glob("*.jsonl"))) == 1 and not second.exists()
+    _assert_quiet(stderr)
