@@ -209,11 +209,16 @@ class Runner:
         if not complete:
             return self._rollback_verdict(self._stopped(verdict))
         self._halt_before_recovery()
-        if self.stop is not None:  # a signal or the halt during the rollback: no recovery
+        if self._skips_recovery():
             return self._stopped(verdict)
         if verdict.status in (Status.COMPLETED, Status.DEVIATED, Status.ABORTED):
             verdict = await self._recovery_guarded(verdict)
         return verdict
+
+    def _skips_recovery(self) -> bool:
+        """A signal or the halt switch, in any phase: no recovery (a guard's abort or the
+        deadline, in the method, still lets recovery tell whether the system came back)."""
+        return self.signals > 0 or (self.stop is not None and self.stop.ended_by == "halt")
 
     def _stopped(self, verdict: Verdict) -> Verdict:
         """The verdict once a stop that came after the method ended is taken into account."""

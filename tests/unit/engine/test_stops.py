@@ -162,3 +162,15 @@ def test_a_second_signal_during_the_undos_leaves_them_pending(tmp_path: Path) ->
     assert outcome.exit_code == ExitCode.ROLLBACK_INCOMPLETE
     assert [p["undo_id"] for p in events[-1]["pending_undos"]] == ["u1"]
     assert WORLD.active == {"a"}  # the fake fault stays: `chaosml rollback` would undo it
+
+
+def test_a_guard_abort_still_checks_recovery(tmp_path: Path) -> None:
+    guarded = EXPERIMENT.replace("values: [1, 0]", "values: [1]") + (
+        "guards:\n  - {name: errors, every: 1s, scripted: {key: g, values: [0.5]}, "
+        "expect: {below: 0.2}}\n"
+    )
+    outcome, events = _run(tmp_path, lambda event: None, guarded)
+    assert outcome.exit_code == ExitCode.ABORTED and outcome.ended_by == "guard:errors"
+    assert _phases(events)[-1] == "recovery" and WORLD.active == set()
+    stop = next(e for e in events if e["event"] == "run.stop")
+    assert stop["by"] == "guard:errors" and stop["phase"] == "method"
