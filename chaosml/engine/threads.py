@@ -51,8 +51,11 @@ async def call_blocking(func: Callable[[], T], timeout: float, what: str) -> T:
     # the call completes, and an abort must never be lost
     try:
         done, _ = await asyncio.wait({future}, timeout=timeout)
-    finally:
-        future.cancel()  # nobody waits any more: a late result or error is dropped, not logged
+    finally:  # cancelled or timed out: a late result or error is dropped, never logged
+        if not future.done():
+            future.cancel()
+        elif not future.cancelled():
+            future.exception()  # marks it retrieved ("Future exception was never retrieved")
     if not done:
         raise CallTimeout(f"{what} did not finish within {timeout:g}s")
     return future.result()
