@@ -282,7 +282,9 @@ def proxy_serve(
 
 
 def main() -> None:
+    from chaosml.engine.signals import ROUTER
     from chaosml.redaction import guard_streams
 
+    ROUTER.until_exit = True  # run/gameday: a signal after run.end must not kill the process
     with guard_streams():  # also typer's own traceback of an unexpected error
         app()

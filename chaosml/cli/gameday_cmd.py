@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from chaosml.engine import halt
 from chaosml.engine.blast_radius import ENV_VAR
+from chaosml.engine.signals import ROUTER
 from chaosml.errors import InputError
 from chaosml.gameday.engine_adapter import EngineRunner, keys_of
 from chaosml.gameday.plan import load_plan
@@ -37,27 +38,30 @@ def gameday_command(
     pushgateway: str | None = None,
     out: TextIO = sys.stdout,
 ) -> int:
-    loaded = load_plan(plan)
-    options = DrillOptions(
-        environment=env or os.environ.get(ENV_VAR) or None,
-        overrides=_overrides(var),
-        journal_dir=journal_dir,
-    )
-    engine = EngineRunner(
-        allow_python=allow_python,
-        seed=seed,
-        command_line=list(sys.argv),
-        observers=_observers(len(loaded.plan.experiments), pushgateway, out),
-    )
-    runner = DrillRunner(loaded, options, engine, keys_of, halted=halt.is_halted)
-    out.write(f"Game day {runner.drill_id}: {loaded.plan.title}\n")
-    result = runner.run()
-    out.write("\n" + render_summary(result))
-    if report_dir is not None:
-        paths = ReportPaths.in_directory(report_dir, result.drill_id)
-        for path in write_reports(result.reports, paths, drill_headline(result)):
-            out.write(f"wrote {path}\n")
-    return int(result.exit_code)
+    with ROUTER.installed():  # before the first side effect, until the exit code is known
+        loaded = load_plan(plan)
+        options = DrillOptions(
+            environment=env or os.environ.get(ENV_VAR) or None,
+            overrides=_overrides(var),
+            journal_dir=journal_dir,
+        )
+        engine = EngineRunner(
+            allow_python=allow_python,
+            seed=seed,
+            command_line=list(sys.argv),
+            observers=_observers(len(loaded.plan.experiments), pushgateway, out),
+        )
+        runner = DrillRunner(
+            loaded, options, engine, keys_of, halted=halt.is_halted, interrupted=ROUTER.first
+        )
+        out.write(f"Game day {runner.drill_id}: {loaded.plan.title}\n")
+        result = runner.run()
+        out.write("\n" + render_summary(result))
+        if report_dir is not None:
+            paths = ReportPaths.in_directory(report_dir, result.drill_id)
+            for path in write_reports(result.reports, paths, drill_headline(result)):
+                out.write(f"wrote {path}\n")
+        return int(result.exit_code)
 
 
 def _overrides(var: Sequence[str]) -> dict[str, str]:

@@ -11,6 +11,7 @@ from chaosml.cli.plan import dry_run
 from chaosml.engine.alert_clocks import max_skew_seconds
 from chaosml.engine.api import run_experiment
 from chaosml.engine.outcome import RunOutcome
+from chaosml.engine.signals import ROUTER
 from chaosml.engine.state import RunOptions
 from chaosml.errors import InputError
 from chaosml.exit_codes import ExitCode, most_severe
@@ -45,6 +46,9 @@ def run(
         loaded = [load_file(p, overrides) for p in experiments]  # all valid before anything runs
         codes = []
         for item in loaded:
+            if ROUTER.received:  # never start another experiment after a signal
+                codes.append(_not_started(item))
+                continue
             options = RunOptions(
                 environment=env,
                 seed=seed,
@@ -60,7 +64,8 @@ def run(
             codes.append(_run_one(item, options, report_dir, debug))
         return int(most_severe(codes))
 
-    return guarded(body, debug)
+    with ROUTER.installed():  # before the first side effect, until the exit code is known
+        return guarded(body, debug)
 
 
 def _overrides(var: list[str]) -> dict[str, str]:
@@ -68,6 +73,14 @@ def _overrides(var: list[str]) -> dict[str, str]:
         return parse_overrides(var)
     except ValueError as exc:
         raise InputError(str(exc)) from None
+
+
+def _not_started(item: Loaded) -> ExitCode:
+    print(
+        f"{item.path}: not started: interrupted by {ROUTER.first()}; nothing was touched",
+        file=sys.stderr,
+    )
+    return ExitCode.INTERRUPTED
 
 
 def _run_one(item: Loaded, options: RunOptions, report_dir: Path | None, debug: bool) -> ExitCode:

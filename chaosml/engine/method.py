@@ -27,6 +27,7 @@ class MethodRunner:
         for index, step in enumerate(self.state.experiment.method):
             if self.state.stopping:  # an abort whose cancellation arrived between two steps
                 raise asyncio.CancelledError
+            self.state.steps_started = index + 1
             if not await self.step(index, step):
                 return False
         return True

@@ -6,8 +6,9 @@ import asyncio
 import signal
 import time
 import traceback
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from chaosml.drivers import subprocesses
 from chaosml.engine import (
@@ -15,6 +16,7 @@ from chaosml.engine import (
     alert_preconditions,
     blast_radius,
     effect,
+    halt,
     lock,
     proxies,
     watchers,
@@ -24,11 +26,21 @@ from chaosml.engine.method import MethodRunner, run_action
 from chaosml.engine.outcome import EXIT_FOR_STATUS, RunOutcome, Status
 from chaosml.engine.probing import ProbeOutcome, record_outcome, run_probe
 from chaosml.engine.rollback import UndoStack
+from chaosml.engine.signals import ROUTER
 from chaosml.engine.state import RunState
 from chaosml.engine.threads import call_blocking
 from chaosml.errors import ChaosMLError, InfrastructureError, RefusedError
+from chaosml.exit_codes import most_severe
 from chaosml.model import experiment as m
 
+T = TypeVar("T")
+STOP_EFFECT = {  # what a stop does, by the phase it comes in (docs/signals.md)
+    "before": "nothing more starts; what was applied is rolled back",
+    "rollback": "the undos finish; recovery is skipped",
+    "recovery": "recovery ends now",
+    "second": "the rest of the rollback is skipped; its undos stay pending",
+    "ignored": "a second signal counts only while the undos run",
+}
 DEFAULT_RECOVERY = m.Recovery(within=30.0, every=1.0)
 
 
@@ -44,42 +56,82 @@ class Runner:
     state: RunState
     stack: UndoStack
     debug: bool = False
-    stop: Verdict | None = None
+    stop: Verdict | None = None  # a signal, the halt switch, a guard or the deadline
     signals: int = 0
-    work: asyncio.Task[Verdict] | None = None
+    work: asyncio.Task[Any] | None = None  # the phase a stop cancels: blast radius to method
     rollback_task: asyncio.Task[bool] | None = None
+    recovery_task: asyncio.Task[Verdict] | None = None
     watchers: list[asyncio.Task[None]] = field(default_factory=list)
+    halt_watch: asyncio.Task[None] | None = None
     method: MethodRunner | None = None
+    method_done: bool = False
+    finished: bool = False  # run.end is being written
+    rollback_steps_run: int = 0  # explicit ``rollbacks`` steps done
     target_lock: lock.TargetLock | None = None
     ephemeral_proxies: list[Any] = field(default_factory=list)
 
     # -- the whole run ------------------------------------------------------------------------
     async def execute(self) -> RunOutcome:
-        self._install_signals()
-        try:
-            refusal = await self._blast_radius()
-            if refusal is not None:
-                return self._finish(refusal)
-            if self.state.options.dry_run:
-                return self._finish(
-                    Verdict(Status.COMPLETED, "dry run: nothing was touched", "dry-run")
-                )
+        with ROUTER.attached(self.on_signal):
             try:
-                self.ephemeral_proxies = proxies.start_all(self.state)
-            except ChaosMLError as exc:
-                return self._finish(Verdict(Status.FAILED, exc.with_next_step(), "error"))
-            verdict = await self._steady_and_method_guarded()
-            verdict = await self._rollback_and_recover(verdict)
-            if no_effect := effect.no_effect_reason(self.state, verdict.status.value):
-                verdict = Verdict(Status.FAILED, no_effect, "no-effect")
-            await alert_clocks.measure(self.state, "end")
-            proxies.stop_all(self.ephemeral_proxies)
-            return self._finish(verdict)
-        finally:
-            proxies.stop_all(self.ephemeral_proxies)
-            self._remove_signals()
-            if self.target_lock is not None:
-                self.target_lock.release()
+                return self._finish(await self._guarded_run())
+            finally:
+                proxies.stop_all(self.ephemeral_proxies)
+                if self.target_lock is not None:
+                    self.target_lock.release()
+
+    async def _guarded_run(self) -> Verdict:
+        """Every phase; whatever escapes them still ends the run with a verdict (and run.end)."""
+        try:
+            return await self._phases()
+        except ChaosMLError as exc:
+            return Verdict(Status.FAILED, exc.with_next_step(), "error")
+        except Exception as exc:
+            return self._internal_error(exc)
+
+    async def _phases(self) -> Verdict:
+        early = await self._guarded(self._prepare())
+        if early is not None:
+            return early
+        verdict = await self._guarded(self._steady_and_method())
+        assert verdict is not None
+        verdict = await self._rollback_and_recover(verdict)
+        if no_effect := effect.no_effect_reason(self.state, verdict.status.value):
+            verdict = Verdict(Status.FAILED, no_effect, "no-effect")
+        await self._guarded(alert_clocks.measure(self.state, "end"))  # a stop ends it at once
+        return self._stopped(verdict)  # a signal while measuring still counts (exit 130)
+
+    async def _prepare(self) -> Verdict | None:
+        """Blast radius, dry run, ephemeral proxies: a verdict when the run ends here."""
+        refusal = await self._blast_radius()
+        if refusal is not None:
+            return refusal
+        if self.state.options.dry_run:
+            return Verdict(Status.COMPLETED, "dry run: nothing was touched", "dry-run")
+        self.ephemeral_proxies = proxies.start_all(self.state)
+        return None
+
+    async def _guarded(self, phase: Coroutine[Any, Any, T]) -> T | Verdict:
+        """Run a phase a stop can cancel; a tool error becomes the verdict."""
+        if self.stop is not None:  # a signal came before the phase began
+            phase.close()
+            return self.stop
+        task = asyncio.create_task(phase)
+        self.work = task
+        try:
+            return await task
+        except asyncio.CancelledError:
+            if self.stop is not None:
+                return self.stop
+            raise
+        except ChaosMLError as exc:
+            return Verdict(Status.FAILED, exc.with_next_step(), "error")
+        except Exception as exc:
+            return self._internal_error(exc)
+
+    def _internal_error(self, exc: Exception) -> Verdict:
+        detail = traceback.format_exc() if self.debug else f"{type(exc).__name__}: {exc}"
+        return Verdict(Status.FAILED, f"internal error: {detail}", "error")
 
     async def _blast_radius(self) -> Verdict | None:
         state = self.state
@@ -89,6 +141,7 @@ class Runner:
             self.target_lock = lock.acquire(
                 state.lock_keys, state.ctx.run_id, state.experiment.title, state.options.lock_dir
             )
+            self._watch_halt()  # after the static check: a halt already in force refuses (2)
             targets = await call_blocking(
                 lambda: blast_radius.resolve_targets(
                     state.experiment, state.registry, state.ctx, state.ctx.seed
@@ -98,8 +151,6 @@ class Runner:
             )
         except RefusedError as exc:
             return Verdict(Status.REFUSED, exc.with_next_step(), "refused")
-        except ChaosMLError as exc:
-            return Verdict(Status.FAILED, exc.with_next_step(), "error")
         state.ctx.targets.update(targets)
         for name, target in targets.items():
             spec = state.experiment.blast_radius.targets[name]
@@ -111,29 +162,11 @@ class Runner:
             )
         return None
 
-    async def _steady_and_method_guarded(self) -> Verdict:
-        if self.stop is not None:
-            return self.stop
+    async def _steady_and_method(self) -> Verdict:
         self.state.set_phase(
             "steady-state-before"
-        )  # before observe starts: its first sample is the baseline
+        )  # before observe: its first sample is the baseline
         self._start_watchers()
-        self.work = asyncio.create_task(self._steady_and_method())
-        try:
-            return await self.work
-        except asyncio.CancelledError:
-            if self.stop is not None:
-                return self.stop
-            raise
-        except InfrastructureError as exc:
-            return Verdict(Status.FAILED, exc.with_next_step(), "error")
-        except ChaosMLError as exc:
-            return Verdict(Status.FAILED, exc.with_next_step(), "error")
-        except Exception as exc:
-            detail = traceback.format_exc() if self.debug else f"{type(exc).__name__}: {exc}"
-            return Verdict(Status.FAILED, f"internal error: {detail}", "error")
-
-    async def _steady_and_method(self) -> Verdict:
         steady = await self._steady_before()
         if steady is not None:
             return steady
@@ -143,7 +176,9 @@ class Runner:
                 asyncio.create_task(watchers.watch_guard(guard, self.state, self.abort))
             )
         self.method = MethodRunner(self.state, self.stack)
-        if await self.method.run():
+        held = await self.method.run()
+        self.method_done = True
+        if held:
             return Verdict(Status.COMPLETED, "the hypothesis held", "completed")
         return Verdict(Status.DEVIATED, "; ".join(self.state.deviations) or "deviated", "deviation")
 
@@ -176,21 +211,54 @@ class Runner:
     async def _rollback_and_recover(self, verdict: Verdict) -> Verdict:
         if self.method:
             self.method.cancel_background()
+        self._stop_watchers(keep_observe=True)  # guards and the deadline watch the method only
         self.state.set_phase("rollback")
         self.rollback_task = asyncio.create_task(self._rollback())
         try:
             complete = await self.rollback_task
-        except asyncio.CancelledError:
-            complete = False
-        self._stop_watchers(keep_observe=True)
+        except asyncio.CancelledError:  # a second signal: incomplete if anything was left
+            complete = not self.stack.pending() and self.rollback_steps_run == len(
+                self.state.experiment.rollbacks
+            )
         if not complete:
-            return self._rollback_verdict(verdict)
-        if (
-            verdict.status in (Status.COMPLETED, Status.DEVIATED, Status.ABORTED)
-            and self.signals == 0
-        ):
-            verdict = await self._recovery(verdict)
+            return self._rollback_verdict(self._stopped(verdict))
+        self._halt_before_recovery()
+        if self._skips_recovery():
+            return self._stopped(verdict)
+        if verdict.status in (Status.COMPLETED, Status.DEVIATED, Status.ABORTED):
+            verdict = await self._recovery_guarded(verdict)
         return verdict
+
+    def _skips_recovery(self) -> bool:
+        """A signal or the halt switch, in any phase: no recovery (a guard's abort or the
+        deadline, in the method, still lets recovery tell whether the system came back)."""
+        return self.signals > 0 or (self.stop is not None and self.stop.ended_by == "halt")
+
+    def _stopped(self, verdict: Verdict) -> Verdict:
+        """The verdict once a stop that came after the method ended is taken into account."""
+        stop = self.stop
+        if stop is None or stop is verdict:
+            return verdict
+        codes = [EXIT_FOR_STATUS[stop.status], EXIT_FOR_STATUS[verdict.status]]
+        if most_severe(codes) == EXIT_FOR_STATUS[verdict.status]:
+            return verdict
+        return Verdict(
+            stop.status, f"{stop.reason} (before the stop: {verdict.reason})", stop.ended_by
+        )
+
+    async def _recovery_guarded(self, verdict: Verdict) -> Verdict:
+        """Recovery as a task a stop cancels at once; a lost backend ends it with exit 5."""
+        self.recovery_task = asyncio.create_task(self._recovery(verdict))
+        try:
+            return await self.recovery_task
+        except asyncio.CancelledError:
+            if self.stop is not None:
+                return self._stopped(verdict)
+            raise
+        except ChaosMLError as exc:
+            return Verdict(Status.FAILED, f"during recovery: {exc.message}", "error")
+        except Exception as exc:
+            return self._internal_error(exc)
 
     async def _rollback(self) -> bool:
         if self.state.options.keep_faults:
@@ -198,6 +266,7 @@ class Runner:
         ok = await self.stack.rollback_all()
         for index, step in enumerate(self.state.experiment.rollbacks):
             ok = await self._rollback_step(index, step) and ok
+            self.rollback_steps_run += 1
         self.state.rollback_end_wall = time.time()
         return ok
 
@@ -298,49 +367,72 @@ class Runner:
         for task in self.watchers:
             task.cancel()
         self.watchers.clear()
-        if not keep_observe and getattr(self, "observe_task", None):
-            self.observe_task.cancel()
+        if not keep_observe:
+            if getattr(self, "observe_task", None):
+                self.observe_task.cancel()
+            if self.halt_watch is not None:
+                self.halt_watch.cancel()
+
+    def _watch_halt(self) -> None:
+        """The halt switch is watched from the blast radius to the end of recovery."""
+        path = blast_radius.halt_path(self.state.options)
+        self.halt_watch = asyncio.create_task(watchers.watch_halt(path, self.state, self.abort))
 
     def abort(self, ended_by: str, reason: str) -> None:
-        """Stop the steady state / method now (guard, halt, deadline); rollback follows."""
+        """Stop now (guard, halt, deadline): the method ends, a rollback finishes, recovery ends."""
         if self.stop is None:
             self.stop = Verdict(Status.ABORTED, reason, ended_by)
+            self._journal_stop(ended_by)
         self._cancel_work()
 
+    def _journal_stop(self, by: str) -> None:
+        """``run.stop``: who asked the run to stop, in which phase, and what happens now."""
+        phase = self.state.phase
+        if self.signals >= 2:
+            effect = STOP_EFFECT["second"] if phase == "rollback" else STOP_EFFECT["ignored"]
+        else:
+            effect = STOP_EFFECT.get(phase, STOP_EFFECT["before"])
+        self.state.journal.emit("run.stop", by=by, phase=phase, effect=effect)
+
+    def _halt_before_recovery(self) -> None:
+        """The halt switch thrown during the rollback: seen now, not one poll later."""
+        path = blast_radius.halt_path(self.state.options)
+        if halt.is_halted(path):
+            self.abort("halt", f"the halt switch was set ({path}): {halt.halt_reason(path)}")
+
     def _cancel_work(self) -> None:
-        """Cancel the steady state / method and kill the commands it is running."""
+        """Cancel the phase that is running (but never the undos) and kill its commands."""
         self.state.stopping = True
         if self.work is not None and not self.work.done():
             self.work.cancel()
             subprocesses.kill_all_running()
+        if self.recovery_task is not None and not self.recovery_task.done():
+            self.recovery_task.cancel()
+            subprocesses.kill_all_running()
 
     def on_signal(self, signum: int) -> None:
+        if self.finished:  # run.end is written: the outcome stands
+            return
         self.signals += 1
         name = signal.Signals(signum).name
+        self._journal_stop(f"signal:{name}")
         if self.signals == 1:
             self.stop = Verdict(
-                Status.INTERRUPTED, f"interrupted by {name}; rolled back", f"signal:{name}"
+                Status.INTERRUPTED,
+                f"interrupted by {name} during {self.state.phase}; rolled back",
+                f"signal:{name}",
             )
             self._cancel_work()
         elif self.rollback_task is not None and not self.rollback_task.done():
             self.rollback_task.cancel()
             subprocesses.kill_all_running()
 
-    def _install_signals(self) -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self.on_signal, sig)
-
-    def _remove_signals(self) -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
-
     # -- the end ------------------------------------------------------------------------------
     def _finish(self, verdict: Verdict) -> RunOutcome:
+        self.finished = True
         self._stop_watchers()
         pending = [{"undo_id": e.undo_id, "undo": e.record.to_json()} for e in self.stack.pending()]
-        summary = self._summary()
+        summary = self._summary(verdict)
         start = self.state.journal.start_mono
         self.state.journal.emit(
             "run.end",
@@ -363,13 +455,33 @@ class Runner:
             pending,
         )
 
-    def _summary(self) -> dict[str, Any]:
+    def _summary(self, verdict: Verdict) -> dict[str, Any]:
         total = sum(w for _, _, w in self.state.expectations)
         met = sum(w for _, ok, w in self.state.expectations if ok)
+        not_run = self._not_run(verdict)
         return {
             "expectations_total": len(self.state.expectations),
             "expectations_met": sum(1 for _, ok, _ in self.state.expectations if ok),
-            "score": round(met / total, 4) if total else None,
+            "score": round(met / total, 4) if total and not not_run else None,
+            "not_run": not_run,
             "alerts": list(self.state.alerts.values()),
             "ml_test_score": self.state.experiment.ml_test_score,
         }
+
+    def _not_run(self, verdict: Verdict) -> list[str]:
+        """What a stopped run (signal, halt, guard, deadline, tool error) did not get to do."""
+        finished = verdict.status in (Status.COMPLETED, Status.DEVIATED) and self.stop is None
+        if finished or verdict.status in (Status.REFUSED, Status.NOT_STEADY):
+            return []
+        if self.state.options.dry_run:
+            return []
+        exp = self.state.experiment
+        missing = []
+        if not self.method_done:  # the step that was cut short did not run either
+            first = max(self.state.steps_started - 1, 0)
+            missing += [f"method[{i}] {s.label}" for i, s in enumerate(exp.method) if i >= first]
+        task = self.recovery_task
+        recovered = task is not None and task.done() and not task.cancelled()
+        if (exp.recovery or exp.steady_state) and not recovered:
+            missing.append("recovery")
+        return missing

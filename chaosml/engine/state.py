@@ -49,6 +49,7 @@ class RunState:
     alerts: dict[str, dict[str, Any]] = field(default_factory=dict)
     rollback_end_wall: float | None = None
     lock_keys: list[str] = field(default_factory=list)
+    steps_started: int = 0  # method steps begun so far (the last one may not have finished)
     stopping: bool = False  # an abort or a signal asked the steady state / method to stop
     alert_book: AlertBook = field(default_factory=AlertBook)  # alert clocks and moments
 

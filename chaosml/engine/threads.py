@@ -51,7 +51,13 @@ async def call_blocking(func: Callable[[], T], timeout: float, what: str) -> T:
     threading.Thread(target=context.run, args=(work,), name=f"chaosml:{what}", daemon=True).start()
     # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a cancellation that arrives as
     # the call completes, and an abort must never be lost
-    done, _ = await asyncio.wait({future}, timeout=timeout)
+    try:
+        done, _ = await asyncio.wait({future}, timeout=timeout)
+    finally:  # cancelled or timed out: a late result or error is dropped, never logged
+        if not future.done():
+            future.cancel()
+        elif not future.cancelled():
+            future.exception()  # marks it retrieved ("Future exception was never retrieved")
     if not done:
         raise CallTimeout(f"{what} did not finish within {timeout:g}s")
     return future.result()

@@ -6,10 +6,11 @@ or run on the same targets refuses with exit 2). Then each experiment runs throu
 (the engine's entry point) with its own journal; between experiments the drill pauses,
 watching the halt switch and the deadline.
 
-The drill stops early — the rest is skipped — when the deadline passes or the halt switch is
-thrown (exit 4), when an experiment was aborted by a guard, interrupted or left a fault in
-place (its own exit code; injecting more faults then would be reckless), and after any failure
-when ``stop_on_failure`` is set. The drill's exit code is the most severe of its experiments'.
+The drill stops early — the rest is skipped — after a SIGINT/SIGTERM (exit 130: in any phase of
+any experiment, or between two), when the deadline passes or the halt switch is thrown (exit 4),
+when an experiment was aborted by a guard, interrupted or left a fault in place (its own exit
+code; injecting more faults then would be reckless), and after any failure when
+``stop_on_failure`` is set. The drill's exit code is the most severe of its experiments'.
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ class DrillRunner:
         run_one: RunOne,
         keys_of: KeysOf,
         halted: Callable[[], bool] = lambda: False,
+        interrupted: Callable[[], str | None] = lambda: None,  # the first signal's name
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -125,6 +127,7 @@ class DrillRunner:
         self.run_one = run_one
         self.keys_of = keys_of
         self.halted = halted
+        self.interrupted = interrupted
         self.clock = clock
         self.sleep = sleep
         self.drill_id = options.drill_id or new_drill_id()
@@ -188,8 +191,12 @@ class DrillRunner:
             self._after(result, outcome)
 
     def _stop_reason(self, result: DrillResult) -> str:
-        """Sets ``result.stopped`` when the deadline passed or the halt switch is on."""
-        if not result.stopped and self.halted():
+        """Sets ``result.stopped`` after a signal, when the deadline passed or the halt is on."""
+        signal_name = None if result.stopped else self.interrupted()
+        if signal_name is not None:
+            result.stopped = f"skipped: interrupted by {signal_name}"
+            result.stop_code = ExitCode.INTERRUPTED
+        elif not result.stopped and self.halted():
             result.stopped, result.stop_code = "skipped: the halt switch is on", ExitCode.ABORTED
         elif not result.stopped and self._left() == 0.0:
             result.stopped, result.stop_code = (

@@ -102,9 +102,15 @@ class ConsoleObserver:
             bool(e["ok"])
         ]
 
+    def _run_stop(self, e: dict[str, Any]) -> tuple[str, str | None]:
+        return f"STOP by {e['by']} during {e['phase']}: {e['effect']}", "bold yellow"
+
     def _run_end(self, e: dict[str, Any]) -> tuple[str, str | None]:
         style = "bold green" if e["exit_code"] == 0 else "bold red"
         text = f"{e['status'].upper()} (exit {e['exit_code']}): {e['reason']}"
+        not_run = e.get("summary", {}).get("not_run")
+        if not_run:
+            text += "\n    no score: the run did not finish; not run: " + ", ".join(not_run)
         for alert in e.get("summary", {}).get("alerts", []):
             ttd = alert.get("time_to_detect_s")
             text += f"\n    alert {alert['name']}: " + (

@@ -207,7 +207,9 @@ def _verdict(r: RunReport) -> str:
 def _score_text(r: RunReport) -> str:
     score = r.score
     if score is None:
-        return "n/a"
+        return (
+            "no score: the run did not finish" if r.not_run or r.status == "incomplete" else "n/a"
+        )
     return f"{score:.0%} ({r.expectations_met}/{len(r.expectations)})"
 
 

@@ -172,11 +172,18 @@ class RunReport:
         recorded = self.summary.get("score")
         if isinstance(recorded, int | float) and not isinstance(recorded, bool):
             return float(recorded)
+        if self.not_run or self.status == INCOMPLETE:  # the run did not finish: no score
+            return None
         weighed = [p for p in self.expectations if p.weight > 0]
         total = sum(p.weight for p in weighed)
         if total == 0:
             return None
         return sum(p.weight for p in weighed if p.ok or p.tolerated) / total
+
+    @property
+    def not_run(self) -> list[str]:
+        """What a stopped run did not get to (method steps, recovery); a killed run: unknown."""
+        return [str(item) for item in self.summary.get("not_run") or []]
 
     @property
     def pending(self) -> list[FaultWindow]:

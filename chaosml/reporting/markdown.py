@@ -85,10 +85,18 @@ def _run_details(r: RunReport) -> str:
     lines.append(f"run {_code(r.run_id)} · {r.duration_s:.1f}s · ended by {ended_by}")
     if r.reason:
         lines.append(f"\n> {_cell(r.reason)}")
-    lines += ["", *problems] if problems else ["", "All expectations met."]
+    lines += ["", *problems] if problems else ["", _no_problem(r)]
     lines += attribution_lines(r.alerts)
     lines += ["", "</details>"]
     return "\n".join(lines)
+
+
+def _no_problem(r: RunReport) -> str:
+    if r.not_run:
+        return "No score: the run did not finish. Not run: " + _cell(", ".join(r.not_run)) + "."
+    if r.status == "incomplete":
+        return "No score: the run did not finish (no run.end: killed?)."
+    return "All expectations met."
 
 
 def _problems(r: RunReport) -> Iterable[str]:

@@ -3,8 +3,6 @@ from which `chaosml rollback` undoes the fault exactly once."""
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import signal
 import subprocess
@@ -14,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.integration.core.interrupts import events
 
 EXPERIMENT = """
 version: 1
@@ -25,16 +25,6 @@ method:
     undo: [rm, -f, "{marker}"]
   - wait: {wait}
 """
-
-
-def _events(journal: Path) -> list[dict[str, Any]]:
-    if not journal.exists():
-        return []
-    out = []
-    for line in journal.read_text().splitlines():
-        with contextlib.suppress(json.JSONDecodeError):
-            out.append(json.loads(line))
-    return out
 
 
 def _start(tmp_path: Path, wait: str = "60s") -> tuple[subprocess.Popen[str], Path, Path]:
@@ -51,7 +41,7 @@ def _start(tmp_path: Path, wait: str = "60s") -> tuple[subprocess.Popen[str], Pa
         env=env,
     )
     deadline = time.monotonic() + 30
-    while not any(e["event"] == "fault.applied" for e in _events(journal)):
+    while not any(e["event"] == "fault.applied" for e in events(journal)):
         assert time.monotonic() < deadline and proc.poll() is None, "the fault was never applied"
         time.sleep(0.05)
     assert marker.exists()
@@ -78,7 +68,7 @@ def test_signal_during_a_fault_rolls_back_and_exits_130(
     proc.wait(timeout=30)
     assert proc.returncode == 130
     assert not marker.exists()
-    end = _events(journal)[-1]
+    end = events(journal)[-1]
     assert end["event"] == "run.end" and end["status"] == "interrupted"
     assert end["ended_by"] == f"signal:{sig.name}" and end["pending_undos"] == []
 
@@ -107,7 +97,7 @@ def test_sigkill_then_rollback_undoes_once(tmp_path: Path, runner_cleanup: Any) 
     assert second.returncode == 0 and "nothing to roll back" in second.stdout
     assert marker.exists()
     marker.unlink()
-    reverted = [e for e in _events(journal) if e["event"] == "fault.reverted"]
+    reverted = [e for e in events(journal) if e["event"] == "fault.reverted"]
     assert len(reverted) == 1 and reverted[0]["by"] == "rollback-command"
 
 
@@ -135,18 +125,18 @@ method:
     )
     runner_cleanup.append(proc)
     deadline = time.monotonic() + 30
-    while not any(e["event"] == "fault.applied" for e in _events(journal)):
+    while not any(e["event"] == "fault.applied" for e in events(journal)):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    while not any(e["event"] == "phase" and e["name"] == "rollback" for e in _events(journal)):
+    while not any(e["event"] == "phase" and e["name"] == "rollback" for e in events(journal)):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     time.sleep(0.3)
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=30)
     assert proc.returncode == 6
-    end = _events(journal)[-1]
+    end = events(journal)[-1]
     assert end["event"] == "run.end" and end["status"] == "rollback-incomplete"
     assert [p["undo_id"].rsplit(".", 1)[1] for p in end["pending_undos"]] == ["u1"]
     done = subprocess.run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -133,6 +134,17 @@ def test_halt_during_the_pause_skips_the_rest(tmp_path: Path) -> None:
     result, engine, _ = drill(tmp_path, ["ok", "ok2"], "pause: 5s\n", halted=lambda: next(seen))
     assert len(engine.calls) == 1
     assert "halt" in result.outcomes[1].note and result.exit_code == ExitCode.ABORTED
+
+
+def test_a_signal_after_an_experiment_ended_starts_no_other(tmp_path: Path) -> None:
+    """The first experiment ended 0 (its run.end came before the signal): still no second."""
+    seen = itertools.chain([None], itertools.repeat("SIGTERM"))
+    result, engine, _ = drill(tmp_path, ["ok", "ok2"], interrupted=lambda: next(seen))
+    assert len(engine.calls) == 1
+    assert result.outcomes[0].exit_code == ExitCode.OK
+    assert result.outcomes[1].exit_code is None
+    assert result.outcomes[1].note == "skipped: interrupted by SIGTERM"
+    assert result.exit_code == ExitCode.INTERRUPTED
 
 
 def test_halt_in_force_refuses_the_drill(tmp_path: Path) -> None:
