@@ -126,3 +126,17 @@ def _mark_untested(state: RunState, events: list[dict[str, Any]], after_step: in
         if name in later and not alert.get("fired"):
             alert["tested"] = False
             alert["fired"] = None
+
+
+def untested_only_reason(state: RunState) -> str | None:
+    """When every deviation of a run is an expected alert that was not tested (it followed a
+    fault allowed to have no effect), the run's reason without them, else None: an untested
+    alert is reported "not tested", never "did not fire" (issue 23)."""
+    untested = [n for n, a in state.alerts.items() if a.get("tested") is False]
+    if not untested or not state.deviations:
+        return None
+    others = [d for d in state.deviations if not any(d.startswith(f"alert {n} ") for n in untested)]
+    if others:
+        return None
+    names = ", ".join(untested)
+    return f"the hypothesis held; not tested (the fault before had no effect): {names}"

@@ -98,6 +98,10 @@ class Runner:
         verdict = await self._rollback_and_recover(verdict)
         if no_effect := effect.no_effect_reason(self.state, verdict.status.value):
             verdict = Verdict(Status.FAILED, no_effect, "no-effect")
+        elif verdict.status == Status.DEVIATED and (
+            held := effect.untested_only_reason(self.state)
+        ):
+            verdict = Verdict(Status.COMPLETED, held, "completed")
         await self._guarded(alert_clocks.measure(self.state, "end"))  # a stop ends it at once
         return self._stopped(verdict)  # a signal while measuring still counts (exit 130)
 

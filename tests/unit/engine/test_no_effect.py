@@ -88,6 +88,27 @@ method:
     assert alert["name"] == "NaNFeatures" and alert["tested"] is False
 
 
+def test_an_untested_alert_after_an_allowed_no_effect_fault_is_no_deviation(run: RunFn) -> None:
+    with serving(NoAlerts) as prometheus:
+        outcome, events = run(
+            HEAD
+            + f"""
+method:
+  - fault: fake.fault
+    effect: false
+    allow_no_effect: true
+  - expect_alert:
+      name: NaNFeatures
+      source: {{prometheus: "{prometheus}"}}
+      fires_within: 1s
+""",
+        )
+    assert outcome.status == Status.COMPLETED and outcome.exit_code == ExitCode.OK
+    assert "not tested" in outcome.reason and "did not fire" not in outcome.reason
+    alert = kinds(events, "run.end")[0]["summary"]["alerts"][0]
+    assert alert["tested"] is False
+
+
 class BrokenEvidence(FakeFault):
     """A plugin whose evidence raises: the run must not break on it."""
 
