@@ -44,7 +44,7 @@ def test_an_interrupted_run_has_no_score_and_says_what_did_not_run(tmp_path: Pat
     assert report.score is None and report.not_run == NOT_RUN
     markdown = render_markdown([report])
     assert "All expectations met" not in markdown and "100%" not in markdown
-    assert "Not run: method[1] wait 60s, recovery." in markdown
+    assert "Not run: method\\[1\\] wait 60s, recovery." in markdown  # [ escaped: shown literally
     assert "no score: the run did not finish" in render_html([report])
 
 
