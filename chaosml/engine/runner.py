@@ -9,7 +9,6 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from chaosml.drivers import subprocesses
 from chaosml.engine import (
     alert_clocks,
     alert_preconditions,
@@ -312,7 +311,7 @@ class Runner:
         self.state.stopping = True
         if self.work is not None and not self.work.done():
             self.work.cancel()
-            subprocesses.kill_all_running()
+            self.state.ctx.cancel.cancel()  # kills the commands of this run only
 
     def on_signal(self, signum: int) -> None:
         self.signals += 1
@@ -324,7 +323,7 @@ class Runner:
             self._cancel_work()
         elif self.rollback_task is not None and not self.rollback_task.done():
             self.rollback_task.cancel()
-            subprocesses.kill_all_running()
+            self.state.ctx.cancel.cancel()  # kills the commands the rollback is running
 
     def _install_signals(self) -> None:
         loop = asyncio.get_running_loop()
