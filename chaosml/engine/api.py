@@ -57,7 +57,7 @@ async def run_experiment_async(
 ) -> RunOutcome:
     run_id = new_run_id()
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
-    registry = registry or default_registry()
+    registry = (registry or default_registry()).for_run()
     journal = JournalWriter(
         _journal_path(options, run_id),
         run_id,
