@@ -24,4 +24,3 @@ def guarded(func: Callable[[], int], debug: bool) -> int:
         if exc.hint:
             print(f"  → {exc.hint}", file=sys.stderr)
         return int(exit_code_for(exc))
-
