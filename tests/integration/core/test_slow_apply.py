@@ -3,13 +3,8 @@ undo, and the journal tells the order (issue 12 §2)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.integration.core.test_cli_commands import chaosml
 from tests.integration.core.test_rollback_safety import events, poll
@@ -32,15 +27,6 @@ def _gone(pgid: int) -> bool:
     except ProcessLookupError:
         return True
     return False
-
-
-@pytest.fixture
-def groups() -> Iterator[list[int]]:
-    pgids: list[int] = []
-    yield pgids
-    for pgid in pgids:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pgid, signal.SIGKILL)
 
 
 def test_a_command_outliving_its_step_timeout_never_lands_after_its_undo(
