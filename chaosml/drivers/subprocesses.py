@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chaosml import procfs
+from chaosml import cancellation, procfs
 from chaosml.errors import DriverError
 
 CommandHook = Callable[[int, str, str], None]  # (process group id, its start time, command)
@@ -89,7 +89,9 @@ def run(
     cwd: str | None = None,
     env: dict[str, str] | None = None,
 ) -> Completed:
-    """Run to completion in a new process group; on timeout kill the whole group."""
+    """Run to completion in a new process group; on timeout kill the whole group. The timeout
+    never runs past the deadline of the driver call this runs in."""
+    timeout = cancellation.seconds_left(timeout)
     commands = _current.get() or RunCommands()
     hook = commands.hook
     proc = _start(command, shell, cwd, env, hook)
@@ -224,3 +226,11 @@ def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:
 
 def _show(command: list[str] | str) -> str:
     return command if isinstance(command, str) else " ".join(command)
+
+
+def kill_all_running() -> None:
+    """Kill the commands of the run this is called from (its context), never another run's.
+    The engine calls ``ctx.cancel.cancel()``, which does this and more."""
+    commands = _current.get()
+    if commands is not None:
+        commands.kill_all()

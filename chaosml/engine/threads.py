@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from chaosml import cancellation
 from chaosml.errors import DriverError
 
 T = TypeVar("T")
@@ -75,6 +76,7 @@ class RunCalls:
         with self._lock:
             self._running.add(call)
         context = contextvars.copy_context()  # a driver's commands are journaled by its run
+        context.run(cancellation.set_call_deadline, call.deadline)  # SDK timeouts end by it
         thread = threading.Thread(
             target=context.run,
             args=(self._work, call, func, loop),

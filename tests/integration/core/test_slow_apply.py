@@ -43,7 +43,9 @@ def test_a_command_outliving_its_step_timeout_never_lands_after_its_undo(
     started = [e["pgid"] for e in recorded if e["event"] == "command.started"]
     groups.extend(started)
     assert done.returncode == 5, done.stderr
-    assert "did not finish within 0.5s" in done.stdout + done.stderr
+    # the engine's wait and the command's own timeout end at the same moment: either says so
+    said = done.stdout + done.stderr
+    assert "did not finish within 0.5s" in said or "command timed out after 0.5s" in said, said
     # the command was stopped at its step's deadline: nothing of it is left to land later
     poll(lambda: all(_gone(pgid) for pgid in started), "the fault command's group to end", 5.0)
     assert not marker.exists()
@@ -52,8 +54,11 @@ def test_a_command_outliving_its_step_timeout_never_lands_after_its_undo(
         for e in recorded
         if e["event"] in {"fault.undo_registered", "fault.apply_overran", "fault.reverted"}
     ]
-    assert order == ["fault.undo_registered", "fault.apply_overran", "fault.reverted"]
-    overran = next(e for e in recorded if e["event"] == "fault.apply_overran")
-    assert overran["finished"] is True and overran["outcome"] == "failed"
-    assert overran["overran_s"] < 1.0  # killed at 0.5 s, not left to run its 1.5 s
+    assert not [e for e in recorded if e["event"] == "fault.applied"]
+    assert order[0] == "fault.undo_registered" and order[-1] == "fault.reverted"
+    if "fault.apply_overran" in order:  # the engine stopped waiting first: it waited for the end
+        assert order == ["fault.undo_registered", "fault.apply_overran", "fault.reverted"]
+        overran = next(e for e in recorded if e["event"] == "fault.apply_overran")
+        assert overran["finished"] is True and overran["outcome"] == "failed"
+        assert overran["overran_s"] < 1.0  # killed at 0.5 s, not left to run its 1.5 s
     assert next(e for e in recorded if e["event"] == "fault.reverted")["ok"] is True
