@@ -144,8 +144,8 @@ class UndoResult:
 
 
 _STILL_APPLYING = (
-    "the fault's apply() was still running {timeout:g}s after its timeout: it may land after "
-    "this undo; once it has ended, run `chaosml rollback` on the journal"
+    "the fault's apply() was still running after a wait of {timeout:g}s for it: it may land "
+    "after this undo; once it has ended, run `chaosml rollback` on the journal"
 )
 
 
