@@ -122,6 +122,8 @@ class UndoStack:
             overran_s=round(call.overran_s(), 3),
             waited_s=round(loop.time() - began, 3),
         )
+        if finished:
+            entry.apply_call = None  # said once; a later undo of it has nothing to wait for
         return finished
 
     async def rollback_all(self) -> bool:
