@@ -2,6 +2,8 @@
 
 from enum import IntEnum
 
+from chaosml.errors import AbortRun, ChaosMLError, InputError, UndoError
+
 
 class ExitCode(IntEnum):
     """What a run's exit code tells the caller.
@@ -45,3 +47,15 @@ def most_severe(codes: list[ExitCode]) -> ExitCode:
         if code in codes:
             return code
     return ExitCode.OK
+
+
+def exit_code_for(exc: ChaosMLError) -> ExitCode:
+    """The exit code of a chaosml error raised out of a command or an experiment: the one
+    mapping the CLI and the game day both use."""
+    if isinstance(exc, InputError):
+        return ExitCode.INVALID
+    if isinstance(exc, UndoError):
+        return ExitCode.ROLLBACK_INCOMPLETE
+    if isinstance(exc, AbortRun):
+        return ExitCode.ABORTED
+    return ExitCode.TOOL_ERROR

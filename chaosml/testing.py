@@ -1,11 +1,14 @@
 """Fakes for users and driver authors: a fake fault, a scripted probe, a fake target, a fast clock.
 
-    from chaosml.testing import FakeClock, registry_with_fakes, WORLD
+    from chaosml.testing import FakeClock, registry_with_fakes
     registry = registry_with_fakes()
     loaded = load_text(yaml_text, registry=registry)
     outcome = run_experiment(loaded, RunOptions(...), registry=registry, clock=FakeClock(speed=50))
+    assert registry.world.active == set()
 
-``WORLD`` records what the fakes did (which faults are active, the order of applies and undos).
+``registry.world`` records what that registry's fakes did (which faults are active, the order of
+applies and undos). Every ``registry_with_fakes()`` has a world of its own: two runs with two
+registries (concurrent, in one process) never see each other's faults.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pydantic import Field
 
 from chaosml.drivers.base import (
     ActionDriver,
+    Driver,
     DriverContext,
     Evidence,
     FaultDriver,
@@ -30,13 +34,13 @@ from chaosml.drivers.base import (
     TargetMember,
     UndoRecord,
 )
-from chaosml.drivers.registry import Registry, build_registry
+from chaosml.drivers.registry import Registry, load_builtins
 from chaosml.errors import DriverError, InfrastructureError, ProbeError
 
 
 @dataclass
 class FakeWorld:
-    """What the fakes did, shared by every fake in the process."""
+    """What the fakes of one registry did."""
 
     active: set[str] = field(default_factory=set)
     log: list[str] = field(default_factory=list)
@@ -52,7 +56,11 @@ class FakeWorld:
             self.counters.clear()
 
 
-WORLD = FakeWorld()
+class _InWorld:
+    """A fake that acts on the world of the registry that made it."""
+
+    def __init__(self, world: FakeWorld | None = None) -> None:
+        self.world = world if world is not None else FakeWorld()
 
 
 class FakeFaultParams(Params):
@@ -64,16 +72,17 @@ class FakeFaultParams(Params):
     effect: bool | None = Field(default=None, description="evidence at undo (None: none given)")
 
 
-class FakeFault(FaultDriver):
-    """Marks ``id`` active in WORLD; its undo marks it inactive."""
+class FakeFault(_InWorld, FaultDriver):
+    """Marks ``id`` active in its world; its undo marks it inactive. ``apply_seconds``: apply
+    takes that long (ignoring its timeout and the run's cancellation, like a hung SDK call)."""
 
     kind = "fake.fault"
     params_model = FakeFaultParams
-    summary = "a fault that only changes chaosml.testing.WORLD"
+    summary = "a fault that only changes its chaosml.testing world"
 
     def plan(self, params: Params, ctx: DriverContext) -> UndoRecord:
         assert isinstance(params, FakeFaultParams)
-        WORLD.undo_failures[params.id] = params.fail_undo
+        self.world.undo_failures[params.id] = params.fail_undo
         data: dict[str, Any] = {"id": params.id}
         if params.effect is not None:
             data["effect"] = params.effect
@@ -83,7 +92,7 @@ class FakeFault(FaultDriver):
         effect = record.data.get("effect")
         if effect is None:
             return None
-        summary = "changed WORLD" if effect else "0 changes: nothing was listening"
+        summary = "changed its world" if effect else "0 changes: nothing was listening"
         return Evidence(bool(effect), summary, {"changes": int(bool(effect))})
 
     def apply(self, params: Params, ctx: DriverContext) -> None:
@@ -91,35 +100,35 @@ class FakeFault(FaultDriver):
         time.sleep(params.apply_seconds)
         if params.fail_apply:
             raise DriverError(f"fake fault {params.id} failed to apply")
-        with WORLD.lock:
-            WORLD.active.add(params.id)
-            WORLD.log.append(f"apply {params.id}")
+        with self.world.lock:
+            self.world.active.add(params.id)
+            self.world.log.append(f"apply {params.id}")
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         fault_id = str(record.data["id"])
-        with WORLD.lock:
-            left = WORLD.undo_failures.get(fault_id, 0)
+        with self.world.lock:
+            left = self.world.undo_failures.get(fault_id, 0)
             if left != 0:
-                WORLD.undo_failures[fault_id] = left - 1 if left > 0 else left
-                WORLD.log.append(f"undo-failed {fault_id}")
+                self.world.undo_failures[fault_id] = left - 1 if left > 0 else left
+                self.world.log.append(f"undo-failed {fault_id}")
                 raise DriverError(f"fake undo of {fault_id} failed")
-            WORLD.active.discard(fault_id)
-            WORLD.log.append(f"undo {fault_id}")
+            self.world.active.discard(fault_id)
+            self.world.log.append(f"undo {fault_id}")
 
 
 class FakeActionParams(Params):
     id: str = "action"
 
 
-class FakeAction(ActionDriver):
+class FakeAction(_InWorld, ActionDriver):
     kind = "fake.action"
     params_model = FakeActionParams
-    summary = "an action that only logs to chaosml.testing.WORLD"
+    summary = "an action that only logs to its chaosml.testing world"
 
     def run(self, params: Params, ctx: DriverContext) -> Sample | None:
         assert isinstance(params, FakeActionParams)
-        with WORLD.lock:
-            WORLD.log.append(f"action {params.id}")
+        with self.world.lock:
+            self.world.log.append(f"action {params.id}")
         return None
 
 
@@ -129,7 +138,7 @@ class ScriptedParams(Params):
     sleep: float = 0.0
 
 
-class ScriptedProbe(ProbeDriver):
+class ScriptedProbe(_InWorld, ProbeDriver):
     """Returns ``values`` one after another (the last one repeats). A value ``"!error"`` raises a
     ProbeError, ``"!down"`` an InfrastructureError, ``"!hang"`` sleeps for a minute."""
 
@@ -139,9 +148,9 @@ class ScriptedProbe(ProbeDriver):
 
     def sample(self, params: Params, ctx: DriverContext) -> Sample:
         assert isinstance(params, ScriptedParams)
-        with WORLD.lock:
-            index = WORLD.counters.get(params.key, 0)
-            WORLD.counters[params.key] = index + 1
+        with self.world.lock:
+            index = self.world.counters.get(params.key, 0)
+            self.world.counters[params.key] = index + 1
         time.sleep(params.sleep)
         value = params.values[min(index, len(params.values) - 1)]
         return _scripted_sample(value)
@@ -181,9 +190,22 @@ class FakeTarget(TargetDriver):
 FAKES = (FakeFault, FakeAction, ScriptedProbe, FakeTarget)
 
 
-def registry_with_fakes() -> Registry:
-    """The built-in drivers plus the fakes (third-party plugins not loaded)."""
-    registry = build_registry(autoload=False)
+@dataclass
+class FakeRegistry(Registry):
+    """A registry whose fakes act on ``world`` (its own)."""
+
+    world: FakeWorld = field(default_factory=FakeWorld)
+
+    def instantiate(self, cls: type[Driver]) -> Driver:
+        if issubclass(cls, _InWorld):
+            return cls(self.world)
+        return cls()
+
+
+def registry_with_fakes() -> FakeRegistry:
+    """The built-in drivers plus the fakes (third-party plugins not loaded), with a new world."""
+    registry = FakeRegistry()
+    load_builtins(registry)
     for cls in FAKES:
         registry.register(cls, f"chaosml.testing:{cls.__name__}")
     return registry

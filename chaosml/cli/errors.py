@@ -7,8 +7,8 @@ import traceback
 from collections.abc import Callable
 from typing import TypeVar
 
-from chaosml.errors import ChaosMLError, InputError, UndoError
-from chaosml.exit_codes import ExitCode
+from chaosml.errors import ChaosMLError
+from chaosml.exit_codes import exit_code_for
 
 T = TypeVar("T")
 
@@ -23,12 +23,4 @@ def guarded(func: Callable[[], int], debug: bool) -> int:
         print(f"{type(exc).__name__}: {exc.message}", file=sys.stderr)
         if exc.hint:
             print(f"  → {exc.hint}", file=sys.stderr)
-        return int(exit_for(exc))
-
-
-def exit_for(exc: ChaosMLError) -> ExitCode:
-    if isinstance(exc, InputError):
-        return ExitCode.INVALID
-    if isinstance(exc, UndoError):
-        return ExitCode.ROLLBACK_INCOMPLETE
-    return ExitCode.TOOL_ERROR
+        return int(exit_code_for(exc))

@@ -20,9 +20,12 @@ the responses a proxy corrupted, the connections a toxic delayed). Each returns 
 ``Evidence`` or None (nothing to say: no verdict on this fault). ``effect: False`` ends the run
 ``failed`` unless the step says ``allow_no_effect: true``.
 
-Drivers are synchronous; the engine runs them in worker threads with timeouts. Each driver
-translates its SDK's exceptions into ``chaosml.errors`` types (``InfrastructureError`` when the
-backend is unreachable, ``DriverError`` otherwise, ``ProbeError`` when a value cannot be read).
+Drivers are synchronous; the engine runs them in worker threads with timeouts. ``ctx.deadline``
+is when the call must return (pass ``ctx.remaining(default)`` to the SDK's timeouts) and
+``ctx.cancel`` is the run's cancellation token (check ``ctx.cancel.cancelled`` between steps).
+Each driver translates its SDK's exceptions into ``chaosml.errors`` types
+(``InfrastructureError`` when the backend is unreachable, ``DriverError`` otherwise,
+``ProbeError`` when a value cannot be read).
 
 Step keys the engine owns (never passed to a driver): ``fault``/``action``, ``name``,
 ``duration``, ``background``, ``timeout``, ``allow_no_effect``. Everything else in the step is
@@ -31,14 +34,16 @@ validated by the driver's ``params_model`` (a pydantic model that forbids unknow
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from chaosml import redaction
+from chaosml.cancellation import CancelToken
 
 Role = Literal["fault", "action", "probe", "target"]
 
@@ -151,6 +156,19 @@ class DriverContext:
     state_dir: str = ""  # a directory drivers may keep run files in (snapshots)
     fault_id: str = ""  # the same for plan() and apply() of one step: name what you create by it
     proxies: dict[str, str] = field(default_factory=dict)  # ephemeral proxy name -> its API URL
+    cancel: CancelToken = field(default_factory=CancelToken)  # the run's: set when it is aborted
+    deadline: float | None = None  # time.monotonic() by which this call must return
+
+    def until(self, timeout: float) -> DriverContext:
+        """This context for one call that must return within ``timeout`` seconds."""
+        return replace(self, deadline=time.monotonic() + timeout)
+
+    def remaining(self, default: float) -> float:
+        """Seconds left of this call's deadline (``default`` at most): pass it to the SDK's
+        timeout so a call gives up by itself instead of outliving its step."""
+        if self.deadline is None:
+            return default
+        return max(0.1, min(default, self.deadline - time.monotonic()))
 
     def target(self, name: str) -> ResolvedTarget:
         from chaosml.errors import DriverError

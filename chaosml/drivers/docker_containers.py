@@ -7,6 +7,7 @@ gets every container that failed, named, in one chaosml error.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -75,8 +76,10 @@ def for_each(
     if not items:
         return [], []
     workers = min(MAX_CONNECTIONS, len(items))
+    # each item in a copy of this call's context: its deadline bounds the Docker client's timeout
+    contexts = [contextvars.copy_context() for _ in items]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chaosml-docker") as pool:
-        outcomes = list(pool.map(lambda item: _attempt(operation, item), items))
+        outcomes = list(pool.map(lambda c, item: c.run(_attempt, operation, item), contexts, items))
     done = [item for item, error in zip(items, outcomes, strict=True) if error is None]
     failed = [
         Failure(label(item), error)

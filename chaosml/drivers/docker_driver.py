@@ -8,13 +8,15 @@
 - a container or network does not exist -> ``DriverError`` naming it;
 - anything else the engine refuses -> ``DriverError`` with the engine's explanation.
 
-The SDK client is built lazily, on the first call, with a short timeout, and reused by every
-thread of the process (one per ``DOCKER_HOST``). The fault, probe and target drivers live in
+The SDK client is built lazily, on the first call, with a short timeout (never past the
+deadline of the driver call it serves), and reused by every thread of the process (one per
+``DOCKER_HOST`` and timeout). The fault, probe and target drivers live in
 ``docker_faults``, ``docker_probe`` and ``docker_target``.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +27,7 @@ from typing import Any
 import docker
 import docker.errors
 
-from chaosml import redaction
+from chaosml import cancellation, redaction
 from chaosml.errors import DriverError, InfrastructureError
 
 DEFAULT_SOCKET = "unix:///var/run/docker.sock"
@@ -182,15 +184,16 @@ def _causes(exc: BaseException, depth: int = 0) -> Iterator[BaseException]:
 
 
 def _client() -> docker.DockerClient:
-    return _client_for(daemon_address())
+    """The client whose timeout ends by the deadline of the driver call this runs in (whole
+    seconds: one client per address and timeout, each reused)."""
+    timeout = math.ceil(cancellation.seconds_left(API_TIMEOUT_S, floor=1.0))
+    return _client_for(daemon_address(), timeout)
 
 
-@lru_cache(maxsize=4)
-def _client_for(address: str) -> docker.DockerClient:
+@lru_cache(maxsize=16)
+def _client_for(address: str, timeout: int) -> docker.DockerClient:
     try:
-        return docker.DockerClient(
-            base_url=address, timeout=int(API_TIMEOUT_S), max_pool_size=MAX_CONNECTIONS
-        )
+        return docker.DockerClient(base_url=address, timeout=timeout, max_pool_size=MAX_CONNECTIONS)
     except (docker.errors.DockerException, OSError) as exc:
         raise unreachable(exc) from exc
 

@@ -13,7 +13,7 @@ from typing import Any
 import requests
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from chaosml import redaction
+from chaosml import cancellation, redaction
 from chaosml.drivers import connection_errors
 from chaosml.errors import DriverError, InfrastructureError
 
@@ -51,8 +51,10 @@ def request(
 ) -> HttpResponse:
     """Send one request; retry connection errors and timeouts ``retries`` times with backoff.
 
-    Raises InfrastructureError naming the URL when it cannot be reached.
+    Raises InfrastructureError naming the URL when it cannot be reached. The timeout never runs
+    past the deadline of the driver call this runs in.
     """
+    timeout = cancellation.seconds_left(timeout)
     attempt = retry(
         retry=retry_if_exception_type(_Transient),
         stop=stop_after_attempt(retries + 1),

@@ -33,7 +33,7 @@ class HttpProbe(ProbeDriver):
 
     def sample(self, params: Params, ctx: DriverContext) -> Sample:
         assert isinstance(params, HttpParams)
-        resp = _request(params)
+        resp = _request(params, ctx.remaining(params.timeout))
         parsed = resp.json()
         value = {
             "body": parsed if parsed is not None else resp.text,
@@ -48,7 +48,7 @@ class HttpProbe(ProbeDriver):
         return f"{params.method} {params.url}"
 
 
-def _request(params: HttpParams) -> http_client.HttpResponse:
+def _request(params: HttpParams, timeout: float) -> http_client.HttpResponse:
     """The service under test not answering is what the probe observed, not a tool failure."""
     try:
         return http_client.request(
@@ -57,7 +57,7 @@ def _request(params: HttpParams) -> http_client.HttpResponse:
             json=params.json_body,
             body=params.body,
             headers=params.headers,
-            timeout=params.timeout,
+            timeout=timeout,  # never past the probe's deadline
             retries=params.retries,
         )
     except InfrastructureError as exc:

@@ -64,7 +64,7 @@ class ProcessProbe(ProbeDriver):
         done = subprocesses.run(
             params.command,
             shell=params.shell,
-            timeout=params.timeout,
+            timeout=ctx.remaining(params.timeout),
             cwd=params.cwd,
             env=params.env or None,
         )
@@ -129,13 +129,14 @@ class ProcessRun(FaultDriver):
 
     def apply(self, params: Params, ctx: DriverContext) -> None:
         assert isinstance(params, RunParams)
-        _run_checked(params.command, params.shell, params.timeout, params.cwd, params.env)
+        ctx.cancel.check(f"run {_show(params.command)}")  # never start once the run stopped
+        timeout = ctx.remaining(params.timeout)  # killed at the step's deadline, never after
+        _run_checked(params.command, params.shell, timeout, params.cwd, params.env)
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         d = record.data
-        _run_checked(
-            d["command"], bool(d["shell"]), float(d["timeout"]), d.get("cwd"), d.get("env") or {}
-        )
+        timeout = ctx.remaining(float(d["timeout"]))
+        _run_checked(d["command"], bool(d["shell"]), timeout, d.get("cwd"), d.get("env") or {})
 
     def describe(self, params: Params) -> str:
         assert isinstance(params, RunParams)

@@ -11,8 +11,8 @@ import importlib
 import inspect
 import os
 import re
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from importlib.metadata import entry_points
 
 from pydantic import BaseModel
@@ -52,6 +52,7 @@ class Registry:
     origins: dict[tuple[Role, str], str] = field(default_factory=dict)
     refused: list[RefusedDriver] = field(default_factory=list)
     lazy: dict[tuple[Role, str], str] = field(default_factory=dict)  # declared, not yet imported
+    instances: dict[type[Driver], Driver] = field(default_factory=dict)  # this registry's own
 
     def register(self, cls: object, origin: str) -> None:
         problems = verify_driver(cls)
@@ -114,7 +115,18 @@ class Registry:
             self._load(key, spec)
 
     def get(self, role: Role, kind: str) -> Driver:
-        return _instance(self.driver_class(role, kind))
+        """The driver instance of this registry (drivers are never shared between registries)."""
+        cls = self.driver_class(role, kind)
+        if cls not in self.instances:
+            self.instances[cls] = self.instantiate(cls)
+        return self.instances[cls]
+
+    def instantiate(self, cls: type[Driver]) -> Driver:
+        return cls()
+
+    def for_run(self) -> Registry:
+        """The same drivers with instances of their own: a run shares none with another run."""
+        return replace(self, instances={})
 
     def fault(self, kind: str) -> FaultDriver:
         driver = self.get("fault", kind)
@@ -130,11 +142,6 @@ class Registry:
         driver = self.get("target", kind)
         assert isinstance(driver, TargetDriver)
         return driver
-
-
-@cache
-def _instance(cls: type[Driver]) -> Driver:
-    return cls()
 
 
 def verify_driver(cls: object) -> list[str]:

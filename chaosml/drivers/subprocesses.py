@@ -14,14 +14,43 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chaosml import procfs
+from chaosml import cancellation, procfs
 from chaosml.errors import DriverError
 
-_live: set[int] = set()
-_lock = threading.Lock()
-
 CommandHook = Callable[[int, str, str], None]  # (process group id, its start time, command)
-_hook: ContextVar[CommandHook | None] = ContextVar("chaosml_command_hook", default=None)
+
+
+class RunCommands:
+    """The commands one run has running: journaled write-ahead through ``hook`` (when given),
+    killed together by ``kill_all`` when the run is aborted. One per run, never shared."""
+
+    def __init__(self, hook: CommandHook | None = None) -> None:
+        self.hook = hook
+        self._live: set[int] = set()
+        self._lock = threading.Lock()
+
+    def kill_all(self) -> None:
+        """Kill every command of this run still running (not another run's)."""
+        with self._lock:
+            groups = list(self._live)
+        for pgid in groups:
+            kill_group(pgid)
+
+    def running(self) -> int:
+        with self._lock:
+            return len(self._live)
+
+    def track(self, pid: int) -> None:
+        with self._lock:
+            self._live.add(pid)
+
+    def untrack(self, pid: int) -> None:
+        with self._lock:
+            self._live.discard(pid)
+
+
+# the run a command belongs to: set by the run (asyncio tasks and driver threads copy it)
+_current: ContextVar[RunCommands | None] = ContextVar("chaosml_run_commands", default=None)
 
 # the command waits for "go" on stdin: it never starts unless its group was journaled first,
 # and it exits unstarted when the runner dies before (EOF)
@@ -29,14 +58,20 @@ _GATE = 'read -r go || exit 125; exec "$@" </dev/null'
 
 
 @contextlib.contextmanager
-def journaled(hook: CommandHook) -> Iterator[None]:
-    """While inside, ``run`` hands every command's process group to ``hook`` before the command
-    starts (write-ahead, so ``chaosml rollback`` can kill it after a SIGKILL)."""
-    token = _hook.set(hook)
+def scoped(commands: RunCommands) -> Iterator[RunCommands]:
+    """While inside, ``run`` counts its commands in ``commands`` and, when it has a hook, hands
+    every command's process group to it before the command starts (write-ahead, so
+    ``chaosml rollback`` can kill it after a SIGKILL)."""
+    token = _current.set(commands)
     try:
-        yield
+        yield commands
     finally:
-        _hook.reset(token)
+        _current.reset(token)
+
+
+def journaled(hook: CommandHook) -> contextlib.AbstractContextManager[RunCommands]:
+    """``scoped`` with a fresh set of commands journaled through ``hook``."""
+    return scoped(RunCommands(hook))
 
 
 @dataclass(frozen=True)
@@ -54,10 +89,13 @@ def run(
     cwd: str | None = None,
     env: dict[str, str] | None = None,
 ) -> Completed:
-    """Run to completion in a new process group; on timeout kill the whole group."""
-    hook = _hook.get()
+    """Run to completion in a new process group; on timeout kill the whole group. The timeout
+    never runs past the deadline of the driver call this runs in."""
+    timeout = cancellation.seconds_left(timeout)
+    commands = _current.get() or RunCommands()
+    hook = commands.hook
     proc = _start(command, shell, cwd, env, hook)
-    _track(proc.pid)
+    commands.track(proc.pid)
     try:
         if hook is not None:
             _announce(proc, hook, command)
@@ -67,7 +105,7 @@ def run(
         proc.communicate()
         raise DriverError(f"command timed out after {timeout:g}s: {_show(command)}") from None
     finally:
-        _untrack(proc.pid)
+        commands.untrack(proc.pid)
     return Completed(proc.returncode, out, err)
 
 
@@ -186,23 +224,13 @@ def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:
         os.killpg(pgid, sig)
 
 
-def kill_all_running() -> None:
-    """Kill every command still running (called when the run is interrupted)."""
-    with _lock:
-        groups = list(_live)
-    for pgid in groups:
-        kill_group(pgid)
-
-
-def _track(pid: int) -> None:
-    with _lock:
-        _live.add(pid)
-
-
-def _untrack(pid: int) -> None:
-    with _lock:
-        _live.discard(pid)
-
-
 def _show(command: list[str] | str) -> str:
     return command if isinstance(command, str) else " ".join(command)
+
+
+def kill_all_running() -> None:
+    """Kill the commands of the run this is called from (its context), never another run's.
+    The engine calls ``ctx.cancel.cancel()``, which does this and more."""
+    commands = _current.get()
+    if commands is not None:
+        commands.kill_all()

@@ -16,6 +16,7 @@ from chaosml import __version__, procfs
 from chaosml.drivers import subprocesses
 from chaosml.drivers.base import DriverContext
 from chaosml.drivers.registry import Registry, default_registry
+from chaosml.engine import threads
 from chaosml.engine.blast_radius import environment
 from chaosml.engine.clock import Clock, SystemClock
 from chaosml.engine.lock import target_keys
@@ -56,7 +57,7 @@ async def run_experiment_async(
 ) -> RunOutcome:
     run_id = new_run_id()
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
-    registry = registry or default_registry()
+    registry = (registry or default_registry()).for_run()
     journal = JournalWriter(
         _journal_path(options, run_id),
         run_id,
@@ -76,7 +77,9 @@ async def run_experiment_async(
     _journal_start(state, loaded, seed)
     stack = UndoStack(journal, registry, ctx, options.undo_timeout, options.undo_attempts)
     stack.secrets = loaded.secret_refs
-    with subprocesses.journaled(journal.command_started):  # write-ahead, for chaosml rollback
+    commands = subprocesses.RunCommands(journal.command_started)  # write-ahead, for rollback
+    ctx.cancel.on_cancel(commands.kill_all)  # an abort kills this run's commands, no other's
+    with subprocesses.scoped(commands), threads.scoped(threads.RunCalls(run_id)):
         return await Runner(state, stack, debug=debug).execute()
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field, replace
 
+from chaosml.cancellation import CancelToken
 from chaosml.drivers.base import ActionDriver, FaultDriver
-from chaosml.engine import effect
+from chaosml.engine import effect, threads
 from chaosml.engine.alerts import expect_alert
 from chaosml.engine.probing import run_probe
 from chaosml.engine.rollback import PendingUndo, UndoStack
@@ -59,16 +60,22 @@ class MethodRunner:
         state = self.state
         driver = state.registry.fault(step.fault)
         ctx = replace(state.ctx, fault_id=f"m{index}")
+        plan_ctx = ctx.until(step.timeout)
         record = await call_blocking(
-            lambda: driver.plan(step.params, ctx), step.timeout, f"plan {step.fault}"
+            lambda: driver.plan(step.params, plan_ctx), step.timeout, f"plan {step.fault}"
         )
         target = getattr(step.params, "target", None)
         entry = (
             self.stack.register(record, index, step.fault, step.label, target) if record else None
         )
-        await call_blocking(
-            lambda: driver.apply(step.params, ctx), step.timeout, f"apply {step.fault}"
+        apply_ctx = ctx.until(step.timeout)
+        calls = threads.current()
+        call = calls.start(
+            lambda: driver.apply(step.params, apply_ctx), step.timeout, f"apply {step.fault}"
         )
+        if entry is not None:
+            entry.apply_call = call  # its undo waits for this thread (timeout or abort)
+        await calls.result(call)
         event = state.journal.emit(
             "fault.applied",
             undo_id=entry.undo_id if entry else None,
@@ -103,9 +110,15 @@ class MethodRunner:
             task.cancel()
 
 
-async def run_action(step: m.ActionStep, fault_id: str, state: RunState) -> None:
-    """An operation with no undo (a fault driver used as an action registers none either)."""
-    ctx = replace(state.ctx, fault_id=fault_id)
+async def run_action(
+    step: m.ActionStep, fault_id: str, state: RunState, *, safety_net: bool = False
+) -> None:
+    """An operation with no undo (a fault driver used as an action registers none either).
+    A ``rollbacks:`` step is part of the safety net: like an undo, the run's cancellation (which
+    stopped the method) does not stop it, so it gets a token of its own."""
+    ctx = replace(state.ctx, fault_id=fault_id).until(step.timeout)
+    if safety_net:
+        ctx = replace(ctx, cancel=CancelToken())
     driver = (
         state.registry.get("action", step.action)
         if state.registry.has("action", step.action)

@@ -28,8 +28,9 @@ class ProbeOutcome:
 
 async def read_sample(spec: ProbeSpec, state: RunState) -> Sample:
     driver = state.registry.probe(spec.kind)
+    ctx = state.ctx.until(spec.timeout)  # the driver passes what is left to its SDK
     return await call_blocking(
-        lambda: driver.sample(spec.params, state.ctx), spec.timeout, f"probe {spec.name}"
+        lambda: driver.sample(spec.params, ctx), spec.timeout, f"probe {spec.name}"
     )
 
 

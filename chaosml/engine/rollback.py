@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
+from tenacity import (
+    AsyncRetrying,
+    RetryError,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from chaosml.cancellation import CancelToken
 from chaosml.drivers.base import DriverContext, UndoRecord
 from chaosml.drivers.registry import Registry
 from chaosml.engine import effect
-from chaosml.engine.threads import call_blocking
+from chaosml.engine.threads import Call, call_blocking
 from chaosml.errors import InfrastructureError
 from chaosml.reporting.journal_writer import JournalWriter
 from chaosml.substitution import SecretRefs
@@ -23,6 +32,7 @@ class PendingUndo:
     step: int | None = None
     reverted: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    apply_call: Call[None] | None = None  # the fault's apply(): its undo never runs before it ends
 
 
 @dataclass
@@ -66,6 +76,7 @@ class UndoStack:
         async with entry.lock:
             if entry.reverted:
                 return True
+            apply_done = await self._apply_finished(entry)
             await effect.before_undo(
                 entry.undo_id, entry.step, entry.record, self.registry, self.ctx, self.journal
             )
@@ -73,6 +84,8 @@ class UndoStack:
                 entry.record, self.registry, self.ctx, self.timeout, self.attempts
             )
             ok, attempts, error = result.ok, result.attempts, result.error
+            if ok and not apply_done:
+                ok, error = False, _STILL_APPLYING.format(timeout=self.timeout)
             entry.reverted = ok
             self.journal.emit(
                 "fault.reverted",
@@ -85,8 +98,33 @@ class UndoStack:
             )
             if not ok:
                 self.failures.append(f"{entry.undo_id} ({entry.record.description}): {error}")
-                self.backend_down = self.backend_down and result.backend_unreachable
+                down = result.backend_unreachable and apply_done
+                self.backend_down = self.backend_down and down
             return ok
+
+    async def _apply_finished(self, entry: PendingUndo) -> bool:
+        """Wait (at most the undo timeout) for an apply() the engine stopped waiting for (it
+        timed out, or the run was aborted during it); journal how it ended. True: it has
+        ended, so the undo cannot be overtaken by it."""
+        call = entry.apply_call
+        if call is None or not call.abandoned:
+            return True
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        finished = await call.finish(self.timeout)
+        landed = "still running" if not finished else "failed" if call.error else "applied"
+        self.journal.emit(
+            "fault.apply_overran",
+            undo_id=entry.undo_id,
+            what=call.what,
+            finished=finished,
+            outcome=landed,
+            overran_s=round(call.overran_s(), 3),
+            waited_s=round(loop.time() - began, 3),
+        )
+        if finished:
+            entry.apply_call = None  # said once; a later undo of it has nothing to wait for
+        return finished
 
     async def rollback_all(self) -> bool:
         """Every pending undo, last registered first; a failed undo never stops the others."""
@@ -107,21 +145,33 @@ class UndoResult:
     backend_unreachable: bool = False
 
 
+_STILL_APPLYING = (
+    "the fault's apply() was still running after a wait of {timeout:g}s for it: it may land "
+    "after this undo; once it has ended, run `chaosml rollback` on the journal"
+)
+
+
 async def run_undo(
     record: UndoRecord, registry: Registry, ctx: DriverContext, timeout: float, attempts: int
 ) -> UndoResult:
-    """Run one undo record, retried with exponential backoff, each attempt bounded."""
-    error: Exception | None = None
-    for attempt in range(1, attempts + 1):
-        try:
-            driver = registry.fault(record.kind)
-            await call_blocking(partial(driver.undo, record, ctx), timeout, f"undo {record.kind}")
-            return UndoResult(True, attempt)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            error = exc
-        if attempt < attempts:
-            await asyncio.sleep(min(0.2 * 2 ** (attempt - 1), 2.0))
-    text = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
-    return UndoResult(False, attempts, text, isinstance(error, InfrastructureError))
+    """Run one undo record, retried with exponential backoff, each attempt bounded. An undo is
+    not stopped by the run's cancellation (that stopped the method): it gets a token of its own."""
+    ctx = replace(ctx, cancel=CancelToken())
+    retrying = AsyncRetrying(
+        stop=stop_after_attempt(attempts),
+        wait=wait_exponential(multiplier=0.2, max=2.0),
+        retry=retry_if_exception_type(Exception),
+    )
+    attempt = 0
+    try:
+        async for attempt_state in retrying:
+            attempt = attempt_state.retry_state.attempt_number
+            with attempt_state:
+                driver = registry.fault(record.kind)
+                undo = partial(driver.undo, record, ctx.until(timeout))
+                await call_blocking(undo, timeout, f"undo {record.kind}")
+    except RetryError as exc:
+        error = exc.last_attempt.exception()
+        text = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+        return UndoResult(False, attempt, text, isinstance(error, InfrastructureError))
+    return UndoResult(True, attempt)

@@ -10,7 +10,6 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from chaosml.drivers import subprocesses
 from chaosml.engine import (
     alert_clocks,
     alert_preconditions,
@@ -276,7 +275,7 @@ class Runner:
 
     async def _rollback_step(self, index: int, step: m.ActionStep) -> bool:
         try:
-            await run_action(step, f"r{index}", self.state)
+            await run_action(step, f"r{index}", self.state, safety_net=True)
         except ChaosMLError as exc:
             self.state.journal.emit(
                 "rollback.step",
@@ -409,10 +408,10 @@ class Runner:
         self.state.stopping = True
         if self.work is not None and not self.work.done():
             self.work.cancel()
-            subprocesses.kill_all_running()
+            self.state.ctx.cancel.cancel()  # kills the commands of this run only
         if self.recovery_task is not None and not self.recovery_task.done():
             self.recovery_task.cancel()
-            subprocesses.kill_all_running()
+            self.state.ctx.cancel.cancel()
 
     def on_signal(self, signum: int) -> None:
         if self.finished:  # run.end is written: the outcome stands
@@ -429,7 +428,7 @@ class Runner:
             self._cancel_work()
         elif self.rollback_task is not None and not self.rollback_task.done():
             self.rollback_task.cancel()
-            subprocesses.kill_all_running()
+            self.state.ctx.cancel.cancel()  # kills the commands the rollback is running
 
     # -- the end ------------------------------------------------------------------------------
     def _finish(self, verdict: Verdict) -> RunOutcome:

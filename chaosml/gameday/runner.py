@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from chaosml.engine import lock as target_lock
-from chaosml.errors import AbortRun, ChaosMLError, InputError, RefusedError, UndoError
-from chaosml.exit_codes import ExitCode, most_severe
+from chaosml.errors import ChaosMLError, InputError, RefusedError
+from chaosml.exit_codes import ExitCode, exit_code_for, most_severe
 from chaosml.gameday.plan import LoadedPlan, PlanEntry
 from chaosml.reporting.coverage import Coverage, compute_coverage
 from chaosml.reporting.journal_reader import RunReport, read_journal
@@ -239,17 +239,7 @@ class DrillRunner:
         try:
             return ExitCode(self.run_one(request)), ""
         except ChaosMLError as exc:
-            return exit_code_of(exc), f"{type(exc).__name__}: {exc.message}"
-
-
-def exit_code_of(exc: ChaosMLError) -> ExitCode:
-    if isinstance(exc, InputError):
-        return ExitCode.INVALID
-    if isinstance(exc, UndoError):
-        return ExitCode.ROLLBACK_INCOMPLETE
-    if isinstance(exc, AbortRun):
-        return ExitCode.ABORTED
-    return ExitCode.TOOL_ERROR
+            return exit_code_for(exc), f"{type(exc).__name__}: {exc.message}"
 
 
 def _read_if_any(journal: Path) -> RunReport | None:

@@ -79,6 +79,12 @@ class ConsoleObserver:
             "bold red",
         )
 
+    def _fault_apply_overran(self, e: dict[str, Any]) -> tuple[str, str | None]:
+        waited = f"waited {e.get('waited_s')}s for {e.get('what')}"
+        if e["finished"]:
+            return f"⧗ {waited} to end ({e.get('outcome')}) before undoing {e['undo_id']}", None
+        return f"✗ {waited}: STILL RUNNING, it may land after its undo {e['undo_id']}", "bold red"
+
     def _fault_evidence(self, e: dict[str, Any]) -> tuple[str, str | None]:
         effect = {True: "effect", False: "NO EFFECT", None: "effect unknown"}[e.get("effect")]
         who = e.get("undo_id") or f"step {e.get('step')}"

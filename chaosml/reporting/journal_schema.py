@@ -136,6 +136,14 @@ FIELDS: dict[str, dict[str, Check]] = {
         "description": OPT_STR,
     },
     "command.started": {"pgid": INT, "start_time": STR, "command": STR},
+    "fault.apply_overran": {
+        "undo_id": STR,
+        "what": OPT_STR,
+        "finished": BOOL,
+        "outcome": OPT_STR,
+        "overran_s": OPT_NUM,
+        "waited_s": OPT_NUM,
+    },
     "alert.fired": {
         "name": STR,
         "labels": OPT_DICT,
@@ -167,6 +175,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "fault.undo_registered": ("undo_id", "undo"),
     "fault.reverted": ("undo_id", "ok"),
     "command.started": ("pgid", "start_time"),
+    "fault.apply_overran": ("undo_id", "finished"),
     "run.end": ("status",),
 }
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -66,16 +65,6 @@ def runners() -> Iterator[list[subprocess.Popen[str]]]:
         if proc.poll() is None:
             proc.kill()
         proc.communicate()
-
-
-@pytest.fixture
-def groups() -> Iterator[list[int]]:
-    """Process groups a test's fault commands made: killed at the end, whatever happened."""
-    pgids: list[int] = []
-    yield pgids
-    for pgid in pgids:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pgid, signal.SIGKILL)
 
 
 class Marker:

@@ -12,24 +12,34 @@ from chaosml.engine.api import run_experiment
 from chaosml.engine.outcome import RunOutcome
 from chaosml.engine.state import RunOptions
 from chaosml.loader import load_text
-from chaosml.testing import WORLD, FakeClock, registry_with_fakes
+from chaosml.testing import FakeClock, FakeRegistry, FakeWorld, registry_with_fakes
 
 
 @pytest.fixture(autouse=True)
-def _clean_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    WORLD.reset()
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("CHAOSML_HALT_FILE", str(tmp_path / "HALT"))
     monkeypatch.setenv("CHAOSML_LOCK_DIR", str(tmp_path / "locks"))
     yield
-    WORLD.reset()
+
+
+@pytest.fixture
+def fakes() -> FakeRegistry:
+    """The fake drivers of this test, acting on a world of their own."""
+    return registry_with_fakes()
+
+
+@pytest.fixture
+def world(fakes: FakeRegistry) -> FakeWorld:
+    """What the fakes of ``run`` did."""
+    return fakes.world
 
 
 RunFn = Callable[..., tuple[RunOutcome, list[dict[str, Any]]]]
 
 
 @pytest.fixture
-def run(tmp_path: Path) -> RunFn:
-    registry = registry_with_fakes()
+def run(tmp_path: Path, fakes: FakeRegistry) -> RunFn:
+    registry = fakes
 
     def _run(
         text: str, speed: float = 50.0, **options: Any

@@ -10,7 +10,7 @@ from chaosml.engine.target_binding import attribute_of
 from chaosml.errors import RefusedError, ValidationError
 from chaosml.loader import load_text
 from chaosml.ports import free_port
-from chaosml.testing import WORLD, registry_with_fakes
+from chaosml.testing import FakeWorld, registry_with_fakes
 from tests.unit.engine.conftest import RunFn, kinds
 
 MEMBER = TargetMember("c0ffee", "exporter-a", {"chaosml.io/address": "10.0.0.5:9100", "zone": "b"})
@@ -59,12 +59,12 @@ def _experiment(fault_target: str, match: str) -> str:
     ],
 )
 def test_an_unusable_match_target_refuses_before_any_fault(
-    run: RunFn, fault_target: str, match: str, says: str
+    run: RunFn, fault_target: str, match: str, says: str, world: FakeWorld
 ) -> None:
     outcome, events = run(_experiment(fault_target, match))
     assert outcome.status is Status.REFUSED, outcome.reason
     assert says in outcome.reason
-    assert kinds(events, "fault.applied") == [] and WORLD.active == set()
+    assert kinds(events, "fault.applied") == [] and world.active == set()
 
 
 def test_match_target_names_a_known_attribute() -> None:

@@ -11,7 +11,7 @@ from chaosml.engine.outcome import Status
 from chaosml.engine.state import RunOptions
 from chaosml.exit_codes import ExitCode
 from chaosml.loader import load_text
-from chaosml.testing import WORLD, FakeClock, FakeFault, registry_with_fakes
+from chaosml.testing import FakeClock, FakeFault, FakeWorld, registry_with_fakes
 from tests.fixtures.http_servers import QuietHandler, serving
 from tests.unit.engine.conftest import RunFn, kinds
 
@@ -21,7 +21,7 @@ title: t
 """
 
 
-def test_a_fault_with_no_effect_fails_the_run_with_its_reason(run: RunFn) -> None:
+def test_a_fault_with_no_effect_fails_the_run_with_its_reason(run: RunFn, world: FakeWorld) -> None:
     outcome, events = run(HEAD + "method:\n  - fault: fake.fault\n    effect: false\n")
     assert outcome.status == Status.FAILED and outcome.exit_code == ExitCode.TOOL_ERROR
     assert outcome.reason == (
@@ -32,7 +32,7 @@ def test_a_fault_with_no_effect_fails_the_run_with_its_reason(run: RunFn) -> Non
     assert [(e["undo_id"].split(".")[-1], e["effect"], e["when"]) for e in evidence] == [
         ("u1", False, "undo")
     ]
-    assert WORLD.active == set()  # undone all the same
+    assert world.active == set()  # undone all the same
 
 
 def test_allow_no_effect_lets_the_run_complete(run: RunFn) -> None:
@@ -125,7 +125,7 @@ def test_evidence_that_cannot_be_read_is_unknown_and_passes_no_verdict(tmp_path:
     journal = tmp_path / "j.jsonl"
     options = RunOptions(journal_path=journal, halt_file=tmp_path / "HALT")
     outcome = run_experiment(loaded, options, registry=registry, clock=FakeClock(50))
-    assert outcome.exit_code == ExitCode.OK and WORLD.active == set()
+    assert outcome.exit_code == ExitCode.OK and registry.world.active == set()
     events = [json.loads(line) for line in journal.read_text().splitlines()]
     evidence = kinds(events, "fault.evidence")[0]
     assert evidence["effect"] is None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from chaosml.engine.outcome import Status
 from chaosml.exit_codes import ExitCode
-from chaosml.testing import WORLD
+from chaosml.testing import FakeWorld
 from tests.unit.engine.conftest import RunFn, kinds
 
 HEAD = """
@@ -16,7 +16,7 @@ title: t
 """
 
 
-def test_completed_runs_every_phase_and_rolls_back(run: RunFn) -> None:
+def test_completed_runs_every_phase_and_rolls_back(run: RunFn, world: FakeWorld) -> None:
     outcome, events = run(
         HEAD
         + """
@@ -31,8 +31,8 @@ method:
 """
     )
     assert outcome.status == Status.COMPLETED and outcome.exit_code == ExitCode.OK
-    assert WORLD.active == set()
-    assert WORLD.log == ["apply a", "apply b", "undo b", "undo a"]  # LIFO
+    assert world.active == set()
+    assert world.log == ["apply a", "apply b", "undo b", "undo a"]  # LIFO
     phases = [e["name"] for e in kinds(events, "phase")]
     assert phases == ["blast-radius", "steady-state-before", "method", "rollback", "recovery"]
     assert events[-1]["event"] == "run.end" and events[-1]["exit_code"] == 0
@@ -44,7 +44,9 @@ def test_undo_is_registered_before_the_fault_is_applied(run: RunFn) -> None:
     assert names.index("fault.undo_registered") < names.index("fault.applied")
 
 
-def test_probe_failing_in_the_method_deviates_and_still_undoes(run: RunFn) -> None:
+def test_probe_failing_in_the_method_deviates_and_still_undoes(
+    run: RunFn, world: FakeWorld
+) -> None:
     outcome, _events = run(
         HEAD
         + """
@@ -57,7 +59,7 @@ method:
     )
     assert outcome.exit_code == ExitCode.DEVIATED
     assert "served" in outcome.reason and "503" in outcome.reason
-    assert WORLD.active == set() and "apply never" not in WORLD.log
+    assert world.active == set() and "apply never" not in world.log
 
 
 def test_tolerated_failure_does_not_deviate(run: RunFn) -> None:
@@ -71,7 +73,7 @@ method:
     assert outcome.exit_code == ExitCode.OK
 
 
-def test_not_steady_before_injects_nothing(run: RunFn) -> None:
+def test_not_steady_before_injects_nothing(run: RunFn, world: FakeWorld) -> None:
     outcome, events = run(
         HEAD
         + """
@@ -82,7 +84,7 @@ method:
 """
     )
     assert outcome.status == Status.NOT_STEADY and outcome.exit_code == ExitCode.NOT_STEADY
-    assert WORLD.log == [] and not kinds(events, "fault.applied")
+    assert world.log == [] and not kinds(events, "fault.applied")
 
 
 def test_backend_unreachable_in_steady_state_is_a_tool_error(run: RunFn) -> None:
@@ -99,7 +101,9 @@ method:
     assert "127.0.0.1:1" in outcome.reason
 
 
-def test_fault_that_fails_to_apply_is_a_tool_error_and_rolled_back(run: RunFn) -> None:
+def test_fault_that_fails_to_apply_is_a_tool_error_and_rolled_back(
+    run: RunFn, world: FakeWorld
+) -> None:
     outcome, events = run(
         HEAD
         + """
@@ -112,11 +116,11 @@ method:
 """
     )
     assert outcome.exit_code == ExitCode.TOOL_ERROR
-    assert WORLD.active == set()
+    assert world.active == set()
     assert all(e["ok"] for e in kinds(events, "fault.reverted"))
 
 
-def test_failed_undo_does_not_stop_the_others_and_exits_6(run: RunFn) -> None:
+def test_failed_undo_does_not_stop_the_others_and_exits_6(run: RunFn, world: FakeWorld) -> None:
     outcome, events = run(
         HEAD
         + """
@@ -129,7 +133,7 @@ method:
 """
     )
     assert outcome.status == Status.ROLLBACK_INCOMPLETE and outcome.exit_code == 6
-    assert "a" not in WORLD.active and "stuck" in WORLD.active
+    assert "a" not in world.active and "stuck" in world.active
     assert [p["undo"]["data"]["id"] for p in outcome.pending_undos] == ["stuck"]
     assert events[-1]["pending_undos"][0]["undo_id"].endswith(".u2")
 
@@ -140,7 +144,7 @@ def test_undo_is_retried_with_backoff(run: RunFn) -> None:
     assert kinds(events, "fault.reverted")[0]["attempts"] == 3
 
 
-def test_guard_breach_aborts_a_long_wait(run: RunFn) -> None:
+def test_guard_breach_aborts_a_long_wait(run: RunFn, world: FakeWorld) -> None:
     outcome, events = run(
         HEAD
         + """
@@ -155,7 +159,7 @@ method:
     breach = kinds(events, "guard.breach")[0]
     assert breach["name"] == "error rate" and breach["value"] == 0.5
     assert outcome.ended_by == "guard:error rate"
-    assert WORLD.active == set()
+    assert world.active == set()
     assert events[-1]["mono"] < 5  # not the 10 minutes (12 s at speed 50)
 
 
@@ -174,7 +178,7 @@ method:
     assert kinds(events, "guard.breach")[0]["error"]
 
 
-def test_deadline_aborts_and_rolls_back(run: RunFn) -> None:
+def test_deadline_aborts_and_rolls_back(run: RunFn, world: FakeWorld) -> None:
     # the probe takes 0.5 s of real time, i.e. 200 s on a clock 400 times faster: past the 2m
     # deadline although the plan (5s + 5s + 1m) fitted
     outcome, _events = run(
@@ -190,10 +194,12 @@ method:
         speed=400,
     )
     assert outcome.exit_code == ExitCode.ABORTED and outcome.ended_by == "deadline"
-    assert WORLD.active == set()
+    assert world.active == set()
 
 
-def test_halt_switch_aborts_a_running_experiment(run: RunFn, tmp_path: Path) -> None:
+def test_halt_switch_aborts_a_running_experiment(
+    run: RunFn, tmp_path: Path, world: FakeWorld
+) -> None:
     import threading
 
     halt_file = tmp_path / "HALT"
@@ -202,14 +208,14 @@ def test_halt_switch_aborts_a_running_experiment(run: RunFn, tmp_path: Path) -> 
     outcome, _ = run(HEAD + "method:\n  - fault: fake.fault\n  - wait: 1h\n", speed=1)
     timer.cancel()
     assert outcome.exit_code == ExitCode.ABORTED and outcome.ended_by == "halt"
-    assert WORLD.active == set()
+    assert world.active == set()
 
 
-def test_halt_switch_refuses_new_runs(run: RunFn, tmp_path: Path) -> None:
+def test_halt_switch_refuses_new_runs(run: RunFn, tmp_path: Path, world: FakeWorld) -> None:
     (tmp_path / "HALT").write_text("incident in progress")
     outcome, _ = run(HEAD + "method:\n  - fault: fake.fault\n")
     assert outcome.exit_code == ExitCode.INVALID and "incident in progress" in outcome.reason
-    assert WORLD.log == []
+    assert world.log == []
 
 
 def test_environment_allow_list(run: RunFn) -> None:
@@ -240,9 +246,9 @@ method:
     assert probe["seq"] < reverted[0]["seq"] and applied["seq"] < probe["seq"]
 
 
-def test_keep_faults_leaves_them_in_place(run: RunFn) -> None:
+def test_keep_faults_leaves_them_in_place(run: RunFn, world: FakeWorld) -> None:
     outcome, _ = run(HEAD + "method:\n  - fault: fake.fault\n", keep_faults=True)
-    assert WORLD.active == {"fake"} and outcome.pending_undos
+    assert world.active == {"fake"} and outcome.pending_undos
 
 
 def test_recovery_failure_is_a_deviation(run: RunFn) -> None:
@@ -288,12 +294,12 @@ method:
     assert "hunter2-secret" not in text and "***" in text
 
 
-def test_action_in_rollbacks_runs_after_the_undos(run: RunFn) -> None:
+def test_action_in_rollbacks_runs_after_the_undos(run: RunFn, world: FakeWorld) -> None:
     run(
         HEAD
         + "method:\n  - fault: fake.fault\nrollbacks:\n  - action: fake.action\n    id: restart\n"
     )
-    assert WORLD.log == ["apply fake", "undo fake", "action restart"]
+    assert world.log == ["apply fake", "undo fake", "action restart"]
 
 
 def test_score_and_summary(run: RunFn) -> None:
@@ -337,9 +343,9 @@ recovery: {within: 5s, every: 1s}
     assert all(0.05 <= g <= 0.2 for g in gaps)  # every 1 s on a clock 10 times faster
 
 
-def test_an_outer_deadline_aborts_like_max_duration(run: RunFn) -> None:
+def test_an_outer_deadline_aborts_like_max_duration(run: RunFn, world: FakeWorld) -> None:
     outcome, _ = run(
         HEAD + "method:\n  - fault: fake.fault\n  - wait: 10m\n", speed=100, deadline_s=60
     )
     assert outcome.exit_code == ExitCode.ABORTED and outcome.ended_by == "deadline"
-    assert "drill's deadline" in outcome.reason and WORLD.active == set()
+    assert "drill's deadline" in outcome.reason and world.active == set()
