@@ -33,6 +33,7 @@ def check_static(exp: m.Experiment, options: RunOptions) -> None:
     if not options.allow_python and _uses_python(exp):
         raise RefusedError("this experiment has a python probe: start the run with --allow-python")
     _check_target_names(exp)
+    _check_namespaces(exp)
     _check_duration(exp)
 
 
@@ -70,6 +71,22 @@ def _check_target_names(exp: m.Experiment) -> None:
             shown = ", ".join(sorted(declared)) or "none"
             raise RefusedError(
                 f"target '{name}' is not declared in blast_radius.targets (declared: {shown})"
+            )
+
+
+def _check_namespaces(exp: m.Experiment) -> None:
+    """Every Kubernetes namespace a target or step names is in ``blast_radius.namespaces``."""
+    allowed = exp.blast_radius.namespaces
+    if allowed is None:
+        return
+    named = [(f"target '{n}'", t.selector) for n, t in exp.blast_radius.targets.items()]
+    named += [(f"step '{s.label}'", s.params) for s in exp.method if isinstance(s, m.FaultStep)]
+    for where, params in named:
+        namespace = getattr(params, "namespace", None)
+        if isinstance(namespace, str) and namespace not in allowed:
+            raise RefusedError(
+                f"{where}: namespace '{namespace}' is not in blast_radius.namespaces "
+                f"(allowed: {', '.join(allowed)})"
             )
 
 
