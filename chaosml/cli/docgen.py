@@ -30,6 +30,8 @@ ENVIRONMENT = {
     "is active (docs/reports.md)",
     "CHAOSML_GRAFANA_URL": "write a Grafana annotation per fault window to this Grafana",
     "CHAOSML_GRAFANA_TOKEN": "the API token for `CHAOSML_GRAFANA_URL`",
+    "CHAOSML_KUBE_CONTEXT": "the kubeconfig context the k8s drivers use (as `--kube-context`; "
+    "default: the current context of `KUBECONFIG` / `~/.kube/config`)",
     "CHAOSML_PRINT_EXIT": "`1`: `chaosml run` prints `exit code N` as its last line",
     "CHAOSML_DEMO_OUT": "where `chaosml demo` writes journals and reports (default "
     "`~/.cache/chaosml/demo/<UTC time>`)",
