@@ -165,12 +165,10 @@ class KubeApi:
         if grace_s is not None:
             body["deleteOptions"] = {"gracePeriodSeconds": grace_s}
         with translated("create", "pods/eviction", namespace, missing_ok=True) as box:
-            _client().client.call_api(
+            _client().request(
+                "post",
                 f"/api/v1/namespaces/{namespace}/pods/{name}/eviction",
-                "POST",
                 body=body,
-                header_params={"Content-Type": "application/json", "Accept": "application/json"},
-                response_type="object",
                 _request_timeout=API_TIMEOUT_S,
             )
             box.value = True

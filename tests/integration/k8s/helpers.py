@@ -129,12 +129,10 @@ class Objects:
             "metadata": {"name": f"{app}-pdb", "namespace": self.namespace},
             "spec": {"minAvailable": min_available, "selector": {"matchLabels": {"app": app}}},
         }
-        self.core.api_client.call_api(
-            f"/apis/policy/v1beta1/namespaces/{self.namespace}/poddisruptionbudgets",
-            "POST",
-            body=body,
-            header_params={"Content-Type": "application/json"},
-            response_type="object",
+        from kubernetes.dynamic import DynamicClient
+
+        DynamicClient(self.core.api_client).request(
+            "post", f"/apis/policy/v1beta1/namespaces/{self.namespace}/poddisruptionbudgets", body=body
         )
 
 
@@ -157,5 +155,5 @@ def target(namespace: str, kind: str, app: str, **limits: Any) -> dict[str, Any]
     return {"k8s": {"kind": kind, "namespace": namespace, "labels": {"app": app}}, **limits}
 
 
-def probe(name: str, namespace: str, expect: dict[str, Any], **params: Any) -> dict[str, Any]:
-    return {"probe": {"name": name, "k8s": {"namespace": namespace, **params}, "expect": expect}}
+def probe(title: str, namespace: str, expect: dict[str, Any], **params: Any) -> dict[str, Any]:
+    return {"probe": {"name": title, "k8s": {"namespace": namespace, **params}, "expect": expect}}
