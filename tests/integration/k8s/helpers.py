@@ -132,7 +132,9 @@ class Objects:
         from kubernetes.dynamic import DynamicClient
 
         DynamicClient(self.core.api_client).request(
-            "post", f"/apis/policy/v1beta1/namespaces/{self.namespace}/poddisruptionbudgets", body=body
+            "post",
+            f"/apis/policy/v1beta1/namespaces/{self.namespace}/poddisruptionbudgets",
+            body=body,
         )
 
 
