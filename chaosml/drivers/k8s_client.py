@@ -190,7 +190,7 @@ class _Box:
 
 @contextmanager
 def translated(
-    verb: str, resource: str, namespace: str, missing_ok: bool = False
+    verb: str, resource: str, namespace: str, missing_ok: bool = False, at: str = ""
 ) -> Iterator[_Box]:
     """Turn client and socket errors raised inside the block into chaosml errors."""
     from kubernetes.client.exceptions import ApiException
@@ -210,7 +210,7 @@ def translated(
         ) from exc
     except (HTTPError, OSError) as exc:
         raise InfrastructureError(
-            f"cannot reach the Kubernetes API server at {server()} ({_short(str(exc))})",
+            f"cannot reach the Kubernetes API server at {at or server()} ({_short(str(exc))})",
             hint=REACH_HINT,
         ) from exc
 
@@ -294,7 +294,7 @@ def _client_for(source: str, context: str | None) -> Any:
                 config_file=source, context=context, client_configuration=configuration
             )
     configuration.retries = 1
-    with translated("discover", "the API groups", ""):
+    with translated("discover", "the API groups", "", at=str(configuration.host)):
         return DynamicClient(client.ApiClient(configuration))  # type: ignore[no-untyped-call]
 
 

@@ -61,6 +61,20 @@ def _model_back(objs: Objects, members: list[str]) -> bool:
     return _pod_gone(objs, members) and len(objs.pods("model")) == 3
 
 
+def _pod_case(fault: str) -> Case:
+    """A pod of three taken away; the probe sees its ReplicaSet create a replacement."""
+    return Case(
+        _model,
+        lambda ns: target(ns, "pod", "model", count=1),
+        lambda ns: {"fault": fault, "target": "victim", "grace_period": 0},
+        lambda ns: probe(
+            "fault observed", ns, {"above": 3}, field="events", reason="SuccessfulCreate"
+        ),
+        _pod_gone,
+        _model_back,
+    )
+
+
 MARKER = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "chaos-marker"}}
 FAULTS: dict[str, Case] = {
     "k8s.scale": Case(
@@ -99,26 +113,8 @@ FAULTS: dict[str, Case] = {
         lambda objs, _: objs.data("model-config")["model_path"] == "/models/broken",
         lambda objs, _: objs.data("model-config") == {"model_path": "/models/v1"},
     ),
-    "k8s.pod.delete": Case(
-        _model,
-        lambda ns: target(ns, "pod", "model", count=1),
-        lambda ns: {"fault": "k8s.pod.delete", "target": "victim", "grace_period": 0},
-        lambda ns: probe(
-            "fault observed", ns, {"above": 3}, field="events", reason="SuccessfulCreate"
-        ),
-        _pod_gone,
-        _model_back,
-    ),
-    "k8s.pod.evict": Case(
-        _model,
-        lambda ns: target(ns, "pod", "model", count=1),
-        lambda ns: {"fault": "k8s.pod.evict", "target": "victim", "grace_period": 0},
-        lambda ns: probe(
-            "fault observed", ns, {"above": 3}, field="events", reason="SuccessfulCreate"
-        ),
-        _pod_gone,
-        _model_back,
-    ),
+    "k8s.pod.delete": _pod_case("k8s.pod.delete"),
+    "k8s.pod.evict": _pod_case("k8s.pod.evict"),
     "k8s.networkpolicy.isolate": Case(
         _model,
         lambda ns: target(ns, "pod", "model", count=1),
