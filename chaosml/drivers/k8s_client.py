@@ -294,8 +294,22 @@ def _client_for(source: str, context: str | None) -> Any:
                 config_file=source, context=context, client_configuration=configuration
             )
     configuration.retries = 1
+    cache = str(_discovery_dir() / f"{abs(hash((source, context)))}.json")
     with translated("discover", "the API groups", "", at=str(configuration.host)):
-        return DynamicClient(client.ApiClient(configuration))  # type: ignore[no-untyped-call]
+        return DynamicClient(client.ApiClient(configuration), cache_file=cache)  # type: ignore[no-untyped-call]
+
+
+@lru_cache(maxsize=1)
+def _discovery_dir() -> Path:
+    """The client's discovery cache: private to this process (not a shared file in /tmp that
+    another user could write or another cluster on the same address could have left)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="chaosml-k8s-discovery-"))
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 @lru_cache(maxsize=64)
@@ -337,3 +351,4 @@ def reset_clients() -> None:
     _client_for.cache_clear()
     _resource_for.cache_clear()
     _eviction_version_for.cache_clear()
+    _discovery_dir.cache_clear()  # a new cluster may sit at the same address: rediscover

@@ -235,3 +235,25 @@ def test_rollback_command_undoes_a_k8s_fault_after_sigkill_and_twice_is_a_no_op(
     assert "nothing to roll back" in second.stdout
     assert len(events(journal, "fault.reverted")) == 1
     assert case.restored(objs, members)
+
+
+def test_evict_honours_a_pod_disruption_budget_and_deletes_nothing(
+    objs: Objects, tmp_path: Path
+) -> None:
+    _model(objs)
+    objs.pod_disruption_budget("model", min_available=3)
+    before = {p.metadata.uid for p in objs.pods("model")}
+    step = {"fault": "k8s.pod.evict", "target": "victim"}
+    exp = experiment(
+        tmp_path,
+        objs.namespace,
+        {"victim": target(objs.namespace, "pod", "model", count=1)},
+        [step],
+    )
+    journal = tmp_path / "journal.jsonl"
+
+    done = chaosml("run", exp, "--journal", journal)
+
+    assert done.returncode == 5, done.stdout + done.stderr
+    assert "disruption budget" in done.stdout + done.stderr
+    assert {p.metadata.uid for p in objs.pods("model")} == before
