@@ -97,8 +97,9 @@ class KubeApi:
                 label_selector=labels or None,
                 field_selector=fields or None,
                 _request_timeout=API_TIMEOUT_S,
+                serialize=False,
             )
-            items = found.to_dict().get("items") or []
+            items = _json(found).get("items") or []
         for item in items:
             item.setdefault("apiVersion", api_version)
             item.setdefault("kind", kind)
@@ -106,11 +107,13 @@ class KubeApi:
 
     def get(self, ref: Ref) -> dict[str, Any] | None:
         with translated("get", _plural(ref), ref.namespace, missing_ok=True) as box:
-            box.value = (
-                _resource(ref.api_version, ref.kind)
-                .get(name=ref.name, namespace=ref.namespace or None, _request_timeout=API_TIMEOUT_S)
-                .to_dict()
+            raw = _resource(ref.api_version, ref.kind).get(
+                name=ref.name,
+                namespace=ref.namespace or None,
+                _request_timeout=API_TIMEOUT_S,
+                serialize=False,
             )
+            box.value = _json(raw)
         found: dict[str, Any] | None = box.value
         return found
 
@@ -181,6 +184,15 @@ class KubeApi:
             _resource(ref.api_version, ref.kind).create(
                 body=manifest, namespace=namespace, dry_run="All", _request_timeout=API_TIMEOUT_S
             )
+
+
+def _json(response: Any) -> dict[str, Any]:
+    """The object a raw response carries (plain JSON: no ResourceInstance wrapping, which costs
+    more than the request itself for hundreds of pods)."""
+    import json
+
+    found = json.loads(response.data.decode("utf-8"))
+    return dict(found) if isinstance(found, dict) else {}
 
 
 @dataclass
