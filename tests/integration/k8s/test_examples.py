@@ -55,3 +55,23 @@ def test_example_rbac_is_what_chaosml_k8s_rbac_prints_for_the_drills() -> None:
     )  # fmt: skip
     kept = [d for d in yaml.safe_load_all((EXAMPLES / "rbac.yaml").read_text()) if d]
     assert kept == list(yaml.safe_load_all(done.stdout))
+
+
+def test_example_alert_rules_pass_promtool(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.fixtures.services import require
+
+    promtool = shutil.which("promtool")
+    require(promtool is not None, "promtool (Debian's prometheus package)")
+    assert promtool is not None
+    stack = yaml.safe_load_all((EXAMPLES / "ml-stack.yaml").read_text())
+    [config] = [
+        d for d in stack if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "prometheus"
+    ]
+    rules = tmp_path / "alerts.yml"
+    rules.write_text(config["data"]["alerts.yml"])
+    done = subprocess.run(
+        [promtool, "check", "rules", str(rules)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
