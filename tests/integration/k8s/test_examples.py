@@ -14,6 +14,7 @@ from kubernetes import client
 
 from chaosml.drivers.k8s_client import KubeApi, ref_of
 from tests.fixtures.k8s_env import KubeCluster
+from tests.integration.k8s.helpers import wait_until
 
 ROOT = Path(__file__).parents[3]
 EXAMPLES = ROOT / "examples" / "k8s"
@@ -34,6 +35,12 @@ def namespaces(k8s_cluster: KubeCluster) -> Iterator[list[str]]:
     yield names
     for name in created:
         core.delete_namespace(name)
+    wait_until(  # other modules (the drill) create ml-staging again
+        lambda: {n.metadata.name for n in core.list_namespace().items},
+        lambda left: not left & set(created),
+        timeout=60,
+        what="the example namespaces deleted",
+    )
 
 
 @pytest.mark.parametrize("manifest", MANIFESTS)
