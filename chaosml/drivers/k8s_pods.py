@@ -13,6 +13,7 @@ fails naming the pod and the API server's reason.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 from pydantic import Field
@@ -84,8 +85,9 @@ class _PodFault(FaultDriver):
         grace = f" (grace {params.grace_period}s)" if params.grace_period is not None else ""
         return f"{self.verb} the pods of target '{params.target}'{grace}"
 
+    @abstractmethod
     def act(self, entry: dict[str, Any], grace_s: int | None) -> None:
-        raise NotImplementedError
+        """Take one pod away."""
 
 
 class K8sPodDelete(_PodFault):
