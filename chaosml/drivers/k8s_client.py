@@ -306,22 +306,18 @@ def _client_for(source: str, context: str | None) -> Any:
                 config_file=source, context=context, client_configuration=configuration
             )
     configuration.retries = 1
-    cache = str(_discovery_dir() / f"{abs(hash((source, context)))}.json")
     with translated("discover", "the API groups", "", at=str(configuration.host)):
-        return DynamicClient(client.ApiClient(configuration), cache_file=cache)  # type: ignore[no-untyped-call]
+        return DynamicClient(client.ApiClient(configuration), cache_file=_no_cache_file())  # type: ignore[no-untyped-call]
 
 
-@lru_cache(maxsize=1)
-def _discovery_dir() -> Path:
-    """The client's discovery cache: private to this process (not a shared file in /tmp that
-    another user could write or another cluster on the same address could have left)."""
-    import atexit
-    import shutil
+def _no_cache_file() -> str:
+    """Discovery stays in memory, per process: the client's default is a file in /tmp shared
+    by every user and every cluster that had the same address. A path in a directory that is
+    never created makes the client skip writing it (it ignores a failed write)."""
+    import secrets
     import tempfile
 
-    path = Path(tempfile.mkdtemp(prefix="chaosml-k8s-discovery-"))
-    atexit.register(shutil.rmtree, path, True)
-    return path
+    return str(Path(tempfile.gettempdir()) / f"chaosml-unused-{secrets.token_hex(16)}" / "d.json")
 
 
 @lru_cache(maxsize=64)
@@ -363,4 +359,3 @@ def reset_clients() -> None:
     _client_for.cache_clear()
     _resource_for.cache_clear()
     _eviction_version_for.cache_clear()
-    _discovery_dir.cache_clear()  # a new cluster may sit at the same address: rediscover

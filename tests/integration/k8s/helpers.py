@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import yaml
 from kubernetes import client
 
+from chaosml.drivers.k8s_client import KubeApi
 from tests.fixtures.k8s_env import KubeCluster
 
 ALLOW = {"chaosml.io/allow": "true"}
@@ -129,13 +130,7 @@ class Objects:
             "metadata": {"name": f"{app}-pdb", "namespace": self.namespace},
             "spec": {"minAvailable": min_available, "selector": {"matchLabels": {"app": app}}},
         }
-        from kubernetes.dynamic import DynamicClient
-
-        DynamicClient(self.core.api_client).request(
-            "post",
-            f"/apis/policy/v1beta1/namespaces/{self.namespace}/poddisruptionbudgets",
-            body=body,
-        )
+        KubeApi().create(body, self.namespace)  # policy/v1beta1: the typed client has none
 
 
 def experiment(
