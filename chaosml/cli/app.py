@@ -27,6 +27,8 @@ stack_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(stack_app, name="stack")
+k8s_app = typer.Typer(help="Kubernetes helpers (docs/kubernetes.md).", no_args_is_help=True)
+app.add_typer(k8s_app, name="k8s")
 
 DEBUG = typer.Option("--debug", help="Show tracebacks.")
 
@@ -42,8 +44,16 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    kube_context: Annotated[
+        str | None,
+        typer.Option("--kube-context", help="Kubernetes context of the kubeconfig to use."),
+    ] = None,
 ) -> None:
     """chaosml: chaos drills for ML serving stacks and the monitoring that watches them."""
+    if kube_context:
+        import os
+
+        os.environ["CHAOSML_KUBE_CONTEXT"] = kube_context  # read by drivers/k8s_client.py
 
 
 @app.command()
@@ -258,6 +268,23 @@ def stack_down(
     from chaosml.cli import stack_cmd
 
     raise typer.Exit(stack_cmd.down(state_dir, debug))
+
+
+@k8s_app.command("rbac")
+def k8s_rbac(
+    paths: Annotated[list[Path], typer.Argument(help="Experiments or game-day plans.")],
+    service_account: Annotated[
+        str, typer.Option("--service-account", help="The ServiceAccount to bind.")
+    ] = "chaosml",
+    namespace: Annotated[
+        str | None, typer.Option("--namespace", help="The ServiceAccount's namespace.")
+    ] = None,
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Print a Role and RoleBinding granting exactly what the experiments need."""
+    from chaosml.cli import k8s_cmd
+
+    raise typer.Exit(k8s_cmd.rbac(paths, service_account, namespace, debug))
 
 
 @proxy_app.command("serve")

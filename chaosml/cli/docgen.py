@@ -34,6 +34,8 @@ ENVIRONMENT = {
     "docs/experiment-format.md, Limits)",
     "CHAOSML_SECRET_<NAME>": "read by `chaosml rollback` for a secret that was not defined as "
     "`${env:VAR}` (docs/rollback.md)",
+    "CHAOSML_KUBE_CONTEXT": "the kubeconfig context the k8s drivers use (as `--kube-context`; "
+    "default: the current context of `KUBECONFIG` / `~/.kube/config`)",
     "CHAOSML_PRINT_EXIT": "`1`: `chaosml run` prints `exit code N` as its last line",
     "CHAOSML_DEMO_OUT": "where `chaosml demo` writes journals and reports (default "
     "`~/.cache/chaosml/demo/<UTC time>`)",

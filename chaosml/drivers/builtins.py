@@ -30,4 +30,13 @@ BUILTIN_DRIVERS: tuple[tuple[str, str, str], ...] = (
     ("fault", "proxy.http_error", "chaosml.drivers.proxy_driver:ProxyHttpError"),
     ("fault", "feed.corrupt", "chaosml.drivers.feed_driver:FeedCorrupt"),
     ("fault", "telemetry.stop", "chaosml.drivers.telemetry_driver:TelemetryStop"),
+    ("target", "k8s", "chaosml.drivers.k8s_target:K8sTarget"),
+    ("probe", "k8s", "chaosml.drivers.k8s_probe:K8sProbe"),
+    ("fault", "k8s.pod.delete", "chaosml.drivers.k8s_pods:K8sPodDelete"),
+    ("fault", "k8s.pod.evict", "chaosml.drivers.k8s_pods:K8sPodEvict"),
+    ("fault", "k8s.scale", "chaosml.drivers.k8s_faults:K8sScale"),
+    ("fault", "k8s.service.blackhole", "chaosml.drivers.k8s_faults:K8sServiceBlackhole"),
+    ("fault", "k8s.configmap.patch", "chaosml.drivers.k8s_faults:K8sConfigMapPatch"),
+    ("fault", "k8s.networkpolicy.isolate", "chaosml.drivers.k8s_objects:K8sNetworkPolicyIsolate"),
+    ("fault", "k8s.apply", "chaosml.drivers.k8s_objects:K8sApply"),
 )

@@ -45,6 +45,7 @@ class TargetLimits(Strict):
 class BlastRadius(Strict):
     environments: list[str] | None = None
     max_duration: Duration | None = None
+    namespaces: list[str] | None = None  # Kubernetes namespaces allowed (docs/kubernetes.md)
     targets: dict[str, TargetSpec] = Field(default_factory=dict)
 
 

@@ -1,5 +1,6 @@
 """The checks of an experiment that need nothing but the file: every target a step or probe
-names is declared, and the longest possible run fits ``max_duration``.
+names is declared, every Kubernetes namespace is in the allow-list, and the longest possible run
+fits ``max_duration``.
 
 One function for both callers: the loader reports them as located problems (so ``validate`` and
 ``run`` refuse the same files), and the blast-radius phase repeats them for experiments built
@@ -17,7 +18,31 @@ from chaosml.yaml_source import Loc
 
 def static_problems(exp: m.Experiment) -> list[tuple[Loc, str]]:
     """Each problem with the location of the key that causes it."""
-    return [*_undeclared_targets(exp), *_over_budget(exp)]
+    return [*_undeclared_targets(exp), *_outside_namespaces(exp), *_over_budget(exp)]
+
+
+def _outside_namespaces(exp: m.Experiment) -> Iterator[tuple[Loc, str]]:
+    """Every Kubernetes namespace a target or fault names is in ``blast_radius.namespaces``."""
+    allowed = exp.blast_radius.namespaces
+    if allowed is None:
+        return
+    named: list[tuple[Loc, str, object]] = [
+        (("blast_radius", "targets", n), f"target '{n}'", t.selector)
+        for n, t in exp.blast_radius.targets.items()
+    ]
+    named += [
+        (("method", i), f"step '{s.label}'", s.params)
+        for i, s in enumerate(exp.method)
+        if isinstance(s, m.FaultStep)
+    ]
+    for loc, where, params in named:
+        namespace = getattr(params, "namespace", None)
+        if isinstance(namespace, str) and namespace not in allowed:
+            yield (
+                (*loc, "namespace"),
+                f"{where}: namespace '{namespace}' is not in blast_radius.namespaces "
+                f"(allowed: {', '.join(allowed)})",
+            )
 
 
 def _undeclared_targets(exp: m.Experiment) -> Iterator[tuple[Loc, str]]:

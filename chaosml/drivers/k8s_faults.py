@@ -1,0 +1,150 @@
+"""Kubernetes faults on the objects of a ``k8s`` blast-radius target (docs/drivers/k8s.md).
+
+=========================== ============================================ ========================
+fault                       does                                         undo
+=========================== ============================================ ========================
+k8s.pod.delete              delete the pods (``grace_period``)           none: their controller
+                                                                         replaces them
+k8s.pod.evict               evict them through the Eviction API (PDBs)   none, as above
+k8s.scale                   set a deployment's/statefulset's replicas    the recorded count
+k8s.service.blackhole       the service selects no pod                   the exact selector
+k8s.configmap.patch         set keys of ``data``                         the exact previous data
+=========================== ============================================ ========================
+
+The undo records carry each object's uid, resourceVersion and exact previous value
+(``k8s_fields``); an undo never overwrites a change made after its fault.
+``k8s.networkpolicy.isolate`` and ``k8s.apply`` create objects (``k8s_objects``).
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any
+
+from pydantic import Field
+
+from chaosml.drivers.base import DriverContext, FaultDriver, Params, UndoRecord
+from chaosml.drivers.k8s_client import KubeApi, Ref, ref_for
+from chaosml.drivers.k8s_fields import (
+    FieldChange,
+    apply_changes,
+    plan_change,
+    pointer,
+    undo_changes,
+)
+from chaosml.drivers.k8s_target import parse_member_id
+from chaosml.errors import DriverError
+
+BLACKHOLE_LABEL = "chaosml.io/blackhole"
+
+
+class TargetParams(Params):
+    """Parameters of every k8s fault: the blast-radius target whose objects it acts on."""
+
+    target: str
+
+
+def target_refs(ctx: DriverContext, target: str, kinds: set[str]) -> list[Ref]:
+    """The objects of a resolved ``k8s`` target; refuses members of another kind."""
+    refs = []
+    for member in ctx.target(target).members:
+        kind, namespace, name = parse_member_id(member.id)
+        if kind not in kinds:
+            wanted = " or ".join(sorted(kinds))
+            raise DriverError(f"target '{target}' holds {kind}s; this fault acts on {wanted}s")
+        refs.append(ref_for(kind, namespace, name))
+    return refs
+
+
+def objects(api: KubeApi, refs: list[Ref]) -> list[dict[str, Any]]:
+    found = []
+    for ref in refs:
+        obj = api.get(ref)
+        if obj is None:
+            raise DriverError(f"{ref} no longer exists")
+        found.append(obj)
+    return found
+
+
+class _FieldFault(FaultDriver):
+    """A fault that sets fields; its undo record is the list of ``FieldChange``s."""
+
+    target_kinds: set[str]
+
+    def __init__(self, api: KubeApi | None = None) -> None:
+        self.api = api or KubeApi()
+
+    @abstractmethod
+    def changes_for(
+        self, obj: dict[str, Any], params: Params, ctx: DriverContext
+    ) -> list[FieldChange]:
+        """The changes this fault makes to one object."""
+
+    def changes(self, params: Params, ctx: DriverContext) -> list[FieldChange]:
+        assert isinstance(params, TargetParams)
+        refs = target_refs(ctx, params.target, self.target_kinds)
+        return [c for obj in objects(self.api, refs) for c in self.changes_for(obj, params, ctx)]
+
+    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
+        changes = self.changes(params, ctx)
+        shown = ", ".join(sorted({str(c.ref) for c in changes}))
+        return UndoRecord(
+            self.kind, {"changes": [c.to_json() for c in changes]}, f"restore {shown}"
+        )
+
+    def apply(self, params: Params, ctx: DriverContext) -> None:
+        apply_changes(self.api, self.changes(params, ctx))
+
+    def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
+        changes = [FieldChange.from_json(raw) for raw in record.data.get("changes", [])]
+        undo_changes(self.api, changes)
+
+
+class ScaleParams(TargetParams):
+    replicas: int = Field(ge=0)
+
+
+class K8sScale(_FieldFault):
+    kind = "k8s.scale"
+    params_model = ScaleParams
+    summary = "set the replicas of deployments/statefulsets (0 = kill all); undo restores them"
+    target_kinds = {"deployment", "statefulset"}
+
+    def changes_for(
+        self, obj: dict[str, Any], params: Params, ctx: DriverContext
+    ) -> list[FieldChange]:
+        assert isinstance(params, ScaleParams)
+        return [plan_change(obj, "/spec/replicas", params.replicas)]
+
+
+class K8sServiceBlackhole(_FieldFault):
+    kind = "k8s.service.blackhole"
+    params_model = TargetParams
+    summary = "make services select no pod (patch the selector); undo restores it exactly"
+    target_kinds = {"service"}
+
+    def changes_for(
+        self, obj: dict[str, Any], params: Params, ctx: DriverContext
+    ) -> list[FieldChange]:
+        nothing = {BLACKHOLE_LABEL: f"{ctx.run_id}.{ctx.fault_id}"[:63]}
+        return [plan_change(obj, "/spec/selector", nothing)]
+
+
+class ConfigMapParams(TargetParams):
+    data: dict[str, str] = Field(min_length=1)
+
+
+class K8sConfigMapPatch(_FieldFault):
+    kind = "k8s.configmap.patch"
+    params_model = ConfigMapParams
+    summary = "set keys of configmaps (model path, flags); undo restores the previous data"
+    target_kinds = {"configmap"}
+
+    def changes_for(
+        self, obj: dict[str, Any], params: Params, ctx: DriverContext
+    ) -> list[FieldChange]:
+        assert isinstance(params, ConfigMapParams)
+        return [
+            plan_change(obj, pointer("data", key), value)
+            for key, value in sorted(params.data.items())
+        ]

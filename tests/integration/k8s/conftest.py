@@ -1,0 +1,1 @@
+from tests.fixtures.k8s_env import *  # noqa: F403
