@@ -10,7 +10,7 @@ import json
 import os
 import signal
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from chaosml.engine.signals import ROUTER
 from chaosml.engine.state import RunOptions
 from chaosml.exit_codes import ExitCode
 from chaosml.loader import load_text
-from chaosml.testing import WORLD, FakeClock, registry_with_fakes
+from chaosml.testing import FakeClock, FakeRegistry, FakeWorld
 
 EXPERIMENT = """
 version: 1
@@ -36,12 +36,25 @@ method:
 recovery: {within: 60s, every: 1s}
 """
 Event = dict[str, Any]
+_REGISTRY: list[FakeRegistry] = []  # this test's fakes (the conftest's ``fakes``)
+
+
+@pytest.fixture(autouse=True)
+def _this_tests_fakes(fakes: FakeRegistry) -> Iterator[None]:
+    _REGISTRY[:] = [fakes]
+    yield
+    _REGISTRY.clear()
+
+
+def world() -> FakeWorld:
+    """What this test's fake drivers did."""
+    return _REGISTRY[0].world
 
 
 def _run(
     tmp_path: Path, on_event: Callable[[Event], None], experiment: str = EXPERIMENT
 ) -> tuple[RunOutcome, list[Event]]:
-    registry = registry_with_fakes()
+    registry = _REGISTRY[0]
     loaded = load_text(textwrap.dedent(experiment), "exp.yaml", registry=registry)
     journal = tmp_path / "journal.jsonl"
     options = RunOptions(journal_path=journal, halt_file=tmp_path / "HALT")
@@ -73,7 +86,7 @@ def test_a_signal_during_rollback_lets_the_undos_finish_and_skips_recovery(
 ) -> None:
     outcome, events = _run(tmp_path, _when("rollback", _kill_self(sig)))
     assert outcome.exit_code == ExitCode.INTERRUPTED and outcome.status == Status.INTERRUPTED
-    assert WORLD.active == set() and WORLD.log == ["apply a", "undo a"]
+    assert world().active == set() and world().log == ["apply a", "undo a"]
     assert "recovery" not in _phases(events)
     stop = next(e for e in events if e["event"] == "run.stop")
     assert stop["phase"] == "rollback" and "undos finish" in stop["effect"]
@@ -95,7 +108,7 @@ def test_the_halt_switch_thrown_during_rollback_skips_recovery(tmp_path: Path) -
     halt = tmp_path / "HALT"
     outcome, events = _run(tmp_path, _when("rollback", lambda: halt.write_text("stop\n")))
     assert outcome.exit_code == ExitCode.ABORTED and outcome.ended_by == "halt"
-    assert WORLD.active == set() and "recovery" not in _phases(events)
+    assert world().active == set() and "recovery" not in _phases(events)
 
 
 def test_the_halt_switch_ends_recovery(tmp_path: Path) -> None:
@@ -110,7 +123,7 @@ def test_a_signal_before_the_run_listens_stops_it_before_anything(tmp_path: Path
         os.kill(os.getpid(), signal.SIGTERM)  # while the files load, say
         outcome, events = _run(tmp_path, lambda event: None)
     assert outcome.exit_code == ExitCode.INTERRUPTED
-    assert WORLD.log == [] and _phases(events) == []
+    assert world().log == [] and _phases(events) == []
     assert events[-1]["summary"]["not_run"] == ["method[0] fake.fault", "method[1] p", "recovery"]
 
 
@@ -120,7 +133,7 @@ def test_a_signal_in_the_method_lists_what_did_not_run(tmp_path: Path) -> None:
             os.kill(os.getpid(), signal.SIGINT)
 
     outcome, events = _run(tmp_path, on_apply)
-    assert outcome.exit_code == ExitCode.INTERRUPTED and WORLD.active == set()
+    assert outcome.exit_code == ExitCode.INTERRUPTED and world().active == set()
     summary = events[-1]["summary"]
     assert summary["score"] is None  # the probe, cut short or never started, did not run
     assert "method[1] p" in summary["not_run"] and summary["not_run"][-1] == "recovery"
@@ -161,7 +174,7 @@ def test_a_second_signal_during_the_undos_leaves_them_pending(tmp_path: Path) ->
     outcome, events = _run(tmp_path, _when("rollback", twice))
     assert outcome.exit_code == ExitCode.ROLLBACK_INCOMPLETE
     assert [p["undo_id"].split(".")[-1] for p in events[-1]["pending_undos"]] == ["u1"]
-    assert WORLD.active == {"a"}  # the fake fault stays: `chaosml rollback` would undo it
+    assert world().active == {"a"}  # the fake fault stays: `chaosml rollback` would undo it
 
 
 def test_a_guard_abort_still_checks_recovery(tmp_path: Path) -> None:
@@ -171,6 +184,6 @@ def test_a_guard_abort_still_checks_recovery(tmp_path: Path) -> None:
     )
     outcome, events = _run(tmp_path, lambda event: None, guarded)
     assert outcome.exit_code == ExitCode.ABORTED and outcome.ended_by == "guard:errors"
-    assert _phases(events)[-1] == "recovery" and WORLD.active == set()
+    assert _phases(events)[-1] == "recovery" and world().active == set()
     stop = next(e for e in events if e["event"] == "run.stop")
     assert stop["by"] == "guard:errors" and stop["phase"] == "method"

@@ -15,7 +15,7 @@ from chaosml.drivers.k8s_probe import K8sProbe, K8sProbeParams
 from chaosml.drivers.k8s_target import K8sSelector, K8sTarget
 from chaosml.engine.blast_radius import check_static
 from chaosml.engine.state import RunOptions
-from chaosml.errors import DriverError, InfrastructureError, RefusedError
+from chaosml.errors import DriverError, InfrastructureError, ValidationError
 from chaosml.loader import load_text
 from chaosml.ports import free_port
 
@@ -127,9 +127,9 @@ method:
 
 
 def test_a_selector_outside_the_namespace_allow_list_is_refused() -> None:
-    exp = load_text(EXPERIMENT % "kube-system", "exp.yaml").experiment
-    with pytest.raises(
-        RefusedError, match=r"namespace 'kube-system' is not in blast_radius\.namespaces"
-    ):
-        check_static(exp, RunOptions())
+    """Refused when the file loads (so `validate` refuses it too), with its location."""
+    with pytest.raises(ValidationError) as refused:
+        load_text(EXPERIMENT % "kube-system", "exp.yaml")
+    assert "namespace 'kube-system' is not in blast_radius.namespaces" in str(refused.value)
+    assert "exp.yaml:" in str(refused.value)
     check_static(load_text(EXPERIMENT % "ml", "exp.yaml").experiment, RunOptions())
