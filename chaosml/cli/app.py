@@ -29,6 +29,10 @@ stack_app = typer.Typer(
 app.add_typer(stack_app, name="stack")
 
 DEBUG = typer.Option("--debug", help="Show tracebacks.")
+NO_WATCHDOG = typer.Option(
+    "--no-watchdog",
+    help="Start no watchdog: if the runner dies, nothing rolls its faults back (journaled).",
+)
 
 
 def _version(value: bool) -> None:
@@ -81,6 +85,7 @@ def run(
     seed: Annotated[
         int | None, typer.Option("--seed", help="Seed for target selection (replays a pick).")
     ] = None,
+    no_watchdog: Annotated[bool, NO_WATCHDOG] = False,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
     """Run experiments: steady state, faults, alerts, rollback, recovery, journal."""
@@ -100,6 +105,7 @@ def run(
             keep_faults=keep_faults,
             seed=seed,
             debug=debug,
+            watchdog=not no_watchdog,
         )
     )
 

@@ -34,6 +34,7 @@ def run(
     seed: int | None,
     debug: bool,
     append_journal: bool = False,
+    watchdog: bool = True,
 ) -> int:
     def body() -> int:
         if journal is not None and len(experiments) > 1:
@@ -52,6 +53,7 @@ def run(
                 append_journal=append_journal,
                 journal_dir=journal_dir,
                 command_line=Redactor(item.secret_values)(list(sys.argv)),
+                watchdog=watchdog,
             )
             codes.append(_run_one(item, options, report_dir, debug))
         return int(most_severe(codes))

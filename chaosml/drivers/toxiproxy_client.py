@@ -46,6 +46,15 @@ class ToxiproxyClient:
         self._refuse_errors(reply, f"removing toxic '{name}' from proxy '{proxy}'")
         return True
 
+    def update_toxic(self, proxy: str, name: str, changes: dict[str, Any]) -> bool:
+        """Change a toxic's attributes or toxicity; False when it (or its proxy) is gone."""
+        path = f"/proxies/{quote(proxy, safe='')}/toxics/{quote(name, safe='')}"
+        reply = self._call("POST", path, changes)
+        if reply.status == 404:
+            return False
+        self._refuse_errors(reply, f"updating toxic '{name}' on proxy '{proxy}'")
+        return True
+
     def _call(self, method: str, path: str, body: Any = None) -> http_client.HttpResponse:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
         url = self.api + path

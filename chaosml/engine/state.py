@@ -29,6 +29,7 @@ class RunOptions:
     undo_attempts: int = 3
     deadline_s: float | None = None  # an outer deadline (a game day's), besides max_duration
     lock_dir: Path | None = None  # default: CHAOSML_LOCK_DIR or ~/.cache/chaosml/locks
+    watchdog: bool = True  # --no-watchdog: no process rolls the run back if the runner dies
 
 
 @dataclass

@@ -36,6 +36,7 @@ HTTP_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 TOXIC_DEFAULTS = {**TCP_DEFAULTS, **HTTP_DEFAULTS}
 _TEXT_ATTRIBUTES = {"path", "body", "mode", "fields", "value", "to"}
+LEASE_ATTRIBUTE = "chaosml_expires_at"  # any toxic may carry a lease (proxy/leases.py)
 
 
 @dataclass
@@ -106,7 +107,7 @@ def _known(kind: str, attributes: dict[str, Any]) -> dict[str, Any]:
     """The attributes ``kind`` has (feed_corrupt's are checked by its own spec)."""
     if kind == "feed_corrupt":
         return attributes
-    return {k: v for k, v in attributes.items() if k in TOXIC_DEFAULTS[kind]}
+    return {k: v for k, v in attributes.items() if k in TOXIC_DEFAULTS[kind] or k == LEASE_ATTRIBUTE}
 
 
 def _toxicity(raw: Any) -> float:
@@ -141,7 +142,9 @@ def _validate_http(toxic: Toxic) -> None:
 
 
 def corruption_spec(toxic: Toxic) -> CorruptionSpec:
-    spec_fields = {k: v for k, v in toxic.attributes.items() if k != "path"}
+    spec_fields = {
+        k: v for k, v in toxic.attributes.items() if k not in ("path", LEASE_ATTRIBUTE)
+    }
     try:
         return CorruptionSpec.model_validate(spec_fields)
     except ValidationError as exc:
