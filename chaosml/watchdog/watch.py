@@ -15,6 +15,7 @@ when it is needed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -71,7 +72,8 @@ def main(argv: list[str]) -> int:
 
 
 def _say_ready() -> None:
-    os.write(1, READY)
+    with contextlib.suppress(OSError):  # the runner may have died while it waited for this
+        os.write(1, READY)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # the runner stops reading; nothing more goes there
     os.close(devnull)
