@@ -137,6 +137,26 @@ def rollback(
 
 
 @app.command()
+def reap(
+    proxy: Annotated[
+        list[str], typer.Option("--proxy", help="A proxy API to sweep for expired toxics.")
+    ] = [],  # noqa: B006
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be removed; remove nothing.")
+    ] = False,
+    runs_dir: Annotated[
+        Path | None,
+        typer.Option("--runs-dir", help="The host's run index (CHAOSML_RUNS_DIR)."),
+    ] = None,
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Undo what runs that died with their watchdog left; remove toxics whose lease expired."""
+    from chaosml.cli import reap_cmd
+
+    raise typer.Exit(reap_cmd.reap_command(proxy, dry_run, runs_dir, debug))
+
+
+@app.command()
 def halt(
     clear: Annotated[bool, typer.Option("--clear", help="Clear the halt switch.")] = False,
     reason: Annotated[

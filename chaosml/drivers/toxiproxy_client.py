@@ -27,6 +27,13 @@ class ToxiproxyClient:
         self.token = token or os.environ.get(TOKEN_ENV) or None
         self.timeout = timeout
 
+    def proxies(self) -> dict[str, Any]:
+        """Every proxy by name, with its toxics (``GET /proxies``)."""
+        reply = self._call("GET", "/proxies")
+        self._refuse_errors(reply, "listing proxies")
+        data = reply.json()
+        return data if isinstance(data, dict) else {}
+
     def proxy(self, name: str) -> dict[str, Any]:
         reply = self._call("GET", f"/proxies/{quote(name, safe='')}")
         self._refuse_errors(reply, f"proxy '{name}'")

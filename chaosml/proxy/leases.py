@@ -13,14 +13,14 @@ import time
 from chaosml.proxy.collection import ProxyCollection
 from chaosml.proxy.toxics import LEASE_ATTRIBUTE, Toxic
 
-
 SWEEP_EVERY_S = 0.2
 
 
 def expired(toxic: Toxic, now: float) -> bool:
     value = toxic.attributes.get(LEASE_ATTRIBUTE)
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    return number and 0 < value <= now
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    return 0 < value <= now
 
 
 def sweep(collection: ProxyCollection, now: float) -> list[tuple[str, str]]:

@@ -107,7 +107,8 @@ def _known(kind: str, attributes: dict[str, Any]) -> dict[str, Any]:
     """The attributes ``kind`` has (feed_corrupt's are checked by its own spec)."""
     if kind == "feed_corrupt":
         return attributes
-    return {k: v for k, v in attributes.items() if k in TOXIC_DEFAULTS[kind] or k == LEASE_ATTRIBUTE}
+    known = TOXIC_DEFAULTS[kind]
+    return {k: v for k, v in attributes.items() if k in known or k == LEASE_ATTRIBUTE}
 
 
 def _toxicity(raw: Any) -> float:
@@ -142,9 +143,7 @@ def _validate_http(toxic: Toxic) -> None:
 
 
 def corruption_spec(toxic: Toxic) -> CorruptionSpec:
-    spec_fields = {
-        k: v for k, v in toxic.attributes.items() if k not in ("path", LEASE_ATTRIBUTE)
-    }
+    spec_fields = {k: v for k, v in toxic.attributes.items() if k not in ("path", LEASE_ATTRIBUTE)}
     try:
         return CorruptionSpec.model_validate(spec_fields)
     except ValidationError as exc:

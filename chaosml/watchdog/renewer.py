@@ -16,7 +16,8 @@ from typing import Any
 from chaosml.drivers.proxy_driver import ToxicFault
 from chaosml.drivers.toxiproxy_client import ToxiproxyClient
 from chaosml.errors import ChaosMLError
-from chaosml.watchdog.lease import LEASE_ATTRIBUTE, expires_at, lease_seconds
+from chaosml.proxy.toxics import LEASE_ATTRIBUTE
+from chaosml.watchdog.lease import expires_at, lease_seconds
 
 NO_LEASE = 0
 

@@ -5,6 +5,7 @@ its stdin a pipe only the runner holds, its stderr appended to ``JOURNAL.watchdo
 from __future__ import annotations
 
 import contextlib
+import os
 import select
 import subprocess
 import sys
@@ -70,7 +71,7 @@ def _wait_ready(proc: subprocess.Popen[bytes]) -> None:
         left = deadline - time.monotonic()
         if left <= 0 or not select.select([fd], [], [], left)[0]:
             raise WatchdogError(f"no 'ready' from the watchdog in {READY_TIMEOUT_S:g}s")
-        chunk = proc.stdout.read1(64)
+        chunk = os.read(fd, 64)
         if not chunk:
             raise WatchdogError(f"the watchdog exited at start (exit {proc.wait()})")
         seen += chunk

@@ -70,16 +70,17 @@ def roll_back_run(
     undo_timeout: float = 30.0,
     undo_attempts: int = 3,
 ) -> ReplayResult | None:
-    """Under the journal's rollback lock: None when the run already ended (someone else closed
-    it), else what was undone. The run is closed with ``run.end`` (``ended_by: <by>``)."""
+    """Under the journal's rollback lock: None when the run already ended with nothing pending
+    (someone else closed it), else what was undone. A run without ``run.end`` is closed with one
+    (``ended_by: <by>``); an ended run's pending undos (a failed one) are only retried."""
     with rollback_lock(journal, wait=lock_wait(undo_timeout, undo_attempts)):
         run = find_run(journal, run_id)
-        if run is None or run.ended:
+        if run is None or (run.ended and not run.pending):
             return None
         result = ReplayResult([], [], False)
         blocked = _missing_secret(journal, run)
         todo = replace(run, pending=[]) if blocked else run
-        end = partial(_close_run, run, result, gone_wall, by, blocked)
+        end = None if run.ended else partial(_close_run, run, result, gone_wall, by, blocked)
         asyncio.run(
             replay_run(
                 journal,
@@ -93,6 +94,8 @@ def roll_back_run(
                 epilogue=end,
             )
         )
+        if blocked:
+            result.failed.extend((p.undo_id, blocked) for p in run.pending)
         return result
 
 
@@ -157,4 +160,3 @@ def _failures(failed: list[tuple[str, str]]) -> str:
         return ""
     listed = "; ".join(f"{undo_id}: {error}" for undo_id, error in failed)
     return f"; FAILED {listed} (run chaosml rollback JOURNAL once the backend is back)"
-

@@ -30,7 +30,7 @@ LOCAL_TRIALS = 44
 DOCKER_TRIALS = 6
 UNDO_TIMEOUT_S = 30.0  # the default undo timeout of a run
 WITHIN_S = 5.0  # what the trials must meet (well inside UNDO_TIMEOUT_S + 2 s)
-KILL_SPAN_S = 1.4  # kill moments are drawn in [0, span) after the run's journal appears
+KILL_SPAN_S = 1.1  # kill moments are drawn in [0, span) after the run's journal appears
 
 LOCAL = """
 version: 1
@@ -136,6 +136,9 @@ def _kill_at_random(
 def _person_rolls_back(journal: Path) -> None:
     """``chaosml rollback`` at the same time as the watchdog: one of them undoes each fault."""
     done = subprocess.run(
-        [sys.executable, "-m", "chaosml", "rollback", str(journal)], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "chaosml", "rollback", str(journal)],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode in (0, 2), done.stderr
