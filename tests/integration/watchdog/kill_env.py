@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from chaosml import procfs
+from chaosml.reporting.journal_reader import read_journal
 from tests.fixtures.proxy_env import EchoServer, ProxyProcess, start_proxy_process, stop_process
 
 CSV = "entity_id,x,y\n" + "".join(f"{i},{i * 0.5},{i * 2}\n" for i in range(20))
@@ -98,6 +99,7 @@ def check_journal(journal: Path) -> None:
     if ends[0]["ended_by"] == "watchdog":
         assert "the watchdog undid" in ends[0]["reason"]
         assert ends[0]["status"] == "interrupted" and ends[0]["exit_code"] == 130
+        assert "the watchdog ended the faults" in read_journal(journal).watchdog  # the report
     bys = {e["by"] for e in of(journal, "fault.reverted")}
     assert bys <= {"rollback", "duration", "watchdog", "rollback-command"}, bys
 
