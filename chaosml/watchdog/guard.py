@@ -112,5 +112,5 @@ def guard_run(journal: JournalWriter, options: Any) -> RunGuard:
         undo_timeout=options.undo_timeout,
         undo_attempts=options.undo_attempts,
     )
-    journal.observers.append(guard)
+    journal.observers.insert(0, guard)  # before the console: the watchdog is up first
     return guard
