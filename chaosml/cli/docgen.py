@@ -30,6 +30,10 @@ ENVIRONMENT = {
     "is active (docs/reports.md)",
     "CHAOSML_GRAFANA_URL": "write a Grafana annotation per fault window to this Grafana",
     "CHAOSML_GRAFANA_TOKEN": "the API token for `CHAOSML_GRAFANA_URL`",
+    "CHAOSML_RUNS_DIR": "the host's index of runs that may have faults in place, for "
+    "`chaosml reap` (default `~/.cache/chaosml/runs`)",
+    "CHAOSML_LEASE_SECONDS": "the lease of a proxy toxic a run adds (default 30; the runner "
+    "renews it every third; docs/rollback.md)",
     "CHAOSML_PRINT_EXIT": "`1`: `chaosml run` prints `exit code N` as its last line",
     "CHAOSML_DEMO_OUT": "where `chaosml demo` writes journals and reports (default "
     "`~/.cache/chaosml/demo/<UTC time>`)",
