@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,7 @@ class Trial:
 
 
 @pytest.fixture
-def trial(tmp_path: Path, proxy_api: ProxyApi) -> Trial:
+def trial(tmp_path: Path, proxy_api: ProxyApi) -> Iterator[Trial]:
     made = Trial(tmp_path, proxy_api)
     yield made
     made.marker.unlink(missing_ok=True)
@@ -149,8 +150,8 @@ def watchdog_exited(journal: Path) -> bool:
 
 def test_the_proxy_expires_a_leased_toxic_and_keeps_one_without(proxy_api: ProxyApi) -> None:
     toxics = f"{proxy_api.url}/proxies/{proxy_api.name}/toxics"
-    expiring = {"name": "leased", "type": "latency", "attributes": {"latency": 10}}
-    expiring["attributes"]["chaosml_expires_at"] = time.time() + 0.5  # type: ignore[index]
+    lease = {"latency": 10, "chaosml_expires_at": time.time() + 0.5}
+    expiring = {"name": "leased", "type": "latency", "attributes": lease}
     plain = {"name": "plain", "type": "latency", "attributes": {"latency": 10}}
     try:
         for body in (expiring, plain):
