@@ -24,6 +24,7 @@ from chaosml.reporting.annotations import annotation_observers
 from chaosml.reporting.console import ConsoleObserver
 from chaosml.reporting.files import ReportPaths, write_reports
 from chaosml.substitution import parse_overrides
+from chaosml.watchdog.drill import drill_record
 
 
 def gameday_command(
@@ -51,7 +52,9 @@ def gameday_command(
     )
     runner = DrillRunner(loaded, options, engine, keys_of, halted=halt.is_halted)
     out.write(f"Game day {runner.drill_id}: {loaded.plan.title}\n")
-    result = runner.run()
+    with drill_record(journal_dir / runner.drill_id, runner.drill_id, loaded.plan.title) as record:
+        result = runner.run()
+        record.ended(int(result.exit_code), result.stopped)
     out.write("\n" + render_summary(result))
     if report_dir is not None:
         paths = ReportPaths.in_directory(report_dir, result.drill_id)

@@ -1,5 +1,5 @@
 """A game day SIGKILLed during an experiment and between two: nothing is left in place, and the
-drill's journals say how it ended."""
+drill's record (drill.jsonl) and journals say how it ended."""
 
 from __future__ import annotations
 
@@ -64,6 +64,13 @@ class Drill:
         found = sorted(self.journals.glob(f"*/0{n}-*.jsonl"))
         return found[0] if found else None
 
+    def record_end(self) -> dict[str, object]:
+        """The drill's own record: how the drill ended."""
+        records = list(self.journals.glob("*/drill.jsonl"))
+        assert len(records) == 1
+        poll(lambda: bool(of(records[0], "run.end")), "the drill's record to be closed", 10)
+        return of(records[0], "run.end")[0]
+
     def nothing_left(self) -> bool:
         return not any(m.exists() for m in self.markers) and self.csv.read_text() == CSV
 
@@ -84,7 +91,9 @@ def test_a_game_day_killed_during_an_experiment(
     end = of(first, "run.end")[0]
     assert end["ended_by"] == "watchdog" and end["status"] == "interrupted"
     assert drill.journal(2) is None  # the drill never went on
-    assert not list(drill.runs.glob("*.json"))  # chaosml reap would find nothing
+    drill_end = drill.record_end()
+    assert drill_end["ended_by"] == "watchdog" and "died" in str(drill_end["reason"])
+    poll(lambda: not list(drill.runs.glob("*.json")), "the watchdogs to close their runs", 10)
 
 
 def test_a_game_day_killed_between_two_experiments(
@@ -94,7 +103,8 @@ def test_a_game_day_killed_between_two_experiments(
     proc = drill.start()
     runners.append(proc)
     poll(lambda: (j := drill.journal(1)) is not None and bool(of(j, "run.end")), "experiment 1")
-    poll(lambda: not list(drill.runs.glob("*.json")), "experiment 1 to let its watchdog go")
+    first_run = of(drill.journal(1) or Path(), "run.start")[0]["run_id"]
+    poll(lambda: not (drill.runs / f"{first_run}.json").exists(), "experiment 1 to end for good")
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     assert drill.nothing_left()
@@ -103,6 +113,8 @@ def test_a_game_day_killed_between_two_experiments(
     check_journal(first)
     assert of(first, "run.end")[0]["ended_by"] == "completed"
     assert drill.journal(2) is None
+    drill_end = drill.record_end()
+    assert drill_end["ended_by"] == "watchdog" and drill_end["status"] == "interrupted"
     reaped = subprocess.run(
         [sys.executable, "-m", "chaosml", "reap"],
         capture_output=True,
@@ -111,3 +123,12 @@ def test_a_game_day_killed_between_two_experiments(
         env={**os.environ, "CHAOSML_RUNS_DIR": str(drill.runs)},
     )
     assert reaped.returncode == 0 and "nothing to reap" in reaped.stdout
+
+
+def test_a_game_day_that_runs_to_the_end_records_it(tmp_path: Path) -> None:
+    drill = Drill(tmp_path, wait="0s", pause="0s")
+    proc = drill.start()
+    assert proc.wait(timeout=120) == 0
+    drill_end = drill.record_end()
+    assert drill_end["ended_by"] == "completed" and drill_end["status"] == "completed"
+    assert drill.nothing_left()
