@@ -52,7 +52,7 @@ def gameday_command(
     )
     runner = DrillRunner(loaded, options, engine, keys_of, halted=halt.is_halted)
     out.write(f"Game day {runner.drill_id}: {loaded.plan.title}\n")
-    with drill_record(journal_dir / runner.drill_id, runner.drill_id, loaded.plan.title) as record:
+    with drill_record(journal_dir, runner.drill_id, loaded.plan.title) as record:
         result = runner.run()
         record.ended(int(result.exit_code), result.stopped)
     out.write("\n" + render_summary(result))

@@ -1,4 +1,5 @@
-"""A game day's own record, ``<journal dir>/<drill id>/drill.jsonl``, guarded like a run.
+"""A game day's own record, ``<journal dir>/<drill id>.jsonl`` (beside the directory of its
+experiments' journals, ``<journal dir>/<drill id>/``), guarded like a run.
 
 It holds a ``run.start`` (the drill: its title, pid, start time), the drill's
 ``watchdog.started`` and a ``run.end`` saying how the drill ended: as the drill process ended
@@ -58,9 +59,10 @@ class DrillRecord:
 
 
 @contextlib.contextmanager
-def drill_record(directory: Path, drill_id: str, title: str) -> Iterator[DrillRecord]:
-    """Record the drill in ``directory/drill.jsonl``; a watchdog closes it if the process dies."""
-    journal = JournalWriter(directory / "drill.jsonl", drill_id, Redactor([]))
+def drill_record(journal_dir: Path, drill_id: str, title: str) -> Iterator[DrillRecord]:
+    """Record the drill in ``journal_dir/<drill_id>.jsonl``; a watchdog closes the record if the
+    drill's process dies."""
+    journal = JournalWriter(journal_dir / f"{drill_id}.jsonl", drill_id, Redactor([]))
     me = os.getpid()
     journal.emit(
         "run.start",

@@ -1,5 +1,5 @@
 """A game day SIGKILLed during an experiment and between two: nothing is left in place, and the
-drill's record (drill.jsonl) and journals say how it ended."""
+drill's record (<journal dir>/<drill id>.jsonl) and journals say how it ended."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ class Drill:
 
     def record_end(self) -> dict[str, object]:
         """The drill's own record: how the drill ended."""
-        records = list(self.journals.glob("*/drill.jsonl"))
+        records = list(self.journals.glob("gameday-*.jsonl"))
         assert len(records) == 1
         poll(lambda: bool(of(records[0], "run.end")), "the drill's record to be closed", 10)
         return of(records[0], "run.end")[0]
