@@ -224,6 +224,7 @@ def gameday(
         str | None,
         typer.Option("--pushgateway", help="Annotate fault windows in this Pushgateway."),
     ] = None,
+    no_watchdog: Annotated[bool, NO_WATCHDOG] = False,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
     """Run a drill: several experiments in order, one summary, one exit code."""
@@ -231,7 +232,16 @@ def gameday(
 
     raise typer.Exit(
         gameday_entry.gameday(
-            plan, env, report_dir, journal_dir, debug, var, allow_python, seed, pushgateway
+            plan,
+            env,
+            report_dir,
+            journal_dir,
+            debug,
+            var,
+            allow_python,
+            seed,
+            pushgateway,
+            watchdog=not no_watchdog,
         )
     )
 

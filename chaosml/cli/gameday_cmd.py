@@ -37,6 +37,7 @@ def gameday_command(
     seed: int | None = None,
     pushgateway: str | None = None,
     out: TextIO = sys.stdout,
+    watchdog: bool = True,
 ) -> int:
     loaded = load_plan(plan)
     options = DrillOptions(
@@ -49,10 +50,11 @@ def gameday_command(
         seed=seed,
         command_line=list(sys.argv),
         observers=_observers(len(loaded.plan.experiments), pushgateway, out),
+        watchdog=watchdog,
     )
     runner = DrillRunner(loaded, options, engine, keys_of, halted=halt.is_halted)
     out.write(f"Game day {runner.drill_id}: {loaded.plan.title}\n")
-    with drill_record(journal_dir, runner.drill_id, loaded.plan.title) as record:
+    with drill_record(journal_dir, runner.drill_id, loaded.plan.title, watchdog) as record:
         result = runner.run()
         record.ended(int(result.exit_code), result.stopped)
     out.write("\n" + render_summary(result))

@@ -59,7 +59,9 @@ class DrillRecord:
 
 
 @contextlib.contextmanager
-def drill_record(journal_dir: Path, drill_id: str, title: str) -> Iterator[DrillRecord]:
+def drill_record(
+    journal_dir: Path, drill_id: str, title: str, watchdog: bool = True
+) -> Iterator[DrillRecord]:
     """Record the drill in ``journal_dir/<drill_id>.jsonl``; a watchdog closes the record if the
     drill's process dies."""
     journal = JournalWriter(journal_dir / f"{drill_id}.jsonl", drill_id, Redactor([]))
@@ -73,7 +75,7 @@ def drill_record(journal_dir: Path, drill_id: str, title: str) -> Iterator[Drill
         pid_start=procfs.start_time(me),
         host=os.uname().nodename,
     )
-    guard = RunGuard(journal)
+    guard = RunGuard(journal, enabled=watchdog)
     journal.observers.append(guard)
     guard.arm()
     record = DrillRecord(journal, time.monotonic())

@@ -132,3 +132,15 @@ def test_a_game_day_that_runs_to_the_end_records_it(tmp_path: Path) -> None:
     drill_end = drill.record_end()
     assert drill_end["ended_by"] == "completed" and drill_end["status"] == "completed"
     assert drill.nothing_left()
+
+
+def test_a_game_day_without_watchdogs_says_so(tmp_path: Path) -> None:
+    drill = Drill(tmp_path, wait="0s", pause="0s")
+    drill.args.append("--no-watchdog")
+    assert drill.start().wait(timeout=120) == 0
+    for n in (1, 2):
+        journal = drill.journal(n)
+        assert journal is not None and of(journal, "watchdog.off")
+        assert not of(journal, "watchdog.started")
+    (record,) = drill.journals.glob("gameday-*.jsonl")
+    assert of(record, "watchdog.off") and not of(record, "watchdog.started")
