@@ -136,6 +136,9 @@ FIELDS: dict[str, dict[str, Check]] = {
         "description": OPT_STR,
     },
     "command.started": {"pgid": INT, "start_time": STR, "command": STR},
+    "watchdog.started": {"pid": INT, "pid_start": STR, "ready_s": OPT_NUM},
+    "watchdog.off": {"reason": OPT_STR},
+    "watchdog.failed": {"error": OPT_STR},
     "alert.fired": {
         "name": STR,
         "labels": OPT_DICT,
