@@ -94,6 +94,19 @@ def updated(toxic: Toxic, raw: Any) -> Toxic:
     return new
 
 
+def renews_only(old: Toxic, new: Toxic) -> bool:
+    """``new`` differs from ``old`` in its lease alone (a renewal: the toxic's state stays)."""
+    if LEASE_ATTRIBUTE not in new.attributes:
+        return False
+    rest = {k: v for k, v in new.attributes.items() if k != LEASE_ATTRIBUTE}
+    kept = {k: v for k, v in old.attributes.items() if k != LEASE_ATTRIBUTE}
+    return rest == kept and (old.type, old.stream, old.toxicity) == (
+        new.type,
+        new.stream,
+        new.toxicity,
+    )
+
+
 def _attributes_of(raw: dict[str, Any]) -> dict[str, Any]:
     attributes = raw.get("attributes")
     if attributes is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chaosml.proxy.collection import ProxyCollection, proxy_from_json
 from chaosml.proxy.leases import sweep
-from chaosml.proxy.toxics import LEASE_ATTRIBUTE, corruption_spec, toxic_from_json
+from chaosml.proxy.toxics import LEASE_ATTRIBUTE, corruption_spec, toxic_from_json, updated
 from chaosml.watchdog.lease import DEFAULT_LEASE_S, lease_seconds, leased
 
 
@@ -39,3 +39,20 @@ def test_only_expired_toxics_are_swept() -> None:
         proxy.add_toxic(toxic_from_json({"name": name, "type": "noop", "attributes": attributes}))
     assert sweep(collection, now=100.0) == [("p", "old")]
     assert sorted(proxy.toxics) == ["fresh", "none", "zero"]
+
+
+def test_renewing_a_lease_keeps_the_toxics_state() -> None:
+    """A stale feed keeps serving the response it froze: a renewal is not a new toxic."""
+    proxy = proxy_from_json({"name": "p", "upstream": "127.0.0.1:9", "protocol": "http"})
+    attributes = {"mode": "stale", "fields": ["x"], LEASE_ATTRIBUTE: 10.0}
+    proxy.add_toxic(
+        toxic_from_json({"name": "s", "type": "feed_corrupt", "attributes": attributes})
+    )
+    corruptor, version = proxy.corruptor(proxy.toxic("s")), proxy.version
+    renewal = updated(proxy.toxic("s"), {"attributes": {LEASE_ATTRIBUTE: 20.0}})
+    proxy.replace_toxic(renewal)
+    assert proxy.toxic("s").attributes[LEASE_ATTRIBUTE] == 20.0
+    assert proxy.corruptor(proxy.toxic("s")) is corruptor and proxy.version == version
+    changed = updated(proxy.toxic("s"), {"attributes": {"mode": "nan"}})
+    proxy.replace_toxic(changed)
+    assert proxy.corruptor(proxy.toxic("s")) is not corruptor
