@@ -11,6 +11,7 @@ then) it releases the watchdog, which exits, and forgets the run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,7 +59,7 @@ class RunGuard:
             procfs.start_time(os.getpid()),
             os.uname().nodename,
         )
-        runs.record(entry)
+        _index(entry)
         if not self.enabled:
             self.journal.emit("watchdog.off", reason="--no-watchdog")
             return
@@ -67,7 +68,7 @@ class RunGuard:
         except (WatchdogError, OSError) as exc:
             self.journal.emit("watchdog.failed", error=str(exc))
             return
-        runs.record(self._with_watchdog(entry, self.watchdog))
+        _index(self._with_watchdog(entry, self.watchdog))
         self.journal.emit(
             "watchdog.started",
             pid=self.watchdog.pid,
@@ -102,6 +103,12 @@ class RunGuard:
             self.watchdog.release()
         if self.armed:
             runs.forget(self.journal.run_id)
+
+
+def _index(entry: runs.RunEntry) -> None:
+    """List the run for ``chaosml reap``; an index that cannot be written stops nothing."""
+    with contextlib.suppress(OSError):
+        runs.record(entry)
 
 
 def guard_run(journal: JournalWriter, options: Any) -> RunGuard:

@@ -16,6 +16,7 @@ being known — for a CronJob, or after a host lost both a runner and its watchd
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -68,6 +69,9 @@ def reap_runs(options: ReapOptions, report: ReapReport) -> None:
 
 def _reap_run(entry: runs.RunEntry, options: ReapOptions, report: ReapReport) -> None:
     journal = Path(entry.journal)
+    if entry.host != os.uname().nodename:
+        report.left.append(f"run {entry.run_id}: ran on host {entry.host}; reap it there")
+        return
     if _alive(entry.pid, entry.pid_start):
         report.left.append(f"run {entry.run_id}: still running (pid {entry.pid})")
         return

@@ -12,6 +12,7 @@ from chaosml.watchdog.reap import ReapOptions, reap
 from chaosml.watchdog.watch import Watch, run_ended
 
 RUN = "20261201T000000Z-abcdef"
+HOST = os.uname().nodename
 
 
 def _journal(path: Path, *events: dict[str, object]) -> Path:
@@ -51,8 +52,8 @@ def test_the_watchdog_knows_its_runner_by_pid_and_start_time(tmp_path: Path) -> 
 def test_reap_leaves_a_live_run_alone_and_dry_run_changes_nothing(tmp_path: Path) -> None:
     journal = _pending(tmp_path)
     me = os.getpid()
-    runs.record(runs.RunEntry("live", str(journal), me, procfs.start_time(me), "h"), tmp_path)
-    runs.record(runs.RunEntry(RUN, str(journal), 2**22 + 7, "1", "h"), tmp_path)
+    runs.record(runs.RunEntry("live", str(journal), me, procfs.start_time(me), HOST), tmp_path)
+    runs.record(runs.RunEntry(RUN, str(journal), 2**22 + 7, "1", HOST), tmp_path)
     report = reap(ReapOptions(dry_run=True, runs_dir=tmp_path))
     assert report.left == [f"run live: still running (pid {me})"]
     assert report.would == [f"run {RUN} ({journal}): undo {RUN}.u1 (run true)"]
@@ -60,7 +61,15 @@ def test_reap_leaves_a_live_run_alone_and_dry_run_changes_nothing(tmp_path: Path
 
 
 def test_reap_forgets_a_run_whose_journal_is_gone(tmp_path: Path) -> None:
-    runs.record(runs.RunEntry(RUN, str(tmp_path / "gone.jsonl"), 2**22 + 7, "1", "h"), tmp_path)
+    runs.record(runs.RunEntry(RUN, str(tmp_path / "gone.jsonl"), 2**22 + 7, "1", HOST), tmp_path)
     report = reap(ReapOptions(runs_dir=tmp_path))
     assert report.done == [f"run {RUN}: forgotten (nothing pending)"]
     assert runs.entries(tmp_path) == []
+
+
+def test_reap_leaves_a_run_of_another_host_alone(tmp_path: Path) -> None:
+    journal = _pending(tmp_path)
+    runs.record(runs.RunEntry(RUN, str(journal), 2**22 + 7, "1", "elsewhere"), tmp_path)
+    report = reap(ReapOptions(runs_dir=tmp_path))
+    assert report.left == [f"run {RUN}: ran on host elsewhere; reap it there"]
+    assert "fault.reverted" not in journal.read_text()
