@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from chaosml import procfs
 from chaosml.watchdog.watch import READY, Watch
@@ -27,6 +28,7 @@ class WatchdogProcess:
     proc: subprocess.Popen[bytes]
     start_time: str
     ready_s: float  # how long the run waited for it
+    log: Path
 
     @property
     def pid(self) -> int:
@@ -38,6 +40,9 @@ class WatchdogProcess:
             if self.proc.stdin is not None:
                 self.proc.stdin.close()
         # not waited for (the run goes on at once); subprocess reaps it later, no zombie stays
+        with contextlib.suppress(OSError):
+            if self.log.stat().st_size == 0:
+                self.log.unlink()  # a run that ended well leaves no empty log beside its journal
 
 
 def start_watchdog(watch: Watch) -> WatchdogProcess:
@@ -58,7 +63,7 @@ def start_watchdog(watch: Watch) -> WatchdogProcess:
         proc.kill()
         proc.wait()
         raise
-    return WatchdogProcess(proc, procfs.start_time(proc.pid), time.monotonic() - began)
+    return WatchdogProcess(proc, procfs.start_time(proc.pid), time.monotonic() - began, log)
 
 
 def _wait_ready(proc: subprocess.Popen[bytes]) -> None:

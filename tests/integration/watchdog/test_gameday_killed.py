@@ -132,6 +132,7 @@ def test_a_game_day_that_runs_to_the_end_records_it(tmp_path: Path) -> None:
     drill_end = drill.record_end()
     assert drill_end["ended_by"] == "completed" and drill_end["status"] == "completed"
     assert drill.nothing_left()
+    assert not list(drill.journals.glob("**/*.watchdog.log"))  # no empty logs left behind
 
 
 def test_a_game_day_without_watchdogs_says_so(tmp_path: Path) -> None:
