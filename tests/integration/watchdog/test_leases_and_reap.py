@@ -161,3 +161,18 @@ def test_the_proxy_expires_a_leased_toxic_and_keeps_one_without(proxy_api: Proxy
         poll(lambda: [t["name"] for t in proxy_api.toxics()] == ["plain"], "the lease", 5)
     finally:
         proxy_api.clear()
+
+
+def test_the_watchdog_ignores_sigint_and_sighup_meant_for_the_terminal(
+    trial: Trial, runners: list[subprocess.Popen[str]]
+) -> None:
+    proc = trial.start(runners)
+    watchdog = of(trial.journal, "watchdog.started")[0]["pid"]
+    assert os.getsid(watchdog) == watchdog != os.getsid(proc.pid)  # a session of its own
+    for sig in (signal.SIGINT, signal.SIGHUP):
+        os.kill(watchdog, sig)
+    killed = kill_group(proc)
+    gone = poll(lambda: not trial.marker.exists() and not trial.api.toxics(), "the undo", 10)
+    assert gone - killed < 5.0
+    poll(lambda: bool(of(trial.journal, "run.end")), "the watchdog's run.end", 10)
+    assert of(trial.journal, "run.end")[-1]["ended_by"] == "watchdog"
