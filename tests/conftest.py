@@ -14,10 +14,12 @@ from tests.fixtures.journal_checks import negative_times_to_detect
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_state_dirs() -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in ("CHAOSML_LOCK_DIR", "CHAOSML_HALT_FILE")}
+    keys = ("CHAOSML_LOCK_DIR", "CHAOSML_HALT_FILE", "CHAOSML_RUNS_DIR")
+    saved = {k: os.environ.get(k) for k in keys}
     with tempfile.TemporaryDirectory(prefix="chaosml-tests-") as tmp:
         os.environ["CHAOSML_LOCK_DIR"] = os.path.join(tmp, "locks")
         os.environ.setdefault("CHAOSML_HALT_FILE", os.path.join(tmp, "HALT"))
+        os.environ["CHAOSML_RUNS_DIR"] = os.path.join(tmp, "runs")  # runs for chaosml reap
         yield
     for key, value in saved.items():
         if value is None:

@@ -31,6 +31,10 @@ k8s_app = typer.Typer(help="Kubernetes helpers (docs/kubernetes.md).", no_args_i
 app.add_typer(k8s_app, name="k8s")
 
 DEBUG = typer.Option("--debug", help="Show tracebacks.")
+NO_WATCHDOG = typer.Option(
+    "--no-watchdog",
+    help="Start no watchdog: if the runner dies, nothing rolls its faults back (journaled).",
+)
 
 
 def _version(value: bool) -> None:
@@ -98,6 +102,7 @@ def run(
             help="Refuse (exit 2) when an alert source's clock is further off (e.g. 500ms).",
         ),
     ] = None,
+    no_watchdog: Annotated[bool, NO_WATCHDOG] = False,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
     """Run experiments: steady state, faults, alerts, rollback, recovery, journal."""
@@ -118,6 +123,7 @@ def run(
             seed=seed,
             debug=debug,
             max_clock_skew=max_clock_skew,
+            watchdog=not no_watchdog,
         )
     )
 
@@ -146,6 +152,26 @@ def rollback(
     from chaosml.cli import rollback_cmd
 
     raise typer.Exit(rollback_cmd.rollback(journal, debug, force))
+
+
+@app.command()
+def reap(
+    proxy: Annotated[
+        list[str], typer.Option("--proxy", help="A proxy API to sweep for expired toxics.")
+    ] = [],  # noqa: B006
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be removed; remove nothing.")
+    ] = False,
+    runs_dir: Annotated[
+        Path | None,
+        typer.Option("--runs-dir", help="The host's run index (CHAOSML_RUNS_DIR)."),
+    ] = None,
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Undo what runs that died with their watchdog left; remove toxics whose lease expired."""
+    from chaosml.cli import reap_cmd
+
+    raise typer.Exit(reap_cmd.reap_command(proxy, dry_run, runs_dir, debug))
 
 
 @app.command()
@@ -216,6 +242,7 @@ def gameday(
         str | None,
         typer.Option("--pushgateway", help="Annotate fault windows in this Pushgateway."),
     ] = None,
+    no_watchdog: Annotated[bool, NO_WATCHDOG] = False,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
     """Run a drill: several experiments in order, one summary, one exit code."""
@@ -223,7 +250,16 @@ def gameday(
 
     raise typer.Exit(
         gameday_entry.gameday(
-            plan, env, report_dir, journal_dir, debug, var, allow_python, seed, pushgateway
+            plan,
+            env,
+            report_dir,
+            journal_dir,
+            debug,
+            var,
+            allow_python,
+            seed,
+            pushgateway,
+            watchdog=not no_watchdog,
         )
     )
 

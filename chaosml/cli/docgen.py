@@ -36,6 +36,10 @@ ENVIRONMENT = {
     "`${env:VAR}` (docs/rollback.md)",
     "CHAOSML_KUBE_CONTEXT": "the kubeconfig context the k8s drivers use (as `--kube-context`; "
     "default: the current context of `KUBECONFIG` / `~/.kube/config`)",
+    "CHAOSML_RUNS_DIR": "the host's index of runs that may have faults in place, for "
+    "`chaosml reap` (default `~/.cache/chaosml/runs`)",
+    "CHAOSML_LEASE_SECONDS": "the lease of a proxy toxic a run adds (default 30; the runner "
+    "renews it every third; docs/rollback.md)",
     "CHAOSML_PRINT_EXIT": "`1`: `chaosml run` prints `exit code N` as its last line",
     "CHAOSML_DEMO_OUT": "where `chaosml demo` writes journals and reports (default "
     "`~/.cache/chaosml/demo/<UTC time>`)",

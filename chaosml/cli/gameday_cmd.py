@@ -25,6 +25,7 @@ from chaosml.reporting.annotations import annotation_observers
 from chaosml.reporting.console import ConsoleObserver
 from chaosml.reporting.files import ReportPaths, write_reports
 from chaosml.substitution import parse_overrides
+from chaosml.watchdog.drill import drill_record
 
 
 def gameday_command(
@@ -37,6 +38,7 @@ def gameday_command(
     seed: int | None = None,
     pushgateway: str | None = None,
     out: TextIO = sys.stdout,
+    watchdog: bool = True,
 ) -> int:
     with ROUTER.installed():  # before the first side effect, until the exit code is known
         loaded = load_plan(plan)
@@ -50,12 +52,15 @@ def gameday_command(
             seed=seed,
             command_line=list(sys.argv),
             observers=_observers(len(loaded.plan.experiments), pushgateway, out),
+            watchdog=watchdog,
         )
         runner = DrillRunner(
             loaded, options, engine, keys_of, halted=halt.is_halted, interrupted=ROUTER.first
         )
         out.write(f"Game day {runner.drill_id}: {loaded.plan.title}\n")
-        result = runner.run()
+        with drill_record(journal_dir, runner.drill_id, loaded.plan.title, watchdog) as record:
+            result = runner.run()
+            record.ended(int(result.exit_code), result.stopped)
         out.write("\n" + render_summary(result))
         if report_dir is not None:
             paths = ReportPaths.in_directory(report_dir, result.drill_id)

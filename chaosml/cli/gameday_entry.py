@@ -18,6 +18,7 @@ def gameday(
     allow_python: bool = False,
     seed: int | None = None,
     pushgateway: str | None = None,
+    watchdog: bool = True,
 ) -> int:
     return guarded(
         lambda: gameday_command(
@@ -29,6 +30,7 @@ def gameday(
             allow_python=allow_python,
             seed=seed,
             pushgateway=pushgateway,
+            watchdog=watchdog,
         ),
         debug,
     )

@@ -37,6 +37,7 @@ def run(
     debug: bool,
     append_journal: bool = False,
     max_clock_skew: str | None = None,
+    watchdog: bool = True,
 ) -> int:
     def body() -> int:
         if journal is not None and len(experiments) > 1:
@@ -60,6 +61,7 @@ def run(
                 journal_dir=journal_dir,
                 command_line=Redactor(item.secret_values)(list(sys.argv)),
                 max_clock_skew_s=skew,
+                watchdog=watchdog,
             )
             codes.append(_run_one(item, options, report_dir, debug))
         return int(most_severe(codes))

@@ -5,7 +5,8 @@ Each fault adds toxics through the Toxiproxy API (chaosml's proxy or a real Toxi
 HTTP toxics need chaosml's). Toxics are named ``chaosml-<run_id>-<n>``; the undo record holds
 the API URL, the proxy and those names, and the undo removes exactly them (a toxic already gone
 counts as removed). A token is never written to the record: the undo takes it from the
-fault's ``proxy.token`` in the same process, or from ``CHAOSML_PROXY_TOKEN``.
+fault's ``proxy.token`` in the same process, or from ``CHAOSML_PROXY_TOKEN``. Every toxic carries
+a lease (``chaosml_expires_at``, see ``chaosml.watchdog.lease``) the runner renews while it lives.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from chaosml.drivers.toxiproxy_client import ToxiproxyClient
 from chaosml.durations import format_duration
 from chaosml.errors import InfrastructureError
 from chaosml.model.types import Duration
+from chaosml.watchdog.lease import leased
 
 Direction = Literal["downstream", "upstream", "both"]
 
@@ -91,7 +93,7 @@ class ToxicFault(FaultDriver):
         added: list[str] = []
         try:
             for name, toxic in zip(names, self.toxics(params, ctx), strict=True):
-                client.add_toxic(ref.name, {"name": name, **toxic})
+                client.add_toxic(ref.name, leased({"name": name, **toxic}))
                 added.append(name)
         except Exception:
             for name in added:
@@ -103,6 +105,11 @@ class ToxicFault(FaultDriver):
         api = str(record.data["api"])
         proxy = ToxiproxyClient(api, token=self._tokens.get(api)).proxy(str(record.data["proxy"]))
         return toxic_evidence(proxy, [str(n) for n in record.data["toxics"]])
+
+    @classmethod
+    def token_for(cls, api: str) -> str | None:
+        """The token a fault of this process used on ``api`` (never journaled)."""
+        return cls._tokens.get(api)
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         api = str(record.data["api"])

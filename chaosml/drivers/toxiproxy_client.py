@@ -27,6 +27,13 @@ class ToxiproxyClient:
         self.token = token or os.environ.get(TOKEN_ENV) or None
         self.timeout = timeout
 
+    def proxies(self) -> dict[str, Any]:
+        """Every proxy by name, with its toxics (``GET /proxies``)."""
+        reply = self._call("GET", "/proxies")
+        self._refuse_errors(reply, "listing proxies")
+        data = reply.json()
+        return data if isinstance(data, dict) else {}
+
     def proxy(self, name: str) -> dict[str, Any]:
         reply = self._call("GET", f"/proxies/{quote(name, safe='')}")
         self._refuse_errors(reply, f"proxy '{name}'")
@@ -44,6 +51,15 @@ class ToxiproxyClient:
         if reply.status == 404:
             return False
         self._refuse_errors(reply, f"removing toxic '{name}' from proxy '{proxy}'")
+        return True
+
+    def update_toxic(self, proxy: str, name: str, changes: dict[str, Any]) -> bool:
+        """Change a toxic's attributes or toxicity; False when it (or its proxy) is gone."""
+        path = f"/proxies/{quote(proxy, safe='')}/toxics/{quote(name, safe='')}"
+        reply = self._call("POST", path, changes)
+        if reply.status == 404:
+            return False
+        self._refuse_errors(reply, f"updating toxic '{name}' on proxy '{proxy}'")
         return True
 
     def _call(self, method: str, path: str, body: Any = None) -> http_client.HttpResponse:

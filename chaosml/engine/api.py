@@ -27,6 +27,7 @@ from chaosml.engine.state import RunOptions, RunState
 from chaosml.loader import Loaded
 from chaosml.redaction import Redactor
 from chaosml.reporting.journal_writer import JournalWriter
+from chaosml.watchdog.guard import guard_run
 
 Observer = Callable[[dict[str, Any]], None]
 
@@ -72,6 +73,7 @@ async def run_experiment_async(
         experiment_title=journal.redact.text(loaded.experiment.title),  # drivers may label with it
         state_dir=str(journal.path.parent / run_id),
     )
+    guard_run(journal, options)  # watchdog + leases, armed before the first fault (issue 16)
     state = RunState(loaded.experiment, options, registry, journal, ctx, clock or SystemClock())
     state.lock_keys = target_keys(loaded.raw, loaded.path)
     _journal_start(state, loaded, seed)

@@ -12,7 +12,7 @@ import asyncio
 import os
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,7 +103,7 @@ def replay(
             return ReplayResult([], [], True)
         for run in todo:
             _refuse_if_alive(path, run, force)
-        _refuse_missing_secrets(path, todo, env)
+        refuse_missing_secrets(path, todo, env)
         registry = registry or default_registry()
         return asyncio.run(_replay(path, todo, registry, env, timeout, attempts))
 
@@ -134,7 +134,7 @@ def _alive(pid: int, pid_start: Any) -> bool:
     return not isinstance(pid_start, str) or procfs.start_time(pid) == pid_start
 
 
-def _refuse_missing_secrets(path: Path, todo: list[RunLeft], env: Mapping[str, str]) -> None:
+def refuse_missing_secrets(path: Path, todo: list[RunLeft], env: Mapping[str, str]) -> None:
     for run in todo:
         for item in run.pending:
             for missing in missing_secrets(item.secrets, env):
@@ -156,11 +156,11 @@ async def _replay(
 ) -> ReplayResult:
     result = ReplayResult([], [], False)
     for run in todo:
-        await _replay_run(path, run, registry, env, timeout, attempts, result)
+        await replay_run(path, run, registry, env, timeout, attempts, result)
     return result
 
 
-async def _replay_run(
+async def replay_run(
     path: Path,
     run: RunLeft,
     registry: Registry,
@@ -168,7 +168,11 @@ async def _replay_run(
     timeout: float,
     attempts: int,
     result: ReplayResult,
+    by: str = "rollback-command",
+    epilogue: Callable[[JournalWriter], None] | None = None,
 ) -> None:
+    """``by`` names who undoes (``rollback-command``, ``watchdog``, ``reap``); ``epilogue``
+    writes its last events (a ``run.end``) under the same lock, before the writer closes."""
     writer = _writer(path, run, env)
     try:
         if writer.torn is not None:
@@ -178,7 +182,9 @@ async def _replay_run(
         ctx = DriverContext(run_id=run.run_id, seed=int(run.start.get("seed") or 0))
         with subprocesses.journaled(writer.command_started):
             for item in run.pending:
-                await _undo_one(item, registry, ctx, env, timeout, attempts, writer, result)
+                await _undo_one(item, registry, ctx, env, timeout, attempts, writer, result, by)
+        if epilogue is not None:
+            epilogue(writer)
     finally:
         writer.close()
 
@@ -218,6 +224,7 @@ async def _undo_one(
     attempts: int,
     writer: JournalWriter,
     result: ReplayResult,
+    by: str = "rollback-command",
 ) -> None:
     record = item.record
     if item.secrets:  # only a templated record has ${secret:…} (and $$ for $)
@@ -228,7 +235,7 @@ async def _undo_one(
         "fault.reverted",
         undo_id=item.undo_id,
         ok=done.ok,
-        by="rollback-command",
+        by=by,
         attempts=done.attempts,
         error=done.error or None,
         description=item.record.description,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,18 +19,30 @@ def lock_path(journal: Path) -> Path:
 
 
 @contextlib.contextmanager
-def rollback_lock(journal: Path) -> Iterator[None]:
-    """Hold the journal's rollback lock, or raise InputError naming the pid that holds it."""
+def rollback_lock(journal: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold the journal's rollback lock, or raise InputError naming the pid that holds it
+    (after trying for up to ``wait`` seconds: the watchdog waits, a person is told at once)."""
     path = lock_path(journal)
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise InputError(f"cannot lock {journal}: {path}: {exc.strerror or exc}") from exc
     try:
-        _take(fd, journal, path)
+        _take_within(fd, journal, path, wait)
         yield
     finally:
         os.close(fd)
+
+
+def _take_within(fd: int, journal: Path, path: Path, wait: float) -> None:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return _take(fd, journal, path)
+        except InputError:
+            if time.monotonic() >= deadline:
+                raise
+        time.sleep(0.05)
 
 
 def _take(fd: int, journal: Path, path: Path) -> None:

@@ -31,6 +31,7 @@ class RunOptions:
     deadline_s: float | None = None  # an outer deadline (a game day's), besides max_duration
     lock_dir: Path | None = None  # default: CHAOSML_LOCK_DIR or ~/.cache/chaosml/locks
     max_clock_skew_s: float | None = None  # refuse when an alert source's clock is further off
+    watchdog: bool = True  # --no-watchdog: no process rolls the run back if the runner dies
 
 
 @dataclass

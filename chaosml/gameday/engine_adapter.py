@@ -36,6 +36,7 @@ class EngineRunner:
     halt_file: Path | None = None
     command_line: list[str] = field(default_factory=list)
     observers: ObserverFactory = lambda request: []
+    watchdog: bool = True  # --no-watchdog
 
     def __call__(self, request: ExperimentRequest) -> ExitCode:
         loaded = load_file(request.path, overrides=request.vars, strict_vars=False)
@@ -47,6 +48,7 @@ class EngineRunner:
             halt_file=self.halt_file,
             deadline_s=request.deadline_s,
             command_line=self.command_line,
+            watchdog=self.watchdog,
         )
         outcome = run_experiment(loaded, options, self.observers(request))
         return outcome.exit_code

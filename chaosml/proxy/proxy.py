@@ -15,7 +15,7 @@ from chaosml.proxy.http_relay import HttpRelay
 from chaosml.proxy.link import Link
 from chaosml.proxy.metrics import ProxyMetrics
 from chaosml.proxy.tcp import ClientSide
-from chaosml.proxy.toxics import Toxic, corruption_spec
+from chaosml.proxy.toxics import LEASE_ATTRIBUTE, Toxic, corruption_spec, renews_only
 
 PROTOCOLS = ("tcp", "http")
 # the listen backlog: a burst of connects must not lose SYNs (the kernel caps it at somaxconn)
@@ -149,7 +149,10 @@ class Proxy:
         self._changed()
 
     def replace_toxic(self, toxic: Toxic) -> None:
-        self.toxic(toxic.name)
+        current = self.toxic(toxic.name)
+        if renews_only(current, toxic):  # a lease renewal changes nothing the traffic sees
+            current.attributes[LEASE_ATTRIBUTE] = toxic.attributes[LEASE_ATTRIBUTE]
+            return
         self.toxics[toxic.name] = toxic
         self._corruptors.pop(toxic.name, None)
         self._changed()

@@ -10,6 +10,7 @@ from chaosml.proxy.api import ControlApi
 from chaosml.proxy.api_guard import CappedReader, allowed_hosts
 from chaosml.proxy.collection import ProxyCollection
 from chaosml.proxy.errors import ApiError
+from chaosml.proxy.leases import sweep_forever
 from chaosml.proxy.proxy import BACKLOG, split_address
 
 DEFAULT_API = "127.0.0.1:8474"
@@ -50,6 +51,7 @@ class ProxyServer:
         self.collection = ProxyCollection()
         self.api = ControlApi(self.collection, token)
         self._server: asyncio.Server | None = None
+        self._leases: asyncio.Task[None] | None = None
 
     @property
     def api_url(self) -> str:
@@ -73,8 +75,11 @@ class ProxyServer:
             ) from None
         self.port = self._server.sockets[0].getsockname()[1]
         self.api.hosts = allowed_hosts(self.host, self.port)
+        self._leases = asyncio.create_task(sweep_forever(self.collection))  # expired toxics go
 
     async def close(self) -> None:
+        if self._leases is not None:
+            self._leases.cancel()
         if self._server is not None:
             self._server.close()
         self.api.close_clients()

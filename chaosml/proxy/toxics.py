@@ -36,6 +36,7 @@ HTTP_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 TOXIC_DEFAULTS = {**TCP_DEFAULTS, **HTTP_DEFAULTS}
 _TEXT_ATTRIBUTES = {"path", "body", "mode", "fields", "value", "to"}
+LEASE_ATTRIBUTE = "chaosml_expires_at"  # any toxic may carry a lease (proxy/leases.py)
 
 
 @dataclass
@@ -98,6 +99,19 @@ def updated(toxic: Toxic, raw: Any) -> Toxic:
     return new
 
 
+def renews_only(old: Toxic, new: Toxic) -> bool:
+    """``new`` differs from ``old`` in its lease alone (a renewal: the toxic's state stays)."""
+    if LEASE_ATTRIBUTE not in new.attributes:
+        return False
+    rest = {k: v for k, v in new.attributes.items() if k != LEASE_ATTRIBUTE}
+    kept = {k: v for k, v in old.attributes.items() if k != LEASE_ATTRIBUTE}
+    return rest == kept and (old.type, old.stream, old.toxicity) == (
+        new.type,
+        new.stream,
+        new.toxicity,
+    )
+
+
 def _attributes_of(raw: dict[str, Any]) -> dict[str, Any]:
     attributes = raw.get("attributes")
     if attributes is None:
@@ -111,7 +125,8 @@ def _known(kind: str, attributes: dict[str, Any]) -> dict[str, Any]:
     """The attributes ``kind`` has (feed_corrupt's are checked by its own spec)."""
     if kind == "feed_corrupt":
         return attributes
-    return {k: v for k, v in attributes.items() if k in TOXIC_DEFAULTS[kind]}
+    known = TOXIC_DEFAULTS[kind]
+    return {k: v for k, v in attributes.items() if k in known or k == LEASE_ATTRIBUTE}
 
 
 def _toxicity(raw: Any) -> float:
@@ -146,7 +161,7 @@ def _validate_http(toxic: Toxic) -> None:
 
 
 def corruption_spec(toxic: Toxic) -> CorruptionSpec:
-    spec_fields = {k: v for k, v in toxic.attributes.items() if k != "path"}
+    spec_fields = {k: v for k, v in toxic.attributes.items() if k not in ("path", LEASE_ATTRIBUTE)}
     try:
         return CorruptionSpec.model_validate(spec_fields)
     except ValidationError as exc:

@@ -192,6 +192,7 @@ def _verdict(r: RunReport) -> str:
         ("resilience score", f'<span class="score">{_score_text(r)}</span>'),
         ("reason", escape(r.reason or "—")),
         ("ended by", escape(r.ended_by or "—")),
+        ("watchdog", escape(r.watchdog or "—")),
         ("run id", f"<code>{escape(r.run_id)}</code>"),
         ("environment", escape(r.environment or "—")),
         ("started", escape(started)),

@@ -160,6 +160,7 @@ class RunReport:
     guard_breaches: list[GuardBreach] = field(default_factory=list)
     rollback_steps: list[RollbackStep] = field(default_factory=list)
     source: str = ""  # where the journal was read from
+    watchdog: str = ""  # what guarded the run against its runner's death (chaosml.watchdog)
 
     @property
     def expectations(self) -> list[ProbeOutcome]:
@@ -428,8 +429,22 @@ class _Builder:
             )
         )
 
+    def on_watchdog_started(self, e: Event) -> None:
+        self.report.watchdog = f"on (pid {e.get('pid')})"
+
+    def on_watchdog_off(self, e: Event) -> None:
+        self.report.watchdog = f"off ({e.get('reason') or 'disabled'})"
+
+    def on_watchdog_failed(self, e: Event) -> None:
+        self.report.watchdog = f"FAILED to start: {e.get('error')}"
+
     def on_run_end(self, e: Event) -> None:
         r = self.report
+        if e.get("ended_by") in ("watchdog", "reap") and e.get("undone_after_s") is not None:
+            who = "the watchdog" if e.get("ended_by") == "watchdog" else "chaosml reap"
+            r.watchdog = (
+                f"the runner died; {who} ended the faults {e.get('undone_after_s')} s after"
+            )
         r.status = str(e.get("status", INCOMPLETE))
         r.exit_code = _int(e.get("exit_code"))
         r.reason = str(e.get("reason") or "")

@@ -144,6 +144,9 @@ FIELDS: dict[str, dict[str, Check]] = {
         "overran_s": OPT_NUM,
         "waited_s": OPT_NUM,
     },
+    "watchdog.started": {"pid": INT, "pid_start": STR, "ready_s": OPT_NUM},
+    "watchdog.off": {"reason": OPT_STR},
+    "watchdog.failed": {"error": OPT_STR},
     "alert.fired": {
         "name": STR,
         "labels": OPT_DICT,

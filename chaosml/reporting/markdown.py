@@ -85,6 +85,8 @@ def _run_details(r: RunReport) -> str:
     lines.append(f"run {_code(r.run_id)} · {r.duration_s:.1f}s · ended by {ended_by}")
     if r.reason:
         lines.append(f"\n> {_cell(r.reason)}")
+    if r.watchdog:
+        lines.append(f"\nwatchdog: {_cell(r.watchdog)}")
     lines += ["", *problems] if problems else ["", _no_problem(r)]
     lines += attribution_lines(r.alerts)
     lines += ["", "</details>"]

@@ -94,8 +94,9 @@ class Marker:
         assert self.marker.exists()
 
     def killed(self, runners: list[subprocess.Popen[str]], *extra: str) -> None:
-        """Run it and SIGKILL the runner once the fault is in place."""
-        proc = start("run", str(self.exp), "--journal", str(self.journal), *extra)
+        """Run it (without a watchdog: the person's rollback is tested) and SIGKILL the runner
+        once the fault is in place."""
+        proc = start("run", str(self.exp), "--journal", str(self.journal), "--no-watchdog", *extra)
         runners.append(proc)
         poll(lambda: self.marker.exists() and proc.poll() is None, "the fault")
         proc.kill()
@@ -209,7 +210,7 @@ def test_rollback_kills_a_fault_command_the_killed_runner_left_running(
     pidfile, release, marker = tmp_path / "pid", tmp_path / "release", tmp_path / "marker"
     exp, journal = tmp_path / "exp.yaml", tmp_path / "j.jsonl"
     exp.write_text(SLOW_FAULT.format(pidfile=pidfile, release=release, marker=marker))
-    proc = start("run", str(exp), "--journal", str(journal))
+    proc = start("run", str(exp), "--journal", str(journal), "--no-watchdog")  # a person's job
     runners.append(proc)
     poll(lambda: procfs.read_pid_file(pidfile) is not None, "the fault command")
     pgid = int(pidfile.read_text())

@@ -152,7 +152,9 @@ def test_each_tcp_fault_installs_its_toxic(
     record = driver.plan(params, CTX)
     driver.apply(params, CTX)
     (toxic,) = requests.get(f"{proxy_process.api_url}/proxies/echo/toxics", timeout=5).json()
-    assert toxic["type"] == toxic_type and toxic["attributes"] == attributes
+    lease = toxic["attributes"].pop("chaosml_expires_at")  # every toxic of a run has a lease
+    assert lease > time.time() and toxic["type"] == toxic_type
+    assert toxic["attributes"] == attributes
     assert toxic["toxicity"] == extra.get("percent", 100) / 100  # type: ignore[operator]
     driver.undo(record, CTX)
     assert toxic_names(proxy_process, "echo") == []
