@@ -32,7 +32,12 @@ from tests.fixtures.catalogue_env import (
     run_experiment,
 )
 
-pytestmark = [pytest.mark.prometheus, pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [
+    pytest.mark.prometheus,
+    pytest.mark.slow,
+    pytest.mark.timeout(900),
+    pytest.mark.xdist_group("catalogue-gameday"),  # one worker builds its stack once
+]
 
 DRILLS = catalogue_files()
 ALL_DRILLS = sorted(DRILLS + container_files())

@@ -1,1 +1,0 @@
-from tests.fixtures.prom_env import *  # noqa: F403
