@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from chaosml.engine.api import run_experiment
+from chaosml.engine.clock import Clock
 from chaosml.engine.outcome import RunOutcome
 from chaosml.engine.state import RunOptions
 from chaosml.loader import load_text
@@ -32,14 +33,15 @@ def run(tmp_path: Path) -> RunFn:
     registry = registry_with_fakes()
 
     def _run(
-        text: str, speed: float = 50.0, **options: Any
+        text: str, speed: float = 50.0, clock: Clock | None = None, **options: Any
     ) -> tuple[RunOutcome, list[dict[str, Any]]]:
+        """Run ``text``; on ``clock`` (e.g. a VirtualClock), else on a FakeClock ``speed``x."""
         loaded = load_text(
             textwrap.dedent(text), "exp.yaml", registry=registry, **options.pop("load", {})
         )
         journal = tmp_path / f"journal-{len(list(tmp_path.glob('journal-*')))}.jsonl"
         opts = RunOptions(journal_path=journal, halt_file=tmp_path / "HALT", **options)
-        outcome = run_experiment(loaded, opts, registry=registry, clock=FakeClock(speed))
+        outcome = run_experiment(loaded, opts, registry=registry, clock=clock or FakeClock(speed))
         events = [json.loads(line) for line in journal.read_text().splitlines()]
         return outcome, events
 
