@@ -213,6 +213,7 @@ class VirtualClock:
         self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._count = 0  # sleeps so far: a new one means the run is not idle yet
         self._stepping: asyncio.AbstractEventLoop | None = None  # the loop it steps on
+        self._earlier = set(threading.enumerate())  # e.g. a hung call another run abandoned
 
     def monotonic(self) -> float:
         return self.now
@@ -244,7 +245,7 @@ class VirtualClock:
 
     def _step(self, rounds: int, seen: int) -> None:
         loop = asyncio.get_running_loop()
-        if _driver_call_running():  # a thread's result is still to come: wait for it
+        if self._driver_call_running():  # a thread's result is still to come: wait for it
             loop.call_later(0.001, self._step, self.IDLE_ROUNDS, self._count)
         elif seen != self._count:  # someone just went to sleep: let the others get there too
             loop.call_soon(self._step, self.IDLE_ROUNDS, self._count)
@@ -259,6 +260,6 @@ class VirtualClock:
             self._wake_until(self._sleepers[0][0])
             loop.call_soon(self._step, self.IDLE_ROUNDS, self._count)
 
-
-def _driver_call_running() -> bool:
-    return any(t.name.startswith("chaosml:") and t.is_alive() for t in threading.enumerate())
+    def _driver_call_running(self) -> bool:
+        calls = (t for t in threading.enumerate() if t.name.startswith("chaosml:"))
+        return any(t.is_alive() for t in calls if t not in self._earlier)

@@ -4,6 +4,7 @@ real time, so a schedule is the same on an idle machine and on a loaded one."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from chaosml.exit_codes import ExitCode
 from chaosml.testing import VirtualClock
@@ -61,3 +62,16 @@ method:
         "method",
         "method",
     ]  # on a FakeClock 50x faster the 0.3 s apply alone would be 15 s: 15 more samples
+
+
+def test_a_call_abandoned_before_the_clock_was_made_does_not_hold_it() -> None:
+    release = threading.Event()
+    hung = threading.Thread(target=release.wait, name="chaosml:probe hung", daemon=True)
+    hung.start()
+    try:
+        clock = VirtualClock()
+        asyncio.run(asyncio.wait_for(clock.sleep(60), timeout=5))  # real seconds: not held
+        assert clock.monotonic() == 60
+    finally:
+        release.set()
+        hung.join()
