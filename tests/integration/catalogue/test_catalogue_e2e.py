@@ -32,12 +32,7 @@ from tests.fixtures.catalogue_env import (
     run_experiment,
 )
 
-pytestmark = [
-    pytest.mark.prometheus,
-    pytest.mark.slow,
-    pytest.mark.timeout(900),
-    pytest.mark.xdist_group("catalogue-gameday"),  # one worker builds its stack once
-]
+pytestmark = [pytest.mark.prometheus, pytest.mark.slow, pytest.mark.timeout(900)]
 
 DRILLS = catalogue_files()
 ALL_DRILLS = sorted(DRILLS + container_files())

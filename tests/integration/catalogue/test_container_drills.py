@@ -17,12 +17,7 @@ from chaosml.demo.docker_stack import DockerEnvironment, docker_cli
 from chaosml.demo.stack import MODEL_SERVER
 from tests.fixtures.catalogue_env import container_files, run_experiment
 
-pytestmark = [
-    pytest.mark.docker,
-    pytest.mark.prometheus,
-    pytest.mark.slow,
-    pytest.mark.xdist_group("catalogue-containers"),  # one worker builds its stack once
-]
+pytestmark = [pytest.mark.docker, pytest.mark.prometheus, pytest.mark.slow]
 
 DRILLS = container_files()
 EXPECTED_ALERT = "ModelServerDown"
