@@ -48,3 +48,4 @@ def _forget_secrets() -> Iterator[None]:
 
     yield
     redaction.forget_all()
+
