@@ -48,4 +48,3 @@ def _forget_secrets() -> Iterator[None]:
 
     yield
     redaction.forget_all()
-
