@@ -14,6 +14,7 @@ registries (concurrent, in one process) never see each other's faults.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import threading
 import time
 from dataclasses import dataclass, field
@@ -228,3 +229,71 @@ class FakeClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds) / self.speed)
+
+
+class VirtualClock:
+    """A clock that real time never moves: a sleep ends when the clock has been advanced past
+    its deadline. ``advance(seconds)`` moves it by hand; with ``auto=True`` (the default) it
+    jumps to the earliest deadline whenever the run is idle — every task asleep on this clock
+    and no driver call (a ``chaosml:`` thread) running — so a run's schedule is the same on an
+    idle machine and on a loaded one."""
+
+    IDLE_ROUNDS = 20  # loop iterations without new work before the clock moves on
+
+    def __init__(self, start_wall: float = 1_700_000_000.0, auto: bool = True) -> None:
+        self.now = 0.0
+        self._wall0 = start_wall
+        self._auto = auto
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._count = 0  # sleeps so far: a new one means the run is not idle yet
+        self._stepping: asyncio.AbstractEventLoop | None = None  # the loop it steps on
+        self._earlier = set(threading.enumerate())  # e.g. a hung call another run abandoned
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def wall(self) -> float:
+        return self._wall0 + self.now
+
+    async def sleep(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._count += 1
+        heapq.heappush(self._sleepers, (self.now + max(0.0, seconds), self._count, future))
+        if self._auto and self._stepping is not loop:
+            self._stepping = loop
+            loop.call_soon(self._step, self.IDLE_ROUNDS, self._count)
+        await future
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock by ``seconds``, waking every sleep that is due (in deadline order)."""
+        self._wake_until(self.now + seconds)
+
+    def _wake_until(self, until: float) -> None:
+        while self._sleepers and self._sleepers[0][0] <= until:
+            deadline, _, future = heapq.heappop(self._sleepers)
+            self.now = max(self.now, deadline)
+            if not future.done():
+                future.set_result(None)
+        self.now = max(self.now, until)
+
+    def _step(self, rounds: int, seen: int) -> None:
+        loop = asyncio.get_running_loop()
+        if self._driver_call_running():  # a thread's result is still to come: wait for it
+            loop.call_later(0.001, self._step, self.IDLE_ROUNDS, self._count)
+        elif seen != self._count:  # someone just went to sleep: let the others get there too
+            loop.call_soon(self._step, self.IDLE_ROUNDS, self._count)
+        elif rounds > 0:
+            loop.call_soon(self._step, rounds - 1, seen)
+        else:
+            self._sleepers = [s for s in self._sleepers if not s[2].done()]  # cancelled
+            heapq.heapify(self._sleepers)
+            if not self._sleepers:
+                self._stepping = None
+                return
+            self._wake_until(self._sleepers[0][0])
+            loop.call_soon(self._step, self.IDLE_ROUNDS, self._count)
+
+    def _driver_call_running(self) -> bool:
+        calls = (t for t in threading.enumerate() if t.name.startswith("chaosml:"))
+        return any(t.is_alive() for t in calls if t not in self._earlier)

@@ -1,5 +1,8 @@
-"""Suite-wide isolation (the tests never touch the user's real lock directory or halt switch) and
-the journal invariant: no journal a test leaves holds a negative time to detect."""
+"""Suite-wide isolation: the tests never touch the user's real lock directory, halt switch or run
+index, and each pytest-xdist worker has its own (tests/README.md: writing a test that is safe in
+parallel); and the journal invariant: no journal a test leaves holds a negative time to detect.
+
+The fixtures of tests/fixtures/ come in as plugins, so every test sees them by name."""
 
 from __future__ import annotations
 
@@ -11,14 +14,33 @@ import pytest
 
 from tests.fixtures.journal_checks import negative_times_to_detect
 
+pytest_plugins = [  # a module before the ones importing it (assertion rewriting)
+    "tests.fixtures.docker_env",
+    "tests.fixtures.proxy_env",
+    "tests.fixtures.prom_env",
+    "tests.fixtures.faketime",
+    "tests.fixtures.reporting_env",
+    "tests.fixtures.demo_env",
+    "tests.fixtures.mlstack_env",
+    "tests.fixtures.catalogue_env",
+    "tests.fixtures.encoded_feeds",
+    "tests.fixtures.k8s_env",
+    "tests.integration.watchdog.kill_env",
+]
+
+
+def worker_name() -> str:
+    """``gw0``, ``gw1``… under pytest-xdist, ``main`` without it: a tag for names and labels."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_state_dirs() -> Iterator[None]:
     keys = ("CHAOSML_LOCK_DIR", "CHAOSML_HALT_FILE", "CHAOSML_RUNS_DIR")
     saved = {k: os.environ.get(k) for k in keys}
-    with tempfile.TemporaryDirectory(prefix="chaosml-tests-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"chaosml-tests-{worker_name()}-") as tmp:
         os.environ["CHAOSML_LOCK_DIR"] = os.path.join(tmp, "locks")
-        os.environ.setdefault("CHAOSML_HALT_FILE", os.path.join(tmp, "HALT"))
+        os.environ["CHAOSML_HALT_FILE"] = os.path.join(tmp, "HALT")
         os.environ["CHAOSML_RUNS_DIR"] = os.path.join(tmp, "runs")  # runs for chaosml reap
         yield
     for key, value in saved.items():

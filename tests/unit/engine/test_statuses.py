@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 from chaosml.engine.outcome import Status
 from chaosml.exit_codes import ExitCode
-from chaosml.testing import FakeWorld
+from chaosml.testing import FakeWorld, VirtualClock
 from tests.unit.engine.conftest import RunFn, kinds
 
 HEAD = """
@@ -145,6 +144,7 @@ def test_undo_is_retried_with_backoff(run: RunFn) -> None:
 
 
 def test_guard_breach_aborts_a_long_wait(run: RunFn, world: FakeWorld) -> None:
+    clock = VirtualClock()
     outcome, events = run(
         HEAD
         + """
@@ -153,14 +153,15 @@ guards:
 method:
   - fault: fake.fault
   - wait: 10m
-"""
+""",
+        clock=clock,
     )
     assert outcome.status == Status.ABORTED and outcome.exit_code == ExitCode.ABORTED
     breach = kinds(events, "guard.breach")[0]
     assert breach["name"] == "error rate" and breach["value"] == 0.5
     assert outcome.ended_by == "guard:error rate"
     assert world.active == set()
-    assert events[-1]["mono"] < 5  # not the 10 minutes (12 s at speed 50)
+    assert clock.monotonic() == 2.0  # the third sample, 2 s in: not the 10 minutes
 
 
 def test_guard_whose_probe_errors_fails_closed(run: RunFn) -> None:
@@ -318,6 +319,7 @@ method:
 
 
 def test_observe_samples_every_phase_into_the_timeline(run: RunFn) -> None:
+    clock = VirtualClock()  # moved by the run's own waits, not by real time: no flake under load
     outcome, events = run(
         HEAD
         + """
@@ -332,20 +334,24 @@ method:
   - wait: 5s
 recovery: {within: 5s, every: 1s}
 """,
-        speed=10,
+        clock=clock,
     )
     assert outcome.exit_code == ExitCode.OK
     samples = kinds(events, "observe.sample")
-    assert {s["phase"] for s in samples} >= {"steady-state-before", "method"}
-    assert all(s["name"] == "p99" and isinstance(s["value"], float) for s in samples)
-    walls = [s["wall"] for s in samples]
-    gaps = [b - a for a, b in itertools.pairwise(walls)]
-    assert all(0.05 <= g <= 0.2 for g in gaps)  # every 1 s on a clock 10 times faster
+    assert all(s["name"] == "p99" for s in samples)
+    # every 1 s: one sample before the fault, then one per second of the 5 s wait
+    assert [(s["phase"], s["value"]) for s in samples] == [
+        ("steady-state-before", 0.1),
+        ("method", 0.1),
+        ("method", 0.3),
+        ("method", 0.3),
+        ("method", 0.3),
+        ("method", 0.1),
+    ]
+    assert clock.monotonic() == 5.0
 
 
 def test_an_outer_deadline_aborts_like_max_duration(run: RunFn, world: FakeWorld) -> None:
-    outcome, _ = run(
-        HEAD + "method:\n  - fault: fake.fault\n  - wait: 10m\n", speed=100, deadline_s=60
-    )
+    outcome, _ = run(HEAD + "method:\n  - fault: fake.fault\n  - wait: 10m\n", deadline_s=60)
     assert outcome.exit_code == ExitCode.ABORTED and outcome.ended_by == "deadline"
     assert "drill's deadline" in outcome.reason and world.active == set()

@@ -56,8 +56,11 @@ def test_undo_refuses_a_snapshot_whose_checksum_does_not_match(
 
 def test_undo_before_apply_is_a_no_op(feature_file: Path, tmp_path: Path) -> None:
     params = FeedCorruptParams(file=str(feature_file), mode="nan", fields=["age"])
+    original = feature_file.read_bytes()
     record = FeedCorrupt().plan(params, ctx(tmp_path))
     FeedCorrupt().undo(record, ctx(tmp_path))
+    assert feature_file.read_bytes() == original  # nothing was corrupted: nothing restored
+    assert not Path(record.data["snapshot"]).exists()
 
 
 def test_csv_file_round_trip(tmp_path: Path) -> None:

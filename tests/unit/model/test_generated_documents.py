@@ -84,10 +84,13 @@ VALID: dict[str, Any] = {
 
 
 def _load(text: str) -> None:
+    """Either a usable experiment or located problems with a message each, never a crash."""
     try:
-        load_text(text, "gen.yaml", registry=REGISTRY, environ={})
+        loaded = load_text(text, "gen.yaml", registry=REGISTRY, environ={})
     except ValidationError as exc:
         assert exc.problems and all(p.message for p in exc.problems)
+    else:
+        assert loaded.experiment.title and loaded.experiment.method
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,1 +1,0 @@
-from tests.fixtures.demo_env import *  # noqa: F403

@@ -1,1 +1,0 @@
-from tests.fixtures.docker_env import *  # noqa: F403

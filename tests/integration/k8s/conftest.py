@@ -1,1 +1,0 @@
-from tests.fixtures.k8s_env import *  # noqa: F403

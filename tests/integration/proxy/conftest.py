@@ -1,1 +1,0 @@
-from tests.fixtures.proxy_env import *  # noqa: F403

@@ -1,1 +1,0 @@
-from tests.fixtures.reporting_env import *  # noqa: F403
