@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -21,6 +22,16 @@ import requests
 from chaosml import procfs
 from chaosml.reporting.journal_reader import read_journal
 from tests.fixtures.proxy_env import EchoServer, ProxyProcess, start_proxy_process, stop_process
+
+# the SIGKILL trials' base seed: chosen once in the main pytest process and inherited by the
+# xdist workers (spawned later), so every worker uses the same series and the header names it
+os.environ.setdefault("CHAOSML_TRIAL_SEED", str(random.SystemRandom().randrange(10**6)))
+TRIAL_SEED = int(os.environ["CHAOSML_TRIAL_SEED"])
+
+
+def pytest_report_header() -> str:
+    return f"watchdog SIGKILL trials: base seed {TRIAL_SEED} (CHAOSML_TRIAL_SEED=N replays)"
+
 
 CSV = "entity_id,x,y\n" + "".join(f"{i},{i * 0.5},{i * 2}\n" for i in range(20))
 

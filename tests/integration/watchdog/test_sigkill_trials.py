@@ -2,11 +2,11 @@
 every fault with no command from a person, within the undo timeouts + 2 s of the kill, and
 the journal says who undid what. 44 trials on local faults (a process.run marker, a feature
 file corrupted, a proxy toxic), 6 on Docker (a paused container). The seed of every trial is in
-its test id; CHAOSML_TRIAL_SEED=N replays a series."""
+every failure message (BASE_SEED + the trial number in the test id); CHAOSML_TRIAL_SEED=N replays a
+series."""
 
 from __future__ import annotations
 
-import os
 import random
 import subprocess
 import sys
@@ -19,6 +19,7 @@ import pytest
 from tests.fixtures.docker_env import ContainerFactory
 from tests.integration.watchdog.kill_env import (
     CSV,
+    TRIAL_SEED,
     ProxyApi,
     check_journal,
     kill_group,
@@ -27,7 +28,7 @@ from tests.integration.watchdog.kill_env import (
     start_run,
 )
 
-BASE_SEED = int(os.environ.get("CHAOSML_TRIAL_SEED") or random.SystemRandom().randrange(10**6))
+BASE_SEED = TRIAL_SEED  # printed in pytest's header
 LOCAL_TRIALS = 44
 DOCKER_TRIALS = 6
 UNDO_TIMEOUT_S = 30.0  # the default undo timeout of a run
@@ -72,24 +73,28 @@ method:
 """
 
 
-def _seeds(count: int, offset: int) -> list[int]:
-    return [BASE_SEED + offset + i for i in range(count)]
+def _offsets(count: int, start: int) -> list[int]:
+    """Trial numbers, the same in every pytest-xdist worker (ids must not depend on the seed:
+    workers collect separately); the seed of a trial is BASE_SEED + its number, and every
+    failure message names it."""
+    return [start + i for i in range(count)]
 
 
-def _pairs(seeds: list[int]) -> list[tuple[int, int]]:
-    return list(zip(seeds[::2], seeds[1::2], strict=True))
+def _pairs(offsets: list[int]) -> list[tuple[int, int]]:
+    return list(zip(offsets[::2], offsets[1::2], strict=True))
 
 
 @pytest.mark.parametrize(
-    "seeds", _pairs(_seeds(LOCAL_TRIALS, 0)), ids=lambda p: f"seeds{p[0]}+{p[1]}"
+    "trials", _pairs(_offsets(LOCAL_TRIALS, 0)), ids=lambda p: f"trials{p[0]}+{p[1]}"
 )
 def test_runner_sigkilled_local_faults_all_undone_by_the_watchdog(
-    seeds: tuple[int, int],
+    trials: tuple[int, int],
     tmp_path: Path,
     proxy_api: ProxyApi,
     runners: list[subprocess.Popen[str]],
 ) -> None:
     """Two trials at a time (each its own run, files and toxics): half the wall time."""
+    seeds = [BASE_SEED + t for t in trials]
     try:
         with ThreadPoolExecutor(max_workers=2) as pool:
             trials = [
@@ -131,13 +136,14 @@ def _run_id(journal: Path) -> str:
     return str(started[0]["run_id"]) if started else "-"
 
 
-@pytest.mark.parametrize("seed", _seeds(DOCKER_TRIALS, 1000), ids=lambda s: f"seed{s}")
+@pytest.mark.parametrize("trial", _offsets(DOCKER_TRIALS, 1000), ids=lambda t: f"trial{t}")
 def test_runner_sigkilled_docker_pause_undone_by_the_watchdog(
-    seed: int,
+    trial: int,
     tmp_path: Path,
     containers: ContainerFactory,
     runners: list[subprocess.Popen[str]],
 ) -> None:
+    seed = BASE_SEED + trial
     rng = random.Random(seed)
     label = f"t{seed}"
     box = containers.run(labels={"wdtrial": label, "chaosml.io/allow": "true"}, http=False)
