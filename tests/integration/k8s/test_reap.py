@@ -62,12 +62,12 @@ class Cluster:
 
     def names(self) -> set[str]:
         ns = self.namespace
-        found = [c.metadata.name for c in self.core.list_namespaced_config_map(ns).items]
-        found += [p.metadata.name for p in self.net.list_namespaced_network_policy(ns).items]
+        found = [str(c.metadata.name) for c in self.core.list_namespaced_config_map(ns).items]
+        found += [str(p.metadata.name) for p in self.net.list_namespaced_network_policy(ns).items]
         listed = self.chaos.list_namespaced_custom_object(
             "chaos-mesh.org", "v1alpha1", ns, "networkchaos"
         )
-        found += [c["metadata"]["name"] for c in listed["items"]]
+        found += [str(c["metadata"]["name"]) for c in listed["items"]]
         return set(found) - {"kube-root-ca.crt"}
 
 
