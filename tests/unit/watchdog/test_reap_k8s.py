@@ -65,7 +65,7 @@ def test_reap_deletes_only_labelled_objects_whose_expiry_is_past(
 ) -> None:
     report = reap(_options(tmp_path, api))
     assert _names(api) == {"fresh", "theirs", "garbled"}
-    assert sorted(line.split(", 20")[0] for line in report.done) == [
+    assert sorted(line.rsplit(", ", 1)[0] for line in report.done) == [
         f"deleted configmap/{NS}/expired (run dead, expired since {PAST}",
         f"deleted networkchaos/{NS}/latency (run dead, expired since {PAST}",
     ]
