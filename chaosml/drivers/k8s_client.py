@@ -56,6 +56,10 @@ class ConflictError(DriverError):
     """The object changed since it was read (409): nothing was written."""
 
 
+class ForbiddenError(DriverError):
+    """RBAC does not allow the call (403)."""
+
+
 @dataclass(frozen=True)
 class Ref:
     """One object: what a journal needs to find it again."""
@@ -301,7 +305,7 @@ def _api_error(exc: Any, verb: str, resource: str, namespace: str) -> DriverErro
     where = f" in namespace {namespace}" if namespace else ""
     said = _short(_message(exc))
     if exc.status == 403:
-        return DriverError(
+        return ForbiddenError(
             f"forbidden: chaosml may not {verb} {resource}{where} (the API server said: {said})",
             hint=RBAC_HINT,
         )

@@ -12,7 +12,15 @@ import copy
 import itertools
 from typing import Any
 
-from chaosml.drivers.k8s_client import KINDS, ConflictError, KubeApi, Ref, Resource, ref_of
+from chaosml.drivers.k8s_client import (
+    KINDS,
+    ConflictError,
+    ForbiddenError,
+    KubeApi,
+    Ref,
+    Resource,
+    ref_of,
+)
 from chaosml.drivers.k8s_fields import ABSENT, read
 from chaosml.errors import DriverError
 
@@ -126,7 +134,7 @@ class FakeKubeApi(KubeApi):
 
     def _check(self, verb: str, plural: str, namespace: str) -> None:
         if (verb, plural) in self.forbidden:
-            raise DriverError(
+            raise ForbiddenError(
                 f"forbidden: chaosml may not {verb} {plural} in namespace {namespace}"
             )
 

@@ -154,3 +154,15 @@ def test_apply_writes_the_run_bound_as_its_expiry_unless_the_step_gives_one() ->
     created = api.get(ref_for("configmap", NS, "chaos"))
     assert created is not None
     assert created["metadata"]["annotations"]["chaosml.io/expires-at"] == "2030-01-02T03:04:05Z"
+
+
+def test_a_kind_the_reaper_may_not_list_is_said_and_the_rest_is_reaped(
+    api: FakeKubeApi, tmp_path: Path
+) -> None:
+    api.forbid("list", "configmaps")
+    report = reap(_options(tmp_path, api))
+    assert "expired" in _names(api) and "latency" not in _names(api)
+    assert any(
+        line.startswith(f"configmaps (v1) in {NS} not searched: forbidden") for line in report.left
+    )
+    assert not report.failed
