@@ -5,6 +5,7 @@ a run whose runner and watchdog were SIGKILLed is found by its expiry alone."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import signal
@@ -14,17 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from kubernetes import client
 
 from chaosml import procfs
 from chaosml.watchdog import runs
 from chaosml.watchdog.reap_k8s import parse_expiry
-from tests.fixtures.k8s_env import KubeCluster
+from tests.fixtures.k8s_env import KubeCluster, write_kubeconfig
 from tests.integration.docker.cli import chaosml, events, start_chaosml, wait_for_event
 from tests.integration.k8s.helpers import LATENCY, experiment, wait_until
 
 pytestmark = [pytest.mark.slow]
 
+ROOT = Path(__file__).parents[3]
 PAST = "2020-01-01T00:00:00Z"
 FUTURE = "2999-01-01T00:00:00Z"
 
@@ -196,3 +199,56 @@ def test_object_of_a_run_killed_with_its_watchdog_is_reaped_after_its_expiry(
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"deleted networkchaos/{ns}/model-latency (run {run_id}, expired since" in done.stdout
     assert "model-latency" not in cluster.names()
+
+
+def _as_reaper(k8s: KubeCluster, namespace: str, tmp_path: Path) -> Path:
+    """examples/k8s/reaper.yaml's ServiceAccount, Role and RoleBinding, in the test's namespace;
+    a kubeconfig with the account's token."""
+    api = k8s.api_client()
+    core, rbac = client.CoreV1Api(api), client.RbacAuthorizationV1Api(api)
+    docs = yaml.safe_load_all((ROOT / "examples" / "k8s" / "reaper.yaml").read_text())
+    for doc in docs:
+        doc["metadata"]["namespace"] = namespace
+        for subject in doc.get("subjects") or []:
+            subject["namespace"] = namespace
+        if doc["kind"] == "ServiceAccount":
+            core.create_namespaced_service_account(namespace, doc)
+        elif doc["kind"] == "Role":
+            rbac.create_namespaced_role(namespace, doc)
+        elif doc["kind"] == "RoleBinding":
+            rbac.create_namespaced_role_binding(namespace, doc)
+    account = wait_until(
+        lambda: core.read_namespaced_service_account("chaosml-reaper", namespace),
+        lambda sa: bool(sa.secrets),
+        what="the reaper's token secret",
+    )
+    secret = core.read_namespaced_secret(account.secrets[0].name, namespace)
+    path = tmp_path / "reaper.kubeconfig"
+    token = base64.b64decode(secret.data["token"]).decode()
+    write_kubeconfig(path, k8s.server, k8s.ca, token, "chaosml-reaper")
+    return path
+
+
+def test_the_example_reaper_role_is_enough_to_reap_and_says_what_it_may_not_search(
+    k8s_env: KubeCluster, cluster: Cluster, tmp_path: Path
+) -> None:
+    ns = cluster.namespace
+    cluster.configmap("expired", "deadrun4", PAST)
+    cluster.network_chaos("expired-chaos", "deadrun4", PAST)
+    kubeconfig = _as_reaper(k8s_env, ns, tmp_path)
+
+    done = chaosml(
+        "reap",
+        "--k8s",
+        "--namespace",
+        ns,
+        "--runs-dir",
+        tmp_path,
+        env={"KUBECONFIG": str(kubeconfig)},
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"deleted configmap/{ns}/expired (run deadrun4" in done.stdout
+    assert f"deleted networkchaos/{ns}/expired-chaos (run deadrun4" in done.stdout
+    assert f"left alone: secrets (v1) in {ns} not searched: forbidden" in done.stdout
+    assert cluster.names() == set()
