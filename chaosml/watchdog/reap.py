@@ -162,15 +162,27 @@ def _reap_toxic(
         return
     ago = options.now - expiry
     what = f"toxic {name} on proxy {proxy} at {client.api} (lease expired {ago:.1f}s ago)"
+    remove_expired(options, report, what, lambda: client.remove_toxic(proxy, name))
+
+
+def remove_expired(
+    options: ReapOptions,
+    report: ReapReport,
+    what: str,
+    remove: Callable[[], object],
+    verb: str = "remove",
+) -> None:
+    """Remove one expired thing, or with ``--dry-run`` say it would be ("{verb} {what}");
+    "{verb}d {what}" when done, a failure in the report's ``failed``."""
     if options.dry_run:
-        report.would.append(f"remove {what}")
+        report.would.append(f"{verb} {what}")
         return
     try:
-        client.remove_toxic(proxy, name)
+        remove()
     except ChaosMLError as exc:
         report.failed.append(f"{what}: {exc.message}")
         return
-    report.done.append(f"removed {what}")
+    report.done.append(f"{verb}d {what}")
 
 
 # -- Kubernetes objects whose expiry is past --------------------------------------------------

@@ -28,7 +28,7 @@ from chaosml.drivers.k8s_client import (
 from chaosml.drivers.k8s_objects import EXPIRES_ANNOTATION
 from chaosml.errors import ChaosMLError, InfrastructureError
 from chaosml.watchdog import runs
-from chaosml.watchdog.reap import ReapOptions, ReapReport, run_alive
+from chaosml.watchdog.reap import ReapOptions, ReapReport, remove_expired, run_alive
 
 
 def reap_expired(options: ReapOptions, report: ReapReport, api: KubeApi | None = None) -> None:
@@ -102,17 +102,8 @@ def _reap_object(
         return
     ago = options.now - expiry
     line = f"{what}, expired since {stamp}, {ago:.0f}s ago)"
-    if options.dry_run:
-        report.would.append(f"delete {line}")
-        return
-    try:
-        client.delete(ref, uid=str(meta.get("uid", "")))
-    except InfrastructureError:
-        raise
-    except ChaosMLError as exc:
-        report.failed.append(f"{line}: {exc.message}")
-        return
-    report.done.append(f"deleted {line}")
+    uid = str(meta.get("uid", ""))  # an object replaced since it was listed is not deleted
+    remove_expired(options, report, line, lambda: client.delete(ref, uid=uid), verb="delete")
 
 
 def parse_expiry(stamp: str) -> float | None:
