@@ -12,11 +12,12 @@ import pytest
 
 from chaosml import procfs
 from chaosml.drivers.base import DriverContext
-from chaosml.drivers.k8s_client import Ref, ref_for
+from chaosml.drivers.k8s_client import Ref, Resource, ref_for
 from chaosml.drivers.k8s_fake import FakeKubeApi
 from chaosml.drivers.k8s_objects import ApplyParams, K8sApply
 from chaosml.engine.fault_bound import MARGIN_S, faults_end_by
 from chaosml.engine.state import RunOptions
+from chaosml.errors import DriverError
 from chaosml.loader import load_text
 from chaosml.watchdog import runs
 from chaosml.watchdog.reap import ReapOptions, reap
@@ -165,4 +166,21 @@ def test_a_kind_the_reaper_may_not_list_is_said_and_the_rest_is_reaped(
     assert any(
         line.startswith(f"configmaps (v1) in {NS} not searched: forbidden") for line in report.left
     )
+    assert not report.failed
+
+
+def test_a_group_whose_discovery_fails_is_said_and_the_rest_is_reaped(
+    api: FakeKubeApi, tmp_path: Path
+) -> None:
+    class MetricsDown(FakeKubeApi):
+        def group_resources(self, group_version: str) -> list[Resource]:
+            if group_version == CHAOS[0]:
+                raise DriverError("the server is currently unable to handle the request")
+            return super().group_resources(group_version)
+
+    down = MetricsDown()
+    down.objects = api.objects
+    report = reap(_options(tmp_path, down))
+    assert "expired" not in _names(api) and "latency" in _names(api)
+    assert any(line.startswith(f"API group {CHAOS[0]} not searched") for line in report.left)
     assert not report.failed
