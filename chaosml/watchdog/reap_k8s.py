@@ -14,6 +14,7 @@ its watchdog, per the host's run index).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,23 +32,31 @@ from chaosml.watchdog import runs
 from chaosml.watchdog.reap import ReapOptions, ReapReport, remove_expired, run_alive
 
 
-def reap_expired(options: ReapOptions, report: ReapReport, api: KubeApi | None = None) -> None:
-    client = api or options.kube_api or KubeApi()
+def reap_expired(options: ReapOptions, report: ReapReport) -> None:
+    client = options.kube_api or KubeApi()
     try:
         kinds, problems = namespaced_resources(client)
         report.left.extend(problems)  # an aggregated API that is down: said, not a failure
         live = live_runs(options)
-        seen: set[str] = set()
-        for resource in kinds:
-            scopes: list[str | None] = [*options.namespaces] or [None]  # None: all
-            for namespace in scopes:
-                for obj in _labelled(client, resource, namespace, report):
-                    uid = str((obj.get("metadata") or {}).get("uid", ""))
-                    if uid not in seen:  # one object served by two groups (events)
-                        seen.add(uid)
-                        _reap_object(client, obj, live, options, report)
+        for obj in _chaosml_objects(client, kinds, options.namespaces, report):
+            _reap_object(client, obj, live, options, report)
     except InfrastructureError as exc:
         report.unreachable.append(exc.message)
+
+
+def _chaosml_objects(
+    client: KubeApi, kinds: list[Resource], namespaces: list[str], report: ReapReport
+) -> Iterator[dict[str, Any]]:
+    """Every object labelled with a run id, once (an object two groups serve: events)."""
+    seen: set[str] = set()
+    scopes: list[str | None] = [*namespaces] or [None]  # None: all namespaces
+    for resource in kinds:
+        for namespace in scopes:
+            for obj in _labelled(client, resource, namespace, report):
+                uid = str((obj.get("metadata") or {}).get("uid", ""))
+                if uid not in seen:
+                    seen.add(uid)
+                    yield obj
 
 
 def live_runs(options: ReapOptions) -> dict[str, str]:
