@@ -57,3 +57,9 @@ def network_chaos_crd(k8s_env: KubeCluster) -> Iterator[Any]:
         yield custom
     finally:
         extensions.delete_custom_resource_definition("networkchaos.chaos-mesh.org")
+        wait_until(  # its objects are deleted first: the next test may create it again
+            lambda: [c.metadata.name for c in extensions.list_custom_resource_definition().items],
+            lambda names: "networkchaos.chaos-mesh.org" not in names,
+            timeout=60,
+            what="the NetworkChaos CRD deleted",
+        )

@@ -224,7 +224,7 @@ def test_rollback_command_undoes_a_k8s_fault_after_sigkill_and_twice_is_a_no_op(
     case.setup(objs)
     exp = _experiment(tmp_path, objs.namespace, case, hold=True)
     journal = tmp_path / "journal.jsonl"
-    proc = start_chaosml("run", exp, "--journal", journal)
+    proc = start_chaosml("run", exp, "--journal", journal, "--no-watchdog")  # a person's rollback
     wait_for_event(journal, "probe.result", proc, name="fault observed", ok=True)
     proc.kill()
     proc.communicate(timeout=30)
