@@ -166,12 +166,25 @@ def reap(
         Path | None,
         typer.Option("--runs-dir", help="The host's run index (CHAOSML_RUNS_DIR)."),
     ] = None,
+    k8s: Annotated[
+        bool,
+        typer.Option("--k8s", help="Delete expired chaosml objects in Kubernetes (kubeconfig)."),
+    ] = False,
+    namespace: Annotated[
+        list[str],
+        typer.Option("--namespace", "-n", help="With --k8s: a namespace to sweep (repeatable)."),
+    ] = [],  # noqa: B006
+    all_namespaces: Annotated[
+        bool, typer.Option("--all-namespaces", help="With --k8s: sweep every namespace.")
+    ] = False,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
-    """Undo what runs that died with their watchdog left; remove toxics whose lease expired."""
+    """Undo what runs that died with their watchdog left; remove toxics whose lease expired
+    and (--k8s) Kubernetes objects whose chaosml expiry is past."""
     from chaosml.cli import reap_cmd
 
-    raise typer.Exit(reap_cmd.reap_command(proxy, dry_run, runs_dir, debug))
+    sweep = reap_cmd.KubeSweep(k8s, namespace, all_namespaces)
+    raise typer.Exit(reap_cmd.reap_command(proxy, dry_run, runs_dir, debug, sweep))
 
 
 @app.command()

@@ -158,6 +158,7 @@ class DriverContext:
     proxies: dict[str, str] = field(default_factory=dict)  # ephemeral proxy name -> its API URL
     cancel: CancelToken = field(default_factory=CancelToken)  # the run's: set when it is aborted
     deadline: float | None = None  # time.monotonic() by which this call must return
+    faults_end_by: float | None = None  # wall time the run's faults are undone by at worst
 
     def until(self, timeout: float) -> DriverContext:
         """This context for one call that must return within ``timeout`` seconds."""

@@ -56,6 +56,10 @@ class ConflictError(DriverError):
     """The object changed since it was read (409): nothing was written."""
 
 
+class ForbiddenError(DriverError):
+    """RBAC does not allow the call (403)."""
+
+
 @dataclass(frozen=True)
 class Ref:
     """One object: what a journal needs to find it again."""
@@ -177,6 +181,38 @@ class KubeApi:
             box.value = True
         return bool(box.value)
 
+    def preferred_group_versions(self) -> list[str]:
+        """The preferred ``group/version`` of every API group (discovery: ``/apis``)."""
+        with translated("discover", "the API groups", ""):
+            listed = _get_json("/apis")
+        preferred = [(g.get("preferredVersion") or {}) for g in listed.get("groups") or []]
+        return [str(p["groupVersion"]) for p in preferred if p.get("groupVersion")]
+
+    def group_resources(self, group_version: str) -> list[Resource]:
+        """The namespaced kinds of one group version that can be listed and deleted."""
+        path = "/api/v1" if group_version == "v1" else f"/apis/{group_version}"
+        with translated("discover", f"the resources of {group_version}", ""):
+            listed = _get_json(path)
+        return [
+            Resource(group_version, str(r["kind"]), str(r["name"]))
+            for r in listed.get("resources") or []
+            if r.get("namespaced")
+            and "/" not in str(r.get("name"))  # not a subresource
+            and {"list", "delete"} <= set(r.get("verbs") or [])
+        ]
+
+    def list_labelled(
+        self, resource: Resource, namespace: str | None, labels: str
+    ) -> list[dict[str, Any]]:
+        """The objects of one kind matching a label selector, in one namespace or in all."""
+        with translated("list", resource.plural, namespace or ""):
+            listed = _get_json(resource.path(namespace), label_selector=labels)
+        items = [dict(item) for item in listed.get("items") or []]
+        for item in items:
+            item.setdefault("apiVersion", resource.api_version)
+            item.setdefault("kind", resource.kind)
+        return items
+
     def dry_run_create(self, manifest: dict[str, Any], namespace: str) -> None:
         """Server-side dry run: the API server validates and admits the object, stores nothing."""
         ref = ref_of(manifest)
@@ -186,6 +222,37 @@ class KubeApi:
             )
 
 
+@dataclass(frozen=True)
+class Resource:
+    """One kind of object the API server serves (``plural`` as in the API's paths)."""
+
+    api_version: str
+    kind: str
+    plural: str
+
+    def path(self, namespace: str | None) -> str:
+        base = "/api/v1" if self.api_version == "v1" else f"/apis/{self.api_version}"
+        where = f"/namespaces/{namespace}" if namespace else ""
+        return f"{base}{where}/{self.plural}"
+
+
+def namespaced_resources(api: KubeApi) -> tuple[list[Resource], list[str]]:
+    """Every namespaced kind that can be listed and deleted, in the preferred version of each
+    API group (built-in kinds and custom resources alike, as API discovery lists them), and the
+    groups whose discovery failed (an aggregated API that is down), as messages."""
+    groups = ["v1", *api.preferred_group_versions()]
+    found: list[Resource] = []
+    problems: list[str] = []
+    for group_version in groups:
+        try:
+            found.extend(api.group_resources(group_version))
+        except InfrastructureError:
+            raise
+        except DriverError as exc:
+            problems.append(f"API group {group_version} not searched: {exc.message}")
+    return found, problems
+
+
 def _json(response: Any) -> dict[str, Any]:
     """The object a raw response carries (plain JSON: no ResourceInstance wrapping, which costs
     more than the request itself for hundreds of pods)."""
@@ -193,6 +260,13 @@ def _json(response: Any) -> dict[str, Any]:
 
     found = json.loads(response.data.decode("utf-8"))
     return dict(found) if isinstance(found, dict) else {}
+
+
+def _get_json(path: str, **params: Any) -> dict[str, Any]:
+    response = _client().request(
+        "get", path, serialize=False, _request_timeout=API_TIMEOUT_S, **params
+    )
+    return _json(response)
 
 
 @dataclass
@@ -231,7 +305,7 @@ def _api_error(exc: Any, verb: str, resource: str, namespace: str) -> DriverErro
     where = f" in namespace {namespace}" if namespace else ""
     said = _short(_message(exc))
     if exc.status == 403:
-        return DriverError(
+        return ForbiddenError(
             f"forbidden: chaosml may not {verb} {resource}{where} (the API server said: {said})",
             hint=RBAC_HINT,
         )

@@ -12,7 +12,15 @@ import copy
 import itertools
 from typing import Any
 
-from chaosml.drivers.k8s_client import KINDS, ConflictError, KubeApi, Ref, ref_of
+from chaosml.drivers.k8s_client import (
+    KINDS,
+    ConflictError,
+    ForbiddenError,
+    KubeApi,
+    Ref,
+    Resource,
+    ref_of,
+)
 from chaosml.drivers.k8s_fields import ABSENT, read
 from chaosml.errors import DriverError
 
@@ -67,9 +75,38 @@ class FakeKubeApi(KubeApi):
             _apply_operation(obj, op)
         return self._store(obj)
 
+    def preferred_group_versions(self) -> list[str]:
+        return sorted({v for v, _ in self._served()} - {"v1"})
+
+    def group_resources(self, group_version: str) -> list[Resource]:
+        return [
+            Resource(v, kind, kind.lower() + "s")
+            for v, kind in sorted(self._served())
+            if v == group_version and kind != "Namespace"
+        ]
+
+    def list_labelled(
+        self, resource: Resource, namespace: str | None, labels: str
+    ) -> list[dict[str, Any]]:
+        """``labels`` here is one label key that must be present."""
+        self._check("list", resource.plural, namespace or "")
+        return [
+            copy.deepcopy(o)
+            for (kind, ns, _), o in sorted(self.objects.items())
+            if (o["apiVersion"], kind) == (resource.api_version, resource.kind)
+            and namespace in {None, ns}
+            and labels in (o["metadata"].get("labels") or {})
+        ]
+
+    def _served(self) -> set[tuple[str, str]]:
+        """The built-in kinds chaosml names, and the kind of every object stored (a CRD's)."""
+        stored = {(o["apiVersion"], o["kind"]) for o in self.objects.values()}
+        return stored | {(v, k) for v, k, _ in KINDS.values()}
+
     def delete(
         self, ref: Ref, uid: str = "", grace_s: int | None = None, dry_run: bool = False
     ) -> bool:
+        self._check("delete", ref.kind.lower() + "s", ref.namespace)
         key = (ref.kind, ref.namespace, ref.name)
         found = self.objects.get(key)
         if found is None:
@@ -97,7 +134,7 @@ class FakeKubeApi(KubeApi):
 
     def _check(self, verb: str, plural: str, namespace: str) -> None:
         if (verb, plural) in self.forbidden:
-            raise DriverError(
+            raise ForbiddenError(
                 f"forbidden: chaosml may not {verb} {plural} in namespace {namespace}"
             )
 

@@ -37,18 +37,28 @@ EXPIRES_ANNOTATION = "chaosml.io/expires-at"
 ISOLATE_LABEL = "chaosml.io/isolate"
 
 
-def expires_at(after_s: float) -> str:
-    moment = datetime.now(UTC) + timedelta(seconds=after_s)
+DEFAULT_EXPIRY_S = 3600.0  # a run without a bound (--keep-faults, replay)
+
+
+def expires_at(after_s: float | None, ctx: DriverContext) -> str:
+    """The step's ``expires_after`` from now when given; else when the run's faults are undone
+    at the latest (``engine/fault_bound.py``: duration bound + undo timeouts + a margin)."""
+    if after_s is not None:
+        moment = datetime.now(UTC) + timedelta(seconds=after_s)
+    elif ctx.faults_end_by is not None:
+        moment = datetime.fromtimestamp(ctx.faults_end_by, UTC)
+    else:
+        moment = datetime.now(UTC) + timedelta(seconds=DEFAULT_EXPIRY_S)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def stamped(manifest: dict[str, Any], ctx: DriverContext, after_s: float) -> dict[str, Any]:
+def stamped(manifest: dict[str, Any], ctx: DriverContext, after_s: float | None) -> dict[str, Any]:
     """The manifest with the run id label and the expiry annotation."""
     meta = dict(manifest.get("metadata") or {})
     meta["labels"] = {**(meta.get("labels") or {}), RUN_ID_LABEL: ctx.run_id}
     meta["annotations"] = {
         **(meta.get("annotations") or {}),
-        EXPIRES_ANNOTATION: expires_at(after_s),
+        EXPIRES_ANNOTATION: expires_at(after_s, ctx),
     }
     return {**manifest, "metadata": meta}
 
@@ -86,7 +96,7 @@ class ApplyParams(Params):
     namespace: str = Field(min_length=1)
     manifest: dict[str, Any] | None = None
     file: str | None = None
-    expires_after: Duration = Field(default=3600.0, gt=0)
+    expires_after: Duration | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _one_source(self) -> ApplyParams:
@@ -141,7 +151,7 @@ class K8sApply(FaultDriver):
 
 
 class IsolateParams(TargetParams):
-    expires_after: Duration = Field(default=3600.0, gt=0)
+    expires_after: Duration | None = Field(default=None, gt=0)
 
 
 class K8sNetworkPolicyIsolate(FaultDriver):

@@ -19,6 +19,7 @@ from chaosml.drivers.registry import Registry, default_registry
 from chaosml.engine import threads
 from chaosml.engine.blast_radius import environment
 from chaosml.engine.clock import Clock, SystemClock
+from chaosml.engine.fault_bound import faults_end_by
 from chaosml.engine.lock import target_keys
 from chaosml.engine.outcome import RunOutcome
 from chaosml.engine.rollback import UndoStack
@@ -72,6 +73,7 @@ async def run_experiment_async(
         seed=seed,
         experiment_title=journal.redact.text(loaded.experiment.title),  # drivers may label with it
         state_dir=str(journal.path.parent / run_id),
+        faults_end_by=faults_end_by(loaded.experiment, options),  # expiries on targets
     )
     guard_run(journal, options)  # watchdog + leases, armed before the first fault (issue 16)
     state = RunState(loaded.experiment, options, registry, journal, ctx, clock or SystemClock())

@@ -9,9 +9,11 @@ being known — for a CronJob, or after a host lost both a runner and its watchd
    undo record, not on the container.
 2. **Toxics whose lease expired**, on each proxy API given with ``--proxy`` (chaosml's proxy
    removes them by itself; this covers a proxy that restarted its sweeper late, and shows them).
-3. **Other reapers** registered in ``REAPERS`` — the extension point for kinds whose objects
-   carry the run id and an expiry themselves (the Kubernetes driver adds the reaper of its
-   expired objects here).
+3. **Kubernetes objects whose expiry is past** (``--k8s``, in the namespaces given or all):
+   objects labelled ``chaosml.run_id`` by ``k8s.apply``/``k8s.networkpolicy.isolate`` whose
+   ``chaosml.io/expires-at`` is past and whose run is not alive on this host (``reap_k8s``).
+4. **Other reapers** registered in ``REAPERS`` — the extension point for kinds whose objects
+   carry the run id and an expiry themselves.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chaosml import procfs
+from chaosml.drivers.k8s_client import KubeApi
 from chaosml.drivers.toxiproxy_client import ToxiproxyClient
 from chaosml.errors import ChaosMLError
 from chaosml.proxy.toxics import LEASE_ATTRIBUTE
@@ -37,6 +40,9 @@ class ReapOptions:
     proxies: list[str] = field(default_factory=list)  # proxy API URLs
     runs_dir: Path | None = None
     now: float = field(default_factory=time.time)
+    k8s: bool = False  # sweep Kubernetes for expired chaosml objects
+    namespaces: list[str] = field(default_factory=list)  # with k8s; empty: every namespace
+    kube_api: KubeApi | None = None  # with k8s; None: the cluster of KUBECONFIG/--kube-context
 
 
 @dataclass
@@ -72,10 +78,10 @@ def _reap_run(entry: runs.RunEntry, options: ReapOptions, report: ReapReport) ->
     if entry.host != os.uname().nodename:
         report.left.append(f"run {entry.run_id}: ran on host {entry.host}; reap it there")
         return
-    if _alive(entry.pid, entry.pid_start):
+    if run_alive(entry.pid, entry.pid_start):
         report.left.append(f"run {entry.run_id}: still running (pid {entry.pid})")
         return
-    if entry.watchdog_pid and _alive(entry.watchdog_pid, entry.watchdog_start):
+    if entry.watchdog_pid and run_alive(entry.watchdog_pid, entry.watchdog_start):
         report.left.append(f"run {entry.run_id}: its watchdog (pid {entry.watchdog_pid}) is on it")
         return
     try:
@@ -118,7 +124,7 @@ def _forget(entry: runs.RunEntry, options: ReapOptions, report: ReapReport, why:
         report.done.append(f"run {entry.run_id}: forgotten ({why})")
 
 
-def _alive(pid: int, start: str) -> bool:
+def run_alive(pid: int, start: str) -> bool:
     return procfs.alive(pid) and procfs.start_time(pid) == start
 
 
@@ -156,17 +162,38 @@ def _reap_toxic(
         return
     ago = options.now - expiry
     what = f"toxic {name} on proxy {proxy} at {client.api} (lease expired {ago:.1f}s ago)"
+    remove_expired(options, report, what, lambda: client.remove_toxic(proxy, name))
+
+
+def remove_expired(
+    options: ReapOptions,
+    report: ReapReport,
+    what: str,
+    remove: Callable[[], object],
+    verb: str = "remove",
+) -> None:
+    """Remove one expired thing, or with ``--dry-run`` say it would be ("{verb} {what}");
+    "{verb}d {what}" when done, a failure in the report's ``failed``."""
     if options.dry_run:
-        report.would.append(f"remove {what}")
+        report.would.append(f"{verb} {what}")
         return
     try:
-        client.remove_toxic(proxy, name)
+        remove()
     except ChaosMLError as exc:
         report.failed.append(f"{what}: {exc.message}")
         return
-    report.done.append(f"removed {what}")
+    report.done.append(f"{verb}d {what}")
 
 
-REAPERS: list[Reaper] = [reap_runs, reap_toxics]
+# -- Kubernetes objects whose expiry is past --------------------------------------------------
+def reap_k8s(options: ReapOptions, report: ReapReport) -> None:
+    if options.k8s:
+        from chaosml.watchdog.reap_k8s import reap_expired  # imports this module
+
+        reap_expired(options, report)
+
+
+REAPERS: list[Reaper] = [reap_runs, reap_toxics, reap_k8s]
 """Run in order by ``reap``. A driver whose objects carry the run id and an expiry (Kubernetes:
-label ``chaosml.run_id``, annotation ``chaosml.io/expires-at``) appends its own reaper here."""
+label ``chaosml.run_id``, annotation ``chaosml.io/expires-at``: ``reap_k8s``) has its reaper
+here; each reaper does nothing unless its options ask for it."""

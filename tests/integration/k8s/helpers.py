@@ -14,6 +14,18 @@ from chaosml.drivers.k8s_client import KubeApi
 from tests.fixtures.k8s_env import KubeCluster
 
 ALLOW = {"chaosml.io/allow": "true"}
+# A Chaos Mesh NetworkChaos (its CRD: the ``network_chaos_crd`` fixture)
+LATENCY = {
+    "apiVersion": "chaos-mesh.org/v1alpha1",
+    "kind": "NetworkChaos",
+    "metadata": {"name": "model-latency"},
+    "spec": {
+        "action": "delay",
+        "mode": "all",
+        "selector": {"labelSelectors": {"app": "model"}},
+        "delay": {"latency": "300ms", "jitter": "50ms"},
+    },
+}
 T = TypeVar("T")
 
 

@@ -5,7 +5,7 @@ applied -> seen by the ``k8s`` probe -> undone, at the end of the run, after SIG
 from __future__ import annotations
 
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,14 @@ from tests.integration.docker.cli import (
     start_chaosml,
     wait_for_event,
 )
-from tests.integration.k8s.helpers import Objects, experiment, probe, target, wait_until
+from tests.integration.k8s.helpers import (
+    LATENCY,
+    Objects,
+    experiment,
+    probe,
+    target,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.slow]
 
@@ -217,7 +224,7 @@ def test_rollback_command_undoes_a_k8s_fault_after_sigkill_and_twice_is_a_no_op(
     case.setup(objs)
     exp = _experiment(tmp_path, objs.namespace, case, hold=True)
     journal = tmp_path / "journal.jsonl"
-    proc = start_chaosml("run", exp, "--journal", journal)
+    proc = start_chaosml("run", exp, "--journal", journal, "--no-watchdog")  # a person's rollback
     wait_for_event(journal, "probe.result", proc, name="fault observed", ok=True)
     proc.kill()
     proc.communicate(timeout=30)
@@ -257,67 +264,6 @@ def test_evict_honours_a_pod_disruption_budget_and_deletes_nothing(
     assert done.returncode == 5, done.stdout + done.stderr
     assert "disruption budget" in done.stdout + done.stderr
     assert {p.metadata.uid for p in objs.pods("model")} == before
-
-
-NETWORK_CHAOS_CRD = {
-    "apiVersion": "apiextensions.k8s.io/v1",
-    "kind": "CustomResourceDefinition",
-    "metadata": {"name": "networkchaos.chaos-mesh.org"},
-    "spec": {
-        "group": "chaos-mesh.org",
-        "scope": "Namespaced",
-        "names": {"kind": "NetworkChaos", "plural": "networkchaos", "singular": "networkchaos"},
-        "versions": [
-            {
-                "name": "v1alpha1",
-                "served": True,
-                "storage": True,
-                "schema": {
-                    "openAPIV3Schema": {
-                        "type": "object",
-                        "x-kubernetes-preserve-unknown-fields": True,
-                    }
-                },
-            }
-        ],
-    },
-}
-LATENCY = {
-    "apiVersion": "chaos-mesh.org/v1alpha1",
-    "kind": "NetworkChaos",
-    "metadata": {"name": "model-latency"},
-    "spec": {
-        "action": "delay",
-        "mode": "all",
-        "selector": {"labelSelectors": {"app": "model"}},
-        "delay": {"latency": "300ms", "jitter": "50ms"},
-    },
-}
-
-
-@pytest.fixture
-def network_chaos_crd(k8s_env: KubeCluster) -> Iterator[Any]:
-    """Chaos Mesh's NetworkChaos kind (its CRD only: no Chaos Mesh controller runs here)."""
-    from kubernetes import client
-
-    api = k8s_env.api_client()
-    extensions = client.ApiextensionsV1Api(api)
-    extensions.create_custom_resource_definition(NETWORK_CHAOS_CRD)
-    custom = client.CustomObjectsApi(api)
-    try:
-        wait_until(
-            lambda: (
-                extensions.read_custom_resource_definition(
-                    "networkchaos.chaos-mesh.org"
-                ).status.conditions
-                or []
-            ),
-            lambda conds: any(c.type == "Established" and c.status == "True" for c in conds),
-            what="the NetworkChaos CRD established",
-        )
-        yield custom
-    finally:
-        extensions.delete_custom_resource_definition("networkchaos.chaos-mesh.org")
 
 
 def test_apply_creates_a_chaos_mesh_network_chaos_labelled_with_the_run_and_undoes_it(
