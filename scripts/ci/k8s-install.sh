@@ -12,7 +12,6 @@ set -eu
 VERSION=1.20.2
 CACHE=${CHAOSML_K8S_CACHE:-/var/cache/chaosml-k8s/$VERSION}
 BINARIES="kube-apiserver kube-controller-manager kube-scheduler"
-APT_OPTS="-o DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT:-300}"
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -53,16 +52,16 @@ enable_deb_src() {
 
 install_packages() {
     enable_deb_src
-    $SUDO apt-get $APT_OPTS update -q
+    $SUDO apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" update -q
     # shellcheck disable=SC2086
-    $SUDO apt-get $APT_OPTS install -y -q --no-install-recommends \
+    $SUDO apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" install -y -q --no-install-recommends \
         rsync make dpkg-dev golang-go golang-github-modern-go-reflect2-dev \
         etcd-server openssl
     # kubectl (benchmarks): Debian's kubernetes-client, unless another package already
     # provides /usr/bin/kubectl (e.g. google-cloud-sdk's; the two packages conflict).
     if ! command -v kubectl >/dev/null 2>&1; then
         # shellcheck disable=SC2086
-        $SUDO apt-get $APT_OPTS install -y -q --no-install-recommends kubernetes-client
+        $SUDO apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" install -y -q --no-install-recommends kubernetes-client
     fi
     # Debian's etcd package may start a service under systemd; the tests want none running.
     if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
@@ -75,7 +74,7 @@ build_binaries() {
     work=$(mktemp -d /tmp/chaosml-k8s-build.XXXXXX)
     trap 'rm -rf "$work"' EXIT
     cd "$work"
-    apt-get $APT_OPTS source -q kubernetes >/dev/null
+    apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" source -q kubernetes >/dev/null
     tree=$(find . -maxdepth 1 -type d -name 'kubernetes-*' | head -n 1)
     cd "$tree"
     # The vendored reflect2 1.0.1 panics under Go >= 1.18 (the API answers 500): use 1.0.2.

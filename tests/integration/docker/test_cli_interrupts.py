@@ -143,7 +143,8 @@ def test_rollback_command_restores_after_sigkill_and_twice_is_a_no_op(
     case = FAULTS[fault]
     exp = write_experiment(tmp_path / "exp.yaml", victim, case)
     journal = tmp_path / "journal.jsonl"
-    proc = start_chaosml("run", exp, "--journal", journal)
+    # no watchdog: what is tested is a person's `chaosml rollback` (the watchdog has its own tests)
+    proc = start_chaosml("run", exp, "--journal", journal, "--no-watchdog")
     wait_for_event(journal, "probe.result", proc, name="fault observed", ok=True)
     proc.kill()
     proc.communicate(timeout=30)

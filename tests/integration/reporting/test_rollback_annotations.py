@@ -34,7 +34,16 @@ method:
         "CHAOSML_HALT_FILE": str(tmp_path / "H"),
     }
     runner = subprocess.Popen(
-        [sys.executable, "-m", "chaosml", "run", str(exp), "--journal", str(journal)],
+        [
+            sys.executable,
+            "-m",
+            "chaosml",
+            "run",
+            str(exp),
+            "--journal",
+            str(journal),
+            "--no-watchdog",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,
