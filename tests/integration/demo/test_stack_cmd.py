@@ -148,17 +148,29 @@ def test_stack_down_after_the_holder_was_killed_stops_what_it_left(
 def test_ctrl_c_while_the_stack_starts_stops_what_had_started(
     demo_run: DemoRun, monitoring: None
 ) -> None:
-    up = subprocess.Popen(
-        [sys.executable, "-m", "chaosml", "stack", "up"],
-        cwd=demo_run.root,
-        env=demo_run.env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    demo_run.wait_for_processes(3, within=60)  # up, its holder, the first service
-    up.send_signal(signal.SIGINT)
-    out, err = up.communicate(timeout=120)
+    for _attempt in range(3):  # the signal must land while it starts, not after it is up
+        up = subprocess.Popen(
+            [sys.executable, "-m", "chaosml", "stack", "up"],
+            cwd=demo_run.root,
+            env=demo_run.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        demo_run.wait_for_processes(3, within=60)  # up, its holder, the first service
+        up.send_signal(signal.SIGINT)
+        out, err = up.communicate(timeout=120)
+        if not (up.returncode == 0 and "export " in out):
+            break
+        # the whole stack was up before the signal arrived: take it down and try again
+        subprocess.run(
+            [sys.executable, "-m", "chaosml", "stack", "down"],
+            cwd=demo_run.root,
+            env=demo_run.env(),
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
     assert up.returncode == 130, out + err
     assert "interrupted" in err and out == ""
     assert demo_run.leftover_processes() == []
