@@ -61,7 +61,8 @@ def test_interrupt_matrix(files: Files, phase: str, how: str) -> None:
         files.undo_gate.touch()
     docker = HangingDocker(files.docker_sock)
     try:
-        with spawned(["run", str(exp), "--journal", str(files.journal)], files) as proc:
+        args = ["run", str(exp), "--journal", str(files.journal), *_watchdog(how)]
+        with spawned(args, files) as proc:
             in_phase = docker.connected if phase == "blast-radius" else reached(phase, files)
             wait_until(in_phase, f"the {phase} phase", proc)
             sent = _interrupt(proc, phase, how, files)
@@ -134,6 +135,12 @@ def _assert_quick(phase: str, how: str, sent: float, journal: Path) -> None:
     assert end["wall"] - sent < 1.0, f"run.end {end['wall'] - sent:.2f}s after the {how}"
 
 
+def _watchdog(how: str) -> list[str]:
+    """SIGKILL + `chaosml rollback` is a person's rollback: no watchdog races it for the
+    journal's lock (the watchdog's own SIGKILL trials are in tests/integration/watchdog)."""
+    return ["--no-watchdog"] if how == "SIGKILL" else []
+
+
 def _assert_rolled_back_after_kill(code: int, files: Files) -> None:
     assert code == -signal.SIGKILL
     files.undo_gate.touch()
@@ -165,7 +172,7 @@ def test_gameday_interrupt_matrix(files: Files, phase: str, how: str) -> None:
     )
     if _undo_gate_open_at_start(phase, how):
         files.undo_gate.touch()
-    args = ["gameday", str(plan), "--journal-dir", str(files.root / "journals")]
+    args = ["gameday", str(plan), "--journal-dir", str(files.root / "journals"), *_watchdog(how)]
     with spawned(args, files) as proc:
         wait_until(lambda: _link_journal(files), "experiment 1's journal", proc)
         wait_until(reached(phase, files), f"the {phase} phase of experiment 1", proc)

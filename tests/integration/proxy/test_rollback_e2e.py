@@ -63,6 +63,7 @@ def test_rollback_after_sigkill_undoes_proxy_and_file_faults(
         "dev",
         "--journal",
         str(journal),
+        "--no-watchdog",  # a person's `chaosml rollback` is tested here, not the watchdog's
     ]
     runner = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
