@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 
 from chaosml.engine import alert_clocks, target_binding
 from chaosml.engine.alerts import alert_probe, instances
-from chaosml.engine.attribution import Instance, bound_to_target, labels_text
+from chaosml.engine.attribution import Instance, bound_to_target
 from chaosml.engine.outcome import Status
 from chaosml.engine.probing import emit_probe_result, read_sample
 from chaosml.engine.state import RunState
 from chaosml.errors import RefusedError
+from chaosml.labels import labels_text
 from chaosml.model import experiment as m
 
 KIND = "alert_inactive"

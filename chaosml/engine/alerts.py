@@ -20,12 +20,12 @@ from chaosml.engine.attribution import (
     Instance,
     Timeline,
     attribute,
-    labels_text,
     time_to_detect,
 )
 from chaosml.engine.probing import emit_probe_result, read_sample
 from chaosml.engine.state import RunState
 from chaosml.errors import ChaosMLError, InfrastructureError
+from chaosml.labels import labels_text
 from chaosml.model import experiment as m
 
 POLL_SECONDS = 0.25

@@ -133,9 +133,3 @@ def time_to_detect(counted: Instance, proven: bool, fault_wall: float | None) ->
     if not proven or counted.active_at is None or fault_wall is None:
         return None
     return round(max(0.0, counted.active_at - fault_wall), 4)
-
-
-def labels_text(labels: dict[str, str], skip: tuple[str, ...] = ("alertname",)) -> str:
-    """``{instance='a:9100', severity='page'}``: an instance's labels, sorted, for messages."""
-    shown = [f"{k}={v!r}" for k, v in sorted(labels.items()) if k not in skip]
-    return "{" + ", ".join(shown) + "}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chaosml.engine.attribution import labels_text
+from chaosml.labels import labels_text
 from chaosml.reporting.detection import time_to_detect_text
 
 __all__ = ["alert_fired_line", "alert_resolved_line", "clock_offset_line", "time_to_detect_text"]

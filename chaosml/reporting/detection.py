@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from chaosml.engine.attribution import labels_text
+from chaosml.labels import labels_text
 from chaosml.reporting.journal_reader import AlertRecord
 
 SHOWN_ABOVE_S = 0.05
