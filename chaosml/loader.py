@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from chaosml import redaction
+from chaosml.ctk.detect import is_ctk
 from chaosml.drivers.base import Params, Role
 from chaosml.drivers.registry import Registry, default_registry
 from chaosml.errors import Problem, ValidationError
@@ -74,6 +75,9 @@ def load_source(
         raise ValidationError(builder.out.problems)
     if is_plan(source.data):
         builder.out.add((), f"this is a game day plan: chaosml gameday {source.file}")
+        raise ValidationError(builder.out.problems)
+    if is_ctk(source.data):
+        builder.out.add((), f"this is a Chaos Toolkit experiment: chaosml import {source.file}")
         raise ValidationError(builder.out.problems)
     doc, secrets = builder.substitute(
         source.data, dict(overrides or {}), os.environ if environ is None else environ

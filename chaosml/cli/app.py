@@ -140,6 +140,20 @@ def validate(
     raise typer.Exit(validate_cmd.validate(experiments, var, debug))
 
 
+@app.command("import")
+def import_(
+    experiment: Annotated[Path, typer.Argument(help="A Chaos Toolkit experiment (JSON or YAML).")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the chaosml experiment here.")
+    ] = None,
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Convert a Chaos Toolkit experiment; report what is native, compatibility or dropped."""
+    from chaosml.cli import import_cmd
+
+    raise typer.Exit(import_cmd.import_experiment(experiment, output, debug))
+
+
 @app.command()
 def rollback(
     journal: Annotated[Path, typer.Argument(help="The journal of a run that was killed.")],

@@ -13,6 +13,7 @@ from chaosml.cli.errors import guarded
 from chaosml.errors import ValidationError
 from chaosml.exit_codes import ExitCode
 from chaosml.loader import is_plan, load_file
+from chaosml.model.python_calls import missing_python_modules
 from chaosml.substitution import parse_overrides
 from chaosml.yaml_source import read_source
 
@@ -35,6 +36,12 @@ def _check(path: Path, overrides: dict[str, str], strict_vars: bool = True) -> b
         print(f"{path}: INVALID\n{exc.message}", file=sys.stderr)
         return False
     print(f"{path}: ok — {loaded.experiment.title} ({len(loaded.experiment.method)} steps)")
+    for module in missing_python_modules(loaded.experiment):
+        print(
+            f"{path}: warning: the Python module '{module}' is not installed here: its python "
+            "step will fail when run",
+            file=sys.stderr,
+        )
     return True
 
 

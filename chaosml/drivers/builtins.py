@@ -11,6 +11,8 @@ BUILTIN_DRIVERS: tuple[tuple[str, str, str], ...] = (
     ("fault", "process.run", "chaosml.drivers.process_driver:ProcessRun"),
     ("fault", "process.kill", "chaosml.drivers.process_driver:ProcessKill"),
     ("probe", "python", "chaosml.drivers.python_probe:PythonProbe"),
+    ("action", "http.request", "chaosml.drivers.http_action:HttpRequest"),
+    ("action", "python.call", "chaosml.drivers.python_action:PythonCall"),
     ("probe", "prometheus", "chaosml.drivers.prometheus_driver:PrometheusProbe"),
     ("probe", "metrics", "chaosml.drivers.metrics_probe:MetricsProbe"),
     ("probe", "alert", "chaosml.drivers.alert_probe:AlertProbe"),

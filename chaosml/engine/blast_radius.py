@@ -12,6 +12,7 @@ from chaosml.engine.selection import select
 from chaosml.engine.state import RunOptions
 from chaosml.errors import RefusedError
 from chaosml.model import experiment as m
+from chaosml.model.python_calls import python_modules
 from chaosml.model.static_checks import static_problems, worst_case_seconds
 
 __all__ = ["check_static", "environment", "halt_path", "resolve_targets", "worst_case_seconds"]
@@ -33,7 +34,10 @@ def check_static(exp: m.Experiment, options: RunOptions) -> None:
         )
     _check_environment(exp, environment(options))
     if not options.allow_python and _uses_python(exp):
-        raise RefusedError("this experiment has a python probe: start the run with --allow-python")
+        raise RefusedError(
+            "this experiment has a python probe or python.call step: "
+            "start the run with --allow-python"
+        )
     _check_file(exp)
 
 
@@ -50,13 +54,8 @@ def _check_environment(exp: m.Experiment, env: str | None) -> None:
         raise RefusedError(f"environment '{env}' is not allowed (allowed: {', '.join(allowed)})")
 
 
-def _all_probes(exp: m.Experiment) -> list[m.ProbeSpec]:
-    probes = [*exp.steady_state, *exp.guards, *(exp.observe.metrics if exp.observe else [])]
-    return probes + [s.probe for s in exp.method if isinstance(s, m.ProbeStep)]
-
-
 def _uses_python(exp: m.Experiment) -> bool:
-    return any(p.kind == "python" for p in _all_probes(exp))
+    return bool(python_modules(exp))
 
 
 def _check_file(exp: m.Experiment) -> None:

@@ -1,0 +1,1 @@
+"""``chaosml import``: Chaos Toolkit experiments converted into chaosml experiments."""
