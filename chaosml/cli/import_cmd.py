@@ -1,8 +1,9 @@
 """``chaosml import``: a Chaos Toolkit experiment → a chaosml experiment and a conversion report.
 
 Exit 0 when everything converted natively, 1 when something runs through a compatibility
-step or was dropped, 2 when the input is not a Chaos Toolkit experiment (or the output does
-not validate, which would be a bug of the converter: it says so).
+step or was dropped, 2 when the input is not a Chaos Toolkit experiment, or holds values chaosml
+refuses (an empty URL, a negative timeout): the converted experiment is checked with chaosml's
+own loader before it is written, and its located problems are printed.
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ def import_experiment(path: Path, output: Path | None, debug: bool) -> int:
         try:
             load_text(imported.text, name, environ=_EVERY_ENV, strict_vars=False)
         except ValidationError as exc:
+            if output is not None:
+                output.write_text(imported.text, encoding="utf-8")
             print(
-                f"chaosml import: the converted experiment does not validate (a bug of "
-                f"the converter, please report it):\n{exc.message}",
+                f"chaosml import: {path} converted, but the result does not validate (values "
+                f"of the source chaosml refuses; fix them there or in {name}):\n{exc.message}",
                 file=sys.stderr,
             )
+            print(imported.converted.report.render(), file=sys.stderr)
             return int(ExitCode.INVALID)
         if output is None:
             sys.stdout.write(imported.text)

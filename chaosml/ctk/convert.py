@@ -19,6 +19,7 @@ from chaosml.yaml_source import Loc, Source
 
 Step = dict[str, Any]
 NAME_CHARS = re.compile(r"[^A-Za-z0-9_]")
+REFERENCE = re.compile(r"(?<!\$)\$\{([^}]*)\}")
 NOT_CONVERTED = {
     "controls": "not converted: chaosml offers guards (abort on a probe), observe, "
     "Grafana annotations and the Pushgateway observer instead",
@@ -75,9 +76,36 @@ class Conversion:
         self._secrets(self.doc.get("secrets"))
         steady = self._steady_state(self.doc.get("steady-state-hypothesis"))
         method = self._steps(self.doc.get("method"), "method")
+        method += self._hypothesis_after(steady, len(method))
         rollbacks = self._steps(self.doc.get("rollbacks") or [], "rollbacks")
         self._not_converted()
-        return Converted(self._assemble(steady, method, rollbacks), self.comments, self.report)
+        experiment = self._assemble(steady, method, rollbacks)
+        for key in ("steady_state", "method", "rollbacks", "blast_radius"):
+            if key in experiment:
+                experiment[key] = self._literal_unknown_refs(experiment[key])
+        return Converted(experiment, self.comments, self.report)
+
+    def _literal_unknown_refs(self, value: Any) -> Any:
+        """Chaos Toolkit leaves a ``${name}`` it cannot resolve as it is; chaosml would refuse
+        it, so it becomes the literal ``$${name}`` (and the report says so)."""
+        if isinstance(value, dict):
+            return {k: self._literal_unknown_refs(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._literal_unknown_refs(v) for v in value]
+        if isinstance(value, str):
+            return REFERENCE.sub(self._escape_unknown, value)
+        return value
+
+    def _escape_unknown(self, match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in self.vars or name in self.secrets or name.startswith("env:"):
+            return match.group(0)
+        self.report.add(
+            f"${{{name}}}",
+            "dropped",
+            "names no configuration or secret: kept as literal text, as Chaos Toolkit does",
+        )
+        return f"$${{{name}}}"
 
     def _check_shape(self) -> None:
         method = self.doc.get("method")
@@ -181,6 +209,26 @@ class Conversion:
                 out.append(probe)
         return out
 
+    def _hypothesis_after(self, steady: list[Step], offset: int) -> list[Step]:
+        """Chaos Toolkit checks the hypothesis again after the method (a failure: deviated);
+        chaosml's steady state is checked before, and in recovery after the rollback. The
+        converted method ends with the same probes, so a deviation is one in both tools."""
+        if not steady:
+            return []
+        self.comments[("method", offset)] = (
+            "Chaos Toolkit checks the steady-state hypothesis again after the method"
+        )
+        self.report.add(
+            "steady-state-hypothesis",
+            "native",
+            "checked before the method, again at the end of the method (as Chaos Toolkit "
+            "does), and in chaosml's recovery after the rollback",
+        )
+        return [
+            {"probe": {**copy.deepcopy(p), "name": f"{p['name']} (after the method)"}}
+            for p in steady
+        ]
+
     def _steps(self, items: Any, section: str) -> list[Step]:
         if not isinstance(items, list):
             self._fail((section,), f"{section} must be a list")
@@ -215,7 +263,7 @@ class Conversion:
             self.activities[raw["name"]] = raw
         if raw.get("controls"):
             self.report.add(
-                _where(loc, raw), "dropped", "controls " + NOT_CONVERTED["controls"][4:]
+                _where(loc, raw), "dropped", "controls " + NOT_CONVERTED["controls"]
             )
         return raw
 
