@@ -8,6 +8,7 @@ own loader before it is written, and its located problems are printed.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def import_experiment(path: Path, output: Path | None, debug: bool) -> int:
         imported = import_file(path)
         name = str(output) if output is not None else f"{path.stem}.chaosml.yaml"
         try:
-            load_text(imported.text, name, environ=_EVERY_ENV, strict_vars=False)
+            load_text(_placeheld(imported.text), name, environ=_EVERY_ENV, strict_vars=False)
         except ValidationError as exc:
             if output is not None:
                 output.write_text(imported.text, encoding="utf-8")
@@ -43,6 +44,16 @@ def import_experiment(path: Path, output: Path | None, debug: bool) -> int:
         return imported.converted.report.exit_code()
 
     return guarded(body, debug)
+
+
+ENV_WITHOUT_DEFAULT = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
+PLACEHOLDER = "http://127.0.0.1"  # what an environment reference without default is, mostly
+
+
+def _placeheld(text: str) -> str:
+    """The output as it is checked: an environment variable without a default stands for a
+    loopback URL (Chaos Toolkit's usual base URL); one with a default takes its default."""
+    return ENV_WITHOUT_DEFAULT.sub(lambda m: f"${{env:{m.group(1)}:-{PLACEHOLDER}}}", text)
 
 
 class _AnyEnv(dict[str, str]):

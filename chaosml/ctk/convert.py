@@ -262,9 +262,7 @@ class Conversion:
         if isinstance(raw.get("name"), str):
             self.activities[raw["name"]] = raw
         if raw.get("controls"):
-            self.report.add(
-                _where(loc, raw), "dropped", "controls " + NOT_CONVERTED["controls"]
-            )
+            self.report.add(_where(loc, raw), "dropped", "controls " + NOT_CONVERTED["controls"])
         return raw
 
     def _pauses(self, activity: dict[str, Any], when: str) -> list[Step]:

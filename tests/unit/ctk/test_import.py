@@ -174,3 +174,11 @@ def test_validate_warns_of_a_python_module_that_is_not_installed(tmp_path: Path)
     result = CliRunner().invoke(app, ["validate", str(out)])
     assert result.exit_code == 0, result.output
     assert "warning: the Python module 'myorg.faults' is not installed here" in result.output
+
+
+def test_the_migration_guide_lists_every_native_extension() -> None:
+    from chaosml.ctk.extensions import EXTENSIONS
+
+    page = (Path(__file__).resolve().parents[3] / "docs" / "migrating.md").read_text()
+    for module, func in EXTENSIONS:
+        assert func in page and module in page, f"{module}.{func} is missing from docs/migrating.md"
