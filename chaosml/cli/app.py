@@ -160,12 +160,18 @@ def rollback(
     force: Annotated[
         bool, typer.Option("--force", help="Roll back even if the run seems to be alive.")
     ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait", min=0, help="Seconds to wait for another rollback of it (the watchdog)."
+        ),
+    ] = 30.0,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
     """Run the undos a killed run left pending (safe to run twice)."""
     from chaosml.cli import rollback_cmd
 
-    raise typer.Exit(rollback_cmd.rollback(journal, debug, force))
+    raise typer.Exit(rollback_cmd.rollback(journal, debug, force, wait))
 
 
 @app.command()

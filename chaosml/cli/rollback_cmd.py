@@ -1,4 +1,8 @@
-"""``chaosml rollback JOURNAL [--force]``."""
+"""``chaosml rollback JOURNAL [--force] [--wait SECONDS]``.
+
+Right after a SIGKILL the run's watchdog is rolling the journal back and holds its lock; a
+person's ``chaosml rollback`` waits for it (30 s by default, ``--wait``) instead of refusing,
+then finds what is left (usually nothing)."""
 
 from __future__ import annotations
 
@@ -10,9 +14,9 @@ from chaosml.engine.replay import ReplayResult, replay
 from chaosml.exit_codes import ExitCode
 
 
-def rollback(journal: Path, debug: bool, force: bool = False) -> int:
+def rollback(journal: Path, debug: bool, force: bool = False, wait: float = 30.0) -> int:
     def body() -> int:
-        result = replay(journal, force=force)
+        result = replay(journal, force=force, wait=wait, notice=_say)
         if result.already_done:
             print(f"{journal}: nothing to roll back (every undo already ran)")
             return int(ExitCode.OK)
@@ -20,6 +24,10 @@ def rollback(journal: Path, debug: bool, force: bool = False) -> int:
         return int(ExitCode.ROLLBACK_INCOMPLETE if result.failed else ExitCode.OK)
 
     return guarded(body, debug)
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _print(journal: Path, result: ReplayResult) -> None:

@@ -93,11 +93,15 @@ def replay(
     *,
     force: bool = False,
     environ: Mapping[str, str] | None = None,
+    wait: float = 0.0,
+    notice: Callable[[str], None] | None = None,
 ) -> ReplayResult:
+    """``wait``: how long to wait for another rollback of the same journal (the watchdog right
+    after a SIGKILL) before refusing."""
     env = os.environ if environ is None else environ
     if not path.exists():
         raise InputError(f"no journal at {path}")
-    with rollback_lock(path):
+    with rollback_lock(path, wait, notice):
         todo = [r for r in runs_left(load_events(path)) if r.pending or r.groups]
         if not todo:
             return ReplayResult([], [], True)

@@ -8,7 +8,7 @@ import contextlib
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from chaosml.errors import InputError
@@ -19,29 +19,36 @@ def lock_path(journal: Path) -> Path:
 
 
 @contextlib.contextmanager
-def rollback_lock(journal: Path, wait: float = 0.0) -> Iterator[None]:
+def rollback_lock(
+    journal: Path, wait: float = 0.0, notice: Callable[[str], None] | None = None
+) -> Iterator[None]:
     """Hold the journal's rollback lock, or raise InputError naming the pid that holds it
-    (after trying for up to ``wait`` seconds: the watchdog waits, a person is told at once)."""
+    after trying for up to ``wait`` seconds (``notice`` hears once that it is waiting)."""
     path = lock_path(journal)
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise InputError(f"cannot lock {journal}: {path}: {exc.strerror or exc}") from exc
     try:
-        _take_within(fd, journal, path, wait)
+        _take_within(fd, journal, path, wait, notice)
         yield
     finally:
         os.close(fd)
 
 
-def _take_within(fd: int, journal: Path, path: Path, wait: float) -> None:
+def _take_within(
+    fd: int, journal: Path, path: Path, wait: float, notice: Callable[[str], None] | None
+) -> None:
     deadline = time.monotonic() + wait
     while True:
         try:
             return _take(fd, journal, path)
-        except InputError:
+        except InputError as exc:
             if time.monotonic() >= deadline:
                 raise
+            if notice is not None:
+                notice(f"{exc.message}: waiting up to {wait:g} s for it to finish")
+                notice = None
         time.sleep(0.05)
 
 

@@ -254,11 +254,34 @@ def test_two_rollbacks_at_once_run_each_undo_once(tmp_path: Path) -> None:
         results = [(p.wait(timeout=60), *p.communicate()) for p in both]
         assert made.undos == 1 and not made.marker.exists()
         codes = sorted(code for code, _, _ in results)
-        assert codes in ([0, 0], [0, 2]), results
-        for code, _out, err in results:
-            assert code == 0 or "another chaosml rollback (pid" in err
+        assert codes == [0, 0], results  # the second waits for the first (--wait, 30 s)
+        outs = sorted(out for _, out, _ in results)
+        assert "nothing to roll back" in outs[1] or "nothing to roll back" in outs[0]
     finally:
         made.cleanup()
+
+
+def test_a_rollback_told_not_to_wait_is_refused_naming_the_one_at_work(tmp_path: Path) -> None:
+    made = Marker(tmp_path, undo_sleep=2)
+    try:
+        made.kept()
+        first = start("rollback", str(made.journal))
+        poll(lambda: lock_holder(made.journal) == first.pid, "the first rollback's lock")
+        second = chaosml("rollback", "--wait", "0", str(made.journal))
+        assert second.returncode == 2
+        assert f"another chaosml rollback (pid {first.pid})" in second.stderr
+        assert first.wait(timeout=60) == 0 and made.undos == 1
+    finally:
+        made.cleanup()
+
+
+def lock_holder(journal: Path) -> int | None:
+    text = (
+        journal.with_name(journal.name + ".lock").read_text()
+        if journal.with_name(journal.name + ".lock").exists()
+        else ""
+    )
+    return int(text) if text.strip().isdigit() else None
 
 
 def test_rollback_refuses_while_the_run_is_alive_unless_forced(
