@@ -9,6 +9,7 @@ from chaosml import redaction
 
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+WHOLE_PATTERN = r"^\s*(?:\d+(?:\.\d+)?(?:ms|s|m|h))+\s*$"  # also the JSON Schema's pattern
 _WHOLE = re.compile(r"^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$")
 MAX_SECONDS = 7 * 24 * 3600.0  # a week: longer is a typo, and the clocks and timers overflow
 

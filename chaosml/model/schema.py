@@ -48,12 +48,7 @@ def experiment_schema(registry: Registry) -> dict[str, Any]:
             "required": ["probe"],
             "additionalProperties": False,
         },
-        {
-            "type": "object",
-            "properties": {"wait": {"type": ["string", "number"]}},
-            "required": ["wait"],
-            "additionalProperties": False,
-        },
+        _step_schema(m.WaitStep, defs),
         {
             "type": "object",
             "properties": {"expect_alert": _schema(m.ExpectAlert, defs)},
@@ -64,6 +59,14 @@ def experiment_schema(registry: Registry) -> dict[str, Any]:
     defs["Probe"] = probe
     defs["Step"] = {"oneOf": steps}
     return _document(registry, defs)
+
+
+def _step_schema(model: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
+    """A step model as written: without the ``type`` tag the loader adds."""
+    schema = _schema(model, defs)
+    props = {k: v for k, v in schema["properties"].items() if k != "type"}
+    required = [k for k in schema.get("required", []) if k != "type"]
+    return {**schema, "properties": props, "required": required, "additionalProperties": False}
 
 
 def _fault_like(
@@ -92,7 +95,44 @@ def _fault_like(
 
 
 def _document(registry: Registry, defs: dict[str, Any]) -> dict[str, Any]:
-    targets = (
+    """The top level, from ``Experiment``'s own fields: only the keys whose written form differs
+    from the typed one (a probe is written with its driver key, a target with its driver's
+    selector, an alert to resolve may be a bare name) are given here."""
+    probes = {"type": "array", "items": {"$ref": "#/$defs/Probe"}}
+    doc = _schema(m.Experiment, defs)
+    props = dict(doc["properties"])
+    props["blast_radius"] = _blast_radius(registry, defs)
+    props["steady_state"] = probes
+    props["guards"] = probes
+    props["observe"] = _with_fields(_schema(m.Observe, defs), metrics=probes)
+    props["method"] = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Step"}}
+    props["rollbacks"] = {
+        "type": "array",
+        "items": _fault_like(registry, "action", m.ActionHead, defs),
+    }
+    props["recovery"] = _recovery(defs)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "chaosml experiment, version 1",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["version", "title", "method"],
+        "properties": props,
+        "$defs": defs,
+    }
+
+
+def _with_fields(schema: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """``schema`` (an object) with some properties replaced; no other keys allowed."""
+    return {
+        **schema,
+        "properties": {**schema.get("properties", {}), **fields},
+        "additionalProperties": False,
+    }
+
+
+def _blast_radius(registry: Registry, defs: dict[str, Any]) -> dict[str, Any]:
+    targets: dict[str, Any] = (
         {
             "oneOf": [
                 _with_driver(
@@ -106,43 +146,12 @@ def _document(registry: Registry, defs: dict[str, Any]) -> dict[str, Any]:
         if registry.kinds("target")
         else {"type": "object"}
     )
-    probes = {"type": "array", "items": {"$ref": "#/$defs/Probe"}}
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "chaosml experiment, version 1",
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["version", "title", "method"],
-        "properties": {
-            "version": {"const": 1},
-            "title": {"type": "string", "minLength": 1},
-            "description": {"type": "string"},
-            "tags": {"type": "array", "items": {"type": "string"}},
-            "vars": {"type": "object"},
-            "secrets": {"type": "object"},
-            "blast_radius": {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {
-                    "environments": {"type": "array", "items": {"type": "string"}},
-                    "max_duration": {"type": ["string", "number"]},
-                    "targets": {"type": "object", "additionalProperties": targets},
-                },
-            },
-            "proxies": {"type": "array", "items": _schema(m.EphemeralProxy, defs)},
-            "steady_state": probes,
-            "guards": probes,
-            "observe": {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {"every": {"type": ["string", "number"]}, "metrics": probes},
-            },
-            "method": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Step"}},
-            "rollbacks": {
-                "type": "array",
-                "items": _fault_like(registry, "action", m.ActionHead, defs),
-            },
-            "recovery": {"type": "object"},
-        },
-        "$defs": defs,
-    }
+    radius = _schema(m.BlastRadius, defs)
+    return _with_fields(radius, targets={"type": "object", "additionalProperties": targets})
+
+
+def _recovery(defs: dict[str, Any]) -> dict[str, Any]:
+    resolve = {"anyOf": [{"type": "string", "minLength": 1}, _schema(m.ResolveAlert, defs)]}
+    return _with_fields(
+        _schema(m.Recovery, defs), alerts_resolve={"type": "array", "items": resolve}
+    )

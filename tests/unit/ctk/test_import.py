@@ -6,12 +6,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 from typer.testing import CliRunner
 
 from chaosml.cli.app import app
+from chaosml.drivers.registry import default_registry
 from chaosml.loader import load_file
+from chaosml.model.schema import experiment_schema
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "ctk"
 ENV = {"CTK_TEST_URL": "http://127.0.0.1:1", "CTK_TEST_TOKEN": "tok-123", "CTK_OTHER_TOKEN": "o"}
@@ -48,7 +51,10 @@ def test_each_corpus_file_converts_and_the_result_validates(tmp_path: Path, name
     assert f"Chaos Toolkit experiment {name}" in out.read_text()
     loaded = load_file(out, environ=ENV)
     assert loaded.experiment.title
-    assert "converted:" in result.output
+    schema = jsonschema.Draft202012Validator(experiment_schema(default_registry()))
+    assert not list(
+        schema.iter_errors(loaded.raw)
+    )  # `chaosml schema` agrees    assert "converted:" in result.output
 
 
 def test_http_tolerances_become_status_checks_and_arguments_become_a_query(tmp_path: Path) -> None:
