@@ -19,6 +19,7 @@ from chaosml.yaml_source import Loc, Source
 
 Step = dict[str, Any]
 NAME_CHARS = re.compile(r"[^A-Za-z0-9_]")
+BUILTIN_CHECK = "__check__"  # carries a native probe's own check from _python to _probe
 REFERENCE = re.compile(r"(?<!\$)\$\{([^}]*)\}")
 NOT_CONVERTED = {
     "controls": "not converted: chaosml offers guards (abort on a probe), observe, "
@@ -291,7 +292,11 @@ class Conversion:
         if kind is None:
             return None
         probe: Step = {"name": str(activity.get("name") or f"probe {loc[-1]}"), kind: params}
-        if "tolerance" in activity:
+        builtin = params.pop(BUILTIN_CHECK, None)
+        if builtin is not None and activity.get("tolerance", True) is True:
+            probe["expect"] = builtin  # the function's own check (it raises when not met)
+            self.report.add(where, "native", f"the function's own check: {builtin}")
+        elif "tolerance" in activity:
             result = tolerance.convert(activity["tolerance"], ptype)
             self.report.add(where, result.outcome, f"tolerance: {result.text}")
             if result.expect:
@@ -341,8 +346,10 @@ class Conversion:
         module, func = str(provider.get("module", "")), str(provider.get("func", ""))
         args = provider.get("arguments") or {}
         builder = extensions.lookup(module, func)
-        if builder is not None and isinstance(args, dict):
-            native = builder(args, self)
+        native = builder(args, self) if builder is not None and isinstance(args, dict) else None
+        if native is not None:
+            if native.expect is not None:
+                native.params[BUILTIN_CHECK] = native.expect
             if native.head == head or (head == "action" and native.head == "fault"):
                 self.report.add(
                     where, "native", f"{module}.{func} → {native.kind or 'automatic undo'}"
@@ -394,8 +401,8 @@ class Conversion:
         module, func = str(provider.get("module", "")), str(provider.get("func", ""))
         args = provider.get("arguments") or {}
         builder = extensions.lookup(module, func)
-        if builder is not None and isinstance(args, dict):
-            native = builder(args, self)
+        native = builder(args, self) if builder is not None and isinstance(args, dict) else None
+        if native is not None:
             if native.covered_by_undo:
                 self.report.add(
                     where, "native", f"{module}.{func}: chaosml's automatic undo does this"

@@ -34,13 +34,14 @@ class Native:
     params: dict[str, Any]
     notes: list[tuple[Outcome, str]] = field(default_factory=list)
     covered_by_undo: bool = False  # e.g. deleting a toxic: chaosml's undo already does it
+    expect: dict[str, Any] | None = None  # the check the function makes itself (it raises)
 
 
 OPT_IN_NOTE = (
     "chaosml touches only what carries the label chaosml.io/allow=true (blast_radius "
     "require_label): label the targets, or waive it with require_label: null"
 )
-Builder = Callable[[dict[str, Any], TargetBook], Native]
+Builder = Callable[[dict[str, Any], TargetBook], Native | None]  # None: no native form
 
 
 def _labels(selector: Any) -> dict[str, str]:
@@ -90,17 +91,24 @@ def _scale_deployment(args: dict[str, Any], book: TargetBook) -> Native:
     )
 
 
-def _pod_count(args: dict[str, Any], book: TargetBook) -> Native:
-    params: dict[str, Any] = {"namespace": _ns(args, book), "kind": "pod", "field": "pods"}
-    params["selector"] = str(args.get("label_selector", ""))
-    if args.get("phase") == "Running":
-        params["field"] = "running_pods"
-    return Native("probe", "k8s", params)
+def _pod_count(args: dict[str, Any], book: TargetBook) -> Native | None:
+    if args.get("phase") not in (None, "", "Running"):
+        return None  # chaosml counts all pods or the running ones
+    field = "running_pods" if args.get("phase") == "Running" else "pods"
+    params = {"namespace": _ns(args, book), "kind": "pod", "field": field}
+    return Native("probe", "k8s", {**params, "selector": str(args.get("label_selector", ""))})
 
 
-def _deployment_replicas(args: dict[str, Any], book: TargetBook) -> Native:
+def _pod_not_available(args: dict[str, Any], book: TargetBook) -> Native:
+    selector = str(args.get("label_selector", "name in ({name})")).format(name=args.get("name"))
+    params = {"namespace": _ns(args, book), "kind": "pod", "field": "running_pods"}
+    return Native("probe", "k8s", {**params, "selector": selector}, expect={"equals": 0})
+
+
+def _deployment_partially_available(args: dict[str, Any], book: TargetBook) -> Native:
     params = {"namespace": _ns(args, book), "kind": "deployment", "name": str(args.get("name"))}
-    return Native("probe", "k8s", {**params, "field": "ready_replicas"})
+    params["field"] = "available_replicas"
+    return Native("probe", "k8s", params, expect={"above": 0})
 
 
 def _prometheus_query(args: dict[str, Any], book: TargetBook) -> Native:
@@ -144,7 +152,10 @@ EXTENSIONS: dict[tuple[str, str], Builder] = {
     ("chaosk8s.pod.actions", "terminate_pods"): _terminate_pods,
     ("chaosk8s.deployment.actions", "scale_deployment"): _scale_deployment,
     ("chaosk8s.pod.probes", "count_pods"): _pod_count,
-    ("chaosk8s.deployment.probes", "read_deployment_ready_replicas"): _deployment_replicas,
+    ("chaosk8s.pod.probes", "pod_is_not_available"): _pod_not_available,
+    ("chaosk8s.deployment.probes", "deployment_partially_available"): (
+        _deployment_partially_available
+    ),
     ("chaosprometheus.probes", "query"): _prometheus_query,
     ("chaostoxi.toxic.actions", "create_latency_toxic"): _toxic(
         "proxy.latency",

@@ -143,7 +143,29 @@ def _regex(tolerance: dict[str, Any], provider_type: str) -> ExpectResult:
     return ExpectResult({"regex": pattern}, measure, text=f"matches /{pattern}/")
 
 
+PROMETHEUS_VALUE = ("$.data.result[0].value[1]", "$.data.result[0].value.[1]")
+
+
+def _prometheus_jsonpath(tolerance: dict[str, Any]) -> ExpectResult:
+    """chaosprometheus returns Prometheus' whole answer; chaosml's probe reads its number."""
+    if tolerance.get("path") not in PROMETHEUS_VALUE:
+        return _dropped(
+            f"JSONPath {tolerance.get('path')!r} into Prometheus' raw answer: "
+            "chaosml's prometheus probe reads the query's number"
+        )
+    if "expect" not in tolerance:
+        return ExpectResult({}, text="the query has a value")
+    expected = tolerance["expect"]
+    expected = expected[0] if isinstance(expected, list) and len(expected) == 1 else expected
+    try:
+        return ExpectResult({"equals": float(expected)}, text=f"the query's value is {expected}")
+    except (TypeError, ValueError):
+        return _dropped(f"a Prometheus value compared with {expected!r} (not a number)")
+
+
 def _jsonpath(tolerance: dict[str, Any], provider_type: str) -> ExpectResult:
+    if provider_type == "prometheus":
+        return _prometheus_jsonpath(tolerance)
     path = tolerance.get("path")
     if not isinstance(path, str) or not JSONPATH_SUBSET.match(path):
         return _dropped(f"JSONPath {path!r} is beyond chaosml's subset ($.a.b, $.a[0], $['k'])")

@@ -124,6 +124,11 @@ def test_well_known_extensions_become_native_steps_with_targets(tmp_path: Path) 
     assert steps[2]["latency"] == 0.25 and steps[2]["background"] is True
     assert doc["blast_radius"]["namespaces"] == ["ml"]
     assert doc["steady_state"][2]["prometheus"]["url"] == "${prometheus_base_url}"
+    assert doc["steady_state"][1]["expect"] == {"above": 0}  # the function's own check
+    assert doc["steady_state"][3]["expect"] == {"equals": 1.0}  # $.data.result[0].value[1]
+    not_available = doc["method"][1]["probe"]
+    assert not_available["k8s"]["selector"] == "name in (model-old)"
+    assert not_available["expect"] == {"equals": 0}
     assert [r.get("action") for r in doc["rollbacks"]] == ["k8s.scale"]  # delete_toxic: the undo
 
 
