@@ -22,19 +22,12 @@ from typing import Any
 
 from pydantic import Field
 
-from chaosml.drivers.base import (
-    ActionDriver,
-    Driver,
-    DriverContext,
-    Evidence,
-    FaultDriver,
-    Params,
-    ProbeDriver,
-    Sample,
-    TargetDriver,
-    TargetMember,
-    UndoRecord,
-)
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import Evidence, UndoRecord
+from chaosml.contract.sample import Sample
+from chaosml.contract.targets import TargetMember
+from chaosml.drivers.base import ActionDriver, Driver, FaultDriver, ProbeDriver, TargetDriver
 from chaosml.drivers.registry import Registry, load_builtins
 from chaosml.errors import DriverError, InfrastructureError, ProbeError
 

@@ -16,7 +16,9 @@ from typing import Any, ClassVar, Literal, cast
 from pydantic import Field, model_validator
 
 from chaosml import redaction
-from chaosml.drivers import http_client
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.sample import Sample
 from chaosml.drivers.alert_states import (
     AlertView,
     alertmanager_alerts,
@@ -24,8 +26,9 @@ from chaosml.drivers.alert_states import (
     most_advanced,
     prometheus_alerts,
 )
-from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.drivers.base import ProbeDriver
 from chaosml.errors import InfrastructureError
+from chaosml.io import http_client
 from chaosml.model.types import Duration
 
 SourceKind = Literal["prometheus", "alertmanager"]

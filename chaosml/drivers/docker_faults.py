@@ -27,16 +27,12 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import Evidence, UndoRecord
+from chaosml.contract.sample import Sample
 from chaosml.drivers import docker_evidence as observed
-from chaosml.drivers.base import (
-    ActionDriver,
-    DriverContext,
-    Evidence,
-    FaultDriver,
-    Params,
-    Sample,
-    UndoRecord,
-)
+from chaosml.drivers.base import ActionDriver, FaultDriver
 from chaosml.drivers.docker_containers import (
     ContainerRef,
     TargetParams,

@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import Evidence, UndoRecord
 from chaosml.drivers import docker_evidence as observed
-from chaosml.drivers.base import DriverContext, Evidence, FaultDriver, Params, UndoRecord
+from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.docker_containers import (
     TargetParams,
     failure_error,

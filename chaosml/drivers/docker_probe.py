@@ -13,7 +13,10 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
-from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import ProbeDriver
 from chaosml.drivers.docker_driver import ContainerState, DockerEngine
 from chaosml.errors import DriverError, InfrastructureError, ProbeError
 

@@ -14,7 +14,10 @@ import re
 
 from pydantic import field_validator, model_validator
 
-from chaosml.drivers.base import DriverContext, Params, TargetDriver, TargetMember
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.targets import TargetMember
+from chaosml.drivers.base import TargetDriver
 from chaosml.drivers.docker_driver import DockerEngine
 
 

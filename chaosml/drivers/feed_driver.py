@@ -18,7 +18,9 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from chaosml.drivers.base import DriverContext, Evidence, Params, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import Evidence, UndoRecord
 from chaosml.drivers.proxy_driver import ProxyRef, ToxicFault
 from chaosml.errors import DriverError
 from chaosml.feed import CorruptionSpec, FeedCorruptor

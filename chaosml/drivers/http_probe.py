@@ -6,9 +6,12 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from chaosml.drivers import http_client
-from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import ProbeDriver
 from chaosml.errors import InfrastructureError, ProbeError
+from chaosml.io import http_client
 from chaosml.model.types import Duration
 
 

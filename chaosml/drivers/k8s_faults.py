@@ -23,7 +23,10 @@ from typing import Any
 
 from pydantic import Field
 
-from chaosml.drivers.base import DriverContext, FaultDriver, Params, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import UndoRecord
+from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.k8s_client import KubeApi, Ref, ref_for
 from chaosml.drivers.k8s_fields import (
     FieldChange,

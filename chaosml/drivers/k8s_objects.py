@@ -26,7 +26,10 @@ from typing import Any
 import yaml
 from pydantic import Field, model_validator
 
-from chaosml.drivers.base import RUN_ID_LABEL, DriverContext, FaultDriver, Params, UndoRecord
+from chaosml.contract.context import RUN_ID_LABEL, DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import UndoRecord
+from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.k8s_client import KubeApi, Ref, ref_of
 from chaosml.drivers.k8s_faults import TargetParams, objects, target_refs
 from chaosml.drivers.k8s_fields import FieldChange, apply_changes, plan_change, pointer, restore

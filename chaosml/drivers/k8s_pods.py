@@ -18,7 +18,10 @@ from typing import Any
 
 from pydantic import Field
 
-from chaosml.drivers.base import DriverContext, FaultDriver, Params, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import UndoRecord
+from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.docker_containers import Failure, for_each
 from chaosml.drivers.k8s_client import KubeApi, Ref
 from chaosml.drivers.k8s_faults import TargetParams, objects, target_refs

@@ -31,7 +31,10 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import ProbeDriver
 from chaosml.drivers.k8s_client import KubeApi, ref_for
 from chaosml.drivers.k8s_target import label_selector
 from chaosml.model.types import Duration

@@ -18,7 +18,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from chaosml.drivers.base import DriverContext, Params, TargetDriver, TargetMember
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.targets import TargetMember
+from chaosml.drivers.base import TargetDriver
 from chaosml.drivers.k8s_client import KubeApi
 
 TargetKind = Literal["pod", "deployment", "statefulset", "service", "configmap"]

@@ -14,10 +14,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import Field
 
 from chaosml import redaction
-from chaosml.drivers import http_client
-from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import ProbeDriver
 from chaosml.drivers.promql_result import format_labels, labels_match
 from chaosml.errors import InfrastructureError, ProbeError
+from chaosml.io import http_client
 from chaosml.model.types import Duration
 
 _SHOWN = 10

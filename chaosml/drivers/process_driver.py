@@ -9,25 +9,16 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from chaosml import procfs, redaction
-from chaosml.drivers import subprocesses
-from chaosml.drivers.base import (
-    DriverContext,
-    Evidence,
-    FaultDriver,
-    Params,
-    ProbeDriver,
-    Sample,
-    UndoRecord,
-)
+from chaosml import redaction
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import Evidence, UndoRecord
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import FaultDriver, ProbeDriver
 from chaosml.drivers.process_evidence import kill_evidence
-from chaosml.drivers.process_target import (
-    ProcessSelector,
-    matching_pids,
-    member,
-    member_pid,
-)
+from chaosml.drivers.process_target import ProcessSelector, matching_pids, member, member_pid
 from chaosml.errors import DriverError
+from chaosml.io import procfs, subprocesses
 from chaosml.model.experiment import TargetSpec
 from chaosml.model.types import Duration
 

@@ -19,8 +19,11 @@ import re
 
 from pydantic import field_validator, model_validator
 
-from chaosml import procfs
-from chaosml.drivers.base import DriverContext, Params, TargetDriver, TargetMember
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.targets import TargetMember
+from chaosml.drivers.base import TargetDriver
+from chaosml.io import procfs
 
 _ANY_LINE = ("", "x", "0", "/")  # a pattern matching one of these matches any command line
 

@@ -25,10 +25,13 @@ from pydantic import Field
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from chaosml import redaction
-from chaosml.drivers import connection_errors
-from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import ProbeDriver
 from chaosml.drivers.promql_result import Reduce, parse_result, reduce_points, select_series
 from chaosml.errors import InfrastructureError, ProbeError
+from chaosml.io import connection_errors
 from chaosml.model.types import Duration
 
 ATTEMPTS = 3

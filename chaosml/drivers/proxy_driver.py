@@ -16,7 +16,10 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from chaosml.drivers.base import DriverContext, Evidence, FaultDriver, Params, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import Evidence, UndoRecord
+from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.toxic_evidence import toxic_evidence
 from chaosml.drivers.toxiproxy_client import ToxiproxyClient
 from chaosml.durations import format_duration

@@ -7,7 +7,10 @@ from typing import Any
 
 from pydantic import Field
 
-from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import ProbeDriver
 from chaosml.errors import DriverError, ProbeError
 
 

@@ -17,15 +17,9 @@ from importlib.metadata import entry_points
 
 from pydantic import BaseModel
 
-from chaosml.drivers.base import (
-    ActionDriver,
-    Driver,
-    FaultDriver,
-    Params,
-    ProbeDriver,
-    Role,
-    TargetDriver,
-)
+from chaosml.contract.catalogue import Role
+from chaosml.contract.params import Params
+from chaosml.drivers.base import ActionDriver, Driver, FaultDriver, ProbeDriver, TargetDriver
 from chaosml.drivers.builtins import BUILTIN_DRIVERS
 from chaosml.errors import InputError
 

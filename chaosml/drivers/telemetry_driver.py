@@ -25,7 +25,10 @@ from typing import Any, Literal
 
 from pydantic import ValidationError, model_validator
 
-from chaosml.drivers.base import DriverContext, Evidence, FaultDriver, Params, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import Evidence, UndoRecord
+from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.docker_containers import TargetParams
 from chaosml.drivers.docker_faults import DockerPause
 from chaosml.drivers.process_driver import KillParams, ProcessKill

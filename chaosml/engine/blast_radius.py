@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from chaosml.drivers.base import ResolvedTarget
+from chaosml.contract.targets import ResolvedTarget
 from chaosml.drivers.registry import Registry
 from chaosml.engine import halt
 from chaosml.engine.selection import select
@@ -69,7 +69,7 @@ def resolve_targets(
     exp: m.Experiment, registry: Registry, ctx_factory: object, seed: int
 ) -> dict[str, ResolvedTarget]:
     """Select every target's members (the target drivers talk to their backends here)."""
-    from chaosml.drivers.base import DriverContext
+    from chaosml.contract.context import DriverContext
 
     assert isinstance(ctx_factory, DriverContext)
     resolved = {}

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from chaosml.drivers.registry import Registry
+from chaosml.contract.catalogue import DriverCatalogue
 from chaosml.model import experiment as m
 from chaosml.model.expectations import Expect
 
@@ -28,7 +28,7 @@ def _with_driver(head: dict[str, Any], key: str, params: dict[str, Any]) -> dict
     }
 
 
-def experiment_schema(registry: Registry) -> dict[str, Any]:
+def experiment_schema(registry: DriverCatalogue) -> dict[str, Any]:
     defs: dict[str, Any] = {"Expect": _schema(Expect, {})}
     probe_head = _schema(m.ProbeHead, defs)
     probe = {
@@ -67,7 +67,7 @@ def experiment_schema(registry: Registry) -> dict[str, Any]:
 
 
 def _fault_like(
-    registry: Registry, key: str, head_model: type[BaseModel], defs: dict[str, Any]
+    registry: DriverCatalogue, key: str, head_model: type[BaseModel], defs: dict[str, Any]
 ) -> dict[str, Any]:
     roles = ("fault",) if key == "fault" else ("action", "fault")
     variants = []
@@ -91,7 +91,7 @@ def _fault_like(
     return {"oneOf": variants}
 
 
-def _document(registry: Registry, defs: dict[str, Any]) -> dict[str, Any]:
+def _document(registry: DriverCatalogue, defs: dict[str, Any]) -> dict[str, Any]:
     targets = (
         {
             "oneOf": [

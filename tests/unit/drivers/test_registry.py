@@ -4,7 +4,11 @@ from typing import ClassVar
 
 import pytest
 
-from chaosml.drivers.base import DriverContext, FaultDriver, Params, ProbeDriver, Sample, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import UndoRecord
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import FaultDriver, ProbeDriver
 from chaosml.drivers.registry import Registry, build_registry, verify_driver
 
 

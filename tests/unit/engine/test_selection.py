@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from chaosml.drivers.base import TargetMember
+from chaosml.contract.targets import TargetMember
 from chaosml.engine.selection import select
 from chaosml.errors import RefusedError
 from chaosml.model.experiment import TargetSpec
