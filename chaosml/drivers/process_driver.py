@@ -20,6 +20,7 @@ from chaosml.drivers.process_target import ProcessSelector, matching_pids, membe
 from chaosml.errors import DriverError
 from chaosml.io import procfs, subprocesses
 from chaosml.model.experiment import TargetSpec
+from chaosml.model.selection import select
 from chaosml.model.types import Duration
 
 log = logging.getLogger(__name__)
@@ -256,8 +257,6 @@ class ProcessKill(FaultDriver):
 def chosen_pids(params: KillParams, ctx: DriverContext) -> list[int]:
     """The pids of the members chosen for the target (resolved before the run, or now for a
     direct call without one) that are still the same processes."""
-    from chaosml.engine.selection import select
-
     implied = params.implied_target()
     if params.target is not None:
         members = ctx.target(params.target).members

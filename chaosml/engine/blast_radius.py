@@ -8,10 +8,10 @@ from pathlib import Path
 from chaosml.contract.targets import ResolvedTarget
 from chaosml.drivers.registry import Registry
 from chaosml.engine import halt
-from chaosml.engine.selection import select
 from chaosml.engine.state import RunOptions
 from chaosml.errors import RefusedError
 from chaosml.model import experiment as m
+from chaosml.model.selection import select
 from chaosml.model.static_checks import static_problems, worst_case_seconds
 
 __all__ = ["check_static", "environment", "halt_path", "resolve_targets", "worst_case_seconds"]

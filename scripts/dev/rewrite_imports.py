@@ -14,12 +14,13 @@ import sys
 from pathlib import Path
 
 MODULES = {  # old module -> new module
-    "chaosml.io.http_client": "chaosml.io.http_client",
-    "chaosml.io.subprocesses": "chaosml.io.subprocesses",
-    "chaosml.io.connection_errors": "chaosml.io.connection_errors",
-    "chaosml.io.clock_offset": "chaosml.io.clock_offset",
-    "chaosml.io.procfs": "chaosml.io.procfs",
-    "chaosml.io.ports": "chaosml.io.ports",
+    "chaosml.drivers.http_client": "chaosml.io.http_client",
+    "chaosml.drivers.subprocesses": "chaosml.io.subprocesses",
+    "chaosml.drivers.connection_errors": "chaosml.io.connection_errors",
+    "chaosml.drivers.clock_offset": "chaosml.io.clock_offset",
+    "chaosml.procfs": "chaosml.io.procfs",
+    "chaosml.ports": "chaosml.io.ports",
+    "chaosml.engine.selection": "chaosml.model.selection",
 }
 
 NAMES = {  # (old module, name) -> new module; the rest of the old module stays
@@ -103,7 +104,7 @@ def main(paths: list[str]) -> int:
         root = Path(top)
         files = [root] if root.is_file() else [*root.rglob("*.py"), *root.rglob("*.md")]
         for path in files:
-            if ".venv" in path.parts:
+            if ".venv" in path.parts or path.resolve() == Path(__file__).resolve():
                 continue
             old = path.read_text()
             new = rewrite(old) if path.suffix == ".py" else _rewrite_dotted(old)
