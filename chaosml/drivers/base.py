@@ -35,7 +35,7 @@ validated by the driver's ``params_model`` (a pydantic model that forbids unknow
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from typing import ClassVar, Generic, TypeVar
 
 from chaosml.contract.catalogue import Role
 from chaosml.contract.context import DriverContext
@@ -44,30 +44,37 @@ from chaosml.contract.records import Evidence, UndoRecord
 from chaosml.contract.sample import Sample
 from chaosml.contract.targets import TargetMember
 
+P = TypeVar("P", bound=Params)  # a driver's own parameter model: ``FaultDriver[KillParams]``
 
-class Driver(ABC):
-    """Common to every driver: its kind, role, parameter model and a one-line summary."""
+
+class Driver(ABC, Generic[P]):
+    """Common to every driver: its kind, role, parameter model and a one-line summary.
+
+    Generic in its parameter model ``P``: a driver declares ``params_model = KillParams`` and
+    subclasses ``FaultDriver[KillParams]``, and its methods take ``params: KillParams``. The
+    engine passes only what ``params_model`` validated, so no driver checks the type again.
+    """
 
     kind: ClassVar[str]
     role: ClassVar[Role]
     params_model: ClassVar[type[Params]]
     summary: ClassVar[str] = ""
 
-    def describe(self, params: Params) -> str:
+    def describe(self, params: P) -> str:
         """One line for plans and progress; override for something friendlier."""
         shown = params.model_dump(exclude_none=True)
         return f"{self.kind} {shown}" if shown else self.kind
 
 
-class FaultDriver(Driver):
+class FaultDriver(Driver[P]):
     role: ClassVar[Role] = "fault"
 
     @abstractmethod
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
+    def plan(self, params: P, ctx: DriverContext) -> UndoRecord | None:
         """The undo record for this fault, computed before anything changes (None: no undo)."""
 
     @abstractmethod
-    def apply(self, params: Params, ctx: DriverContext) -> None:
+    def apply(self, params: P, ctx: DriverContext) -> None:
         """Make the change. On a half-way failure undo what was done, then raise."""
 
     @abstractmethod
@@ -75,7 +82,7 @@ class FaultDriver(Driver):
         """Reverse the change described by ``record``; idempotent, safe in a new process."""
 
     def applied_evidence(
-        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+        self, params: P, ctx: DriverContext, record: UndoRecord | None
     ) -> Evidence | None:
         """What the change did, observed right after ``apply()``; None: nothing to say."""
         return None
@@ -84,30 +91,30 @@ class FaultDriver(Driver):
         """What the fault did while in place, read just before ``undo()``; None: nothing."""
         return None
 
-    def duration_hint(self, params: Params) -> float:
+    def duration_hint(self, params: P) -> float:
         """Seconds the fault itself takes to apply at worst (for the max_duration check)."""
         return 0.0
 
 
-class ActionDriver(Driver):
+class ActionDriver(Driver[P]):
     role: ClassVar[Role] = "action"
 
     @abstractmethod
-    def run(self, params: Params, ctx: DriverContext) -> Sample | None:
+    def run(self, params: P, ctx: DriverContext) -> Sample | None:
         """Perform the operation; there is no undo."""
 
 
-class ProbeDriver(Driver):
+class ProbeDriver(Driver[P]):
     role: ClassVar[Role] = "probe"
 
     @abstractmethod
-    def sample(self, params: Params, ctx: DriverContext) -> Sample:
+    def sample(self, params: P, ctx: DriverContext) -> Sample:
         """Read a value. Raise ProbeError/InfrastructureError when it cannot be read."""
 
 
-class TargetDriver(Driver):
+class TargetDriver(Driver[P]):
     role: ClassVar[Role] = "target"
 
     @abstractmethod
-    def candidates(self, params: Params, ctx: DriverContext) -> list[TargetMember]:
+    def candidates(self, params: P, ctx: DriverContext) -> list[TargetMember]:
         """Everything the selector matches, before opt-in filtering and sampling."""

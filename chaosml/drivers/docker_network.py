@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from chaosml.contract.context import DriverContext
-from chaosml.contract.params import Params
 from chaosml.contract.records import Evidence, UndoRecord
 from chaosml.drivers import docker_evidence as observed
 from chaosml.drivers.base import FaultDriver
@@ -64,7 +63,7 @@ def _label(item: Attachment) -> str:
     return item.name or item.id[:12]
 
 
-class DockerDisconnect(FaultDriver):
+class DockerDisconnect(FaultDriver[DisconnectParams]):
     kind = "docker.disconnect"
     params_model = DisconnectParams
     summary = "disconnect the target's containers from a network; undo reconnects them"
@@ -72,12 +71,10 @@ class DockerDisconnect(FaultDriver):
     def __init__(self, engine: DockerEngine | None = None) -> None:
         self.engine = engine or DockerEngine()
 
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, DisconnectParams)
+    def describe(self, params: DisconnectParams) -> str:
         return f"docker.disconnect network '{params.network}' → target '{params.target}'"
 
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
-        assert isinstance(params, DisconnectParams)
+    def plan(self, params: DisconnectParams, ctx: DriverContext) -> UndoRecord | None:
         refs = target_refs(ctx, params.target)
         found = [self._attachment(ref.id, params.network) for ref in refs]
         shown = ", ".join(f"{_label(a)} ({', '.join(a.aliases) or 'no aliases'})" for a in found)
@@ -87,8 +84,7 @@ class DockerDisconnect(FaultDriver):
             f"reconnect to network '{params.network}': {shown}",
         )
 
-    def apply(self, params: Params, ctx: DriverContext) -> None:
-        assert isinstance(params, DisconnectParams)
+    def apply(self, params: DisconnectParams, ctx: DriverContext) -> None:
         items = [
             self._attachment(ref.id, params.network) for ref in target_refs(ctx, params.target)
         ]
@@ -105,9 +101,8 @@ class DockerDisconnect(FaultDriver):
             raise failure_error("undo of docker.disconnect (reconnect)", failed, len(items))
 
     def applied_evidence(
-        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+        self, params: DisconnectParams, ctx: DriverContext, record: UndoRecord | None
     ) -> Evidence | None:
-        assert isinstance(params, DisconnectParams)
         refs = target_refs(ctx, params.target)
         hit = observed.off_network(params.network)
         return observed.containers_evidence(self.engine, refs, hit, f"off '{params.network}'")

@@ -36,7 +36,7 @@ class DockerProbeParams(Params):
         return self
 
 
-class DockerProbe(ProbeDriver):
+class DockerProbe(ProbeDriver[DockerProbeParams]):
     kind = "docker"
     params_model = DockerProbeParams
     summary = "a container's state, health, restart count or exit code"
@@ -44,15 +44,13 @@ class DockerProbe(ProbeDriver):
     def __init__(self, engine: DockerEngine | None = None) -> None:
         self.engine = engine or DockerEngine()
 
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, DockerProbeParams)
+    def describe(self, params: DockerProbeParams) -> str:
         if params.container is not None:
             return f"docker {params.field} of container '{params.container}'"
         scope = "every container of" if params.all else "the container of"
         return f"docker {params.field} of {scope} target '{params.target}'"
 
-    def sample(self, params: Params, ctx: DriverContext) -> Sample:
-        assert isinstance(params, DockerProbeParams)
+    def sample(self, params: DockerProbeParams, ctx: DriverContext) -> Sample:
         states = [self._read(ref) for ref in _refs(params, ctx)]
         values = [field_value(state, params.field) for state in states]
         details = {"containers": [_summary(state) for state in states]}

@@ -45,7 +45,7 @@ class DockerSelector(Params):
         return self
 
 
-class DockerTarget(TargetDriver):
+class DockerTarget(TargetDriver[DockerSelector]):
     kind = "docker"
     params_model = DockerSelector
     summary = "running or paused containers matching labels and a name regex"
@@ -53,15 +53,13 @@ class DockerTarget(TargetDriver):
     def __init__(self, engine: DockerEngine | None = None) -> None:
         self.engine = engine or DockerEngine()
 
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, DockerSelector)
+    def describe(self, params: DockerSelector) -> str:
         parts = [f"{k}={v}" for k, v in sorted(params.labels.items())]
         if params.name is not None:
             parts.append(f"name ~ /{params.name}/")
         return "docker containers with " + " and ".join(parts)
 
-    def candidates(self, params: Params, ctx: DriverContext) -> list[TargetMember]:
-        assert isinstance(params, DockerSelector)
+    def candidates(self, params: DockerSelector, ctx: DriverContext) -> list[TargetMember]:
         pattern = re.compile(params.name) if params.name is not None else None
         found = self.engine.list_running(params.labels)
         chosen = [c for c in found if pattern is None or pattern.search(c.name)]

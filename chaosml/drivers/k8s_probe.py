@@ -88,7 +88,7 @@ class K8sProbeParams(Params):
         return self
 
 
-class K8sProbe(ProbeDriver):
+class K8sProbe(ProbeDriver[K8sProbeParams]):
     kind = "k8s"
     params_model = K8sProbeParams
     summary = "replicas, pod phase/readiness/restarts, an object or a field, recent events"
@@ -96,8 +96,7 @@ class K8sProbe(ProbeDriver):
     def __init__(self, api: KubeApi | None = None) -> None:
         self.api = api or KubeApi()
 
-    def sample(self, params: Params, ctx: DriverContext) -> Sample:
-        assert isinstance(params, K8sProbeParams)
+    def sample(self, params: K8sProbeParams, ctx: DriverContext) -> Sample:
         if params.field == "events":
             return Sample(value=self._events(params))
         if params.field in {"pods", "ready_pods", "running_pods", "restarts"}:

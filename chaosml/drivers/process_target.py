@@ -96,7 +96,7 @@ def member_pid(target_member: TargetMember) -> int | None:
     return pid if same and pid not in protected_pids() else None
 
 
-class ProcessTarget(TargetDriver):
+class ProcessTarget(TargetDriver[ProcessSelector]):
     """Local processes by pid file or command-line pattern (never pid 1, chaosml or its
     ancestors)."""
 
@@ -104,6 +104,5 @@ class ProcessTarget(TargetDriver):
     params_model = ProcessSelector
     summary = "local processes by pid file or command-line pattern"
 
-    def candidates(self, params: Params, ctx: DriverContext) -> list[TargetMember]:
-        assert isinstance(params, ProcessSelector)
+    def candidates(self, params: ProcessSelector, ctx: DriverContext) -> list[TargetMember]:
         return [member(pid) for pid in matching_pids(params)]

@@ -30,7 +30,7 @@ JUDGED_STATUSES = ("completed", "deviated")
 
 
 async def after_apply(
-    driver: FaultDriver,
+    driver: FaultDriver[Any],
     step: m.FaultStep,
     index: int,
     ctx: DriverContext,
