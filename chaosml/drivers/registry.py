@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib.metadata import entry_points
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -156,14 +156,38 @@ def verify_driver(cls: object) -> list[str]:
     params = getattr(cls, "params_model", None)
     if not (isinstance(params, type) and issubclass(params, BaseModel)):
         problems.append(
-            "params_model is not a pydantic model (subclass chaosml.drivers.base.Params)"
+            "params_model is not a pydantic model (subclass chaosml.contract.params.Params)"
         )
     elif not issubclass(params, Params) and params.model_config.get("extra") != "forbid":
         problems.append("params_model must forbid unknown keys (subclass Params)")
+    else:
+        problems.extend(_params_match_generic(cls, params))
     if inspect.isabstract(cls):
         missing = ", ".join(sorted(getattr(cls, "__abstractmethods__", ())))
         problems.append(f"does not implement {missing}")
     return problems
+
+
+def declared_params(cls: type) -> type | None:
+    """The parameter model a driver class names in its generic base (``FaultDriver[KillParams]``,
+    ``_ContainerFault[KillParams]``), or None when it names none (an unparameterised plugin)."""
+    for klass in cls.__mro__:
+        for base in klass.__dict__.get("__orig_bases__", ()):
+            origin = get_origin(base)
+            if isinstance(origin, type) and issubclass(origin, Driver):
+                concrete = [a for a in get_args(base) if isinstance(a, type)]
+                if concrete:
+                    return concrete[0]
+    return None
+
+
+def _params_match_generic(cls: type, params: type) -> list[str]:
+    """Drivers' methods are typed by their generic parameter; the engine passes them what
+    ``params_model`` validated, so the two must agree."""
+    declared = declared_params(cls)
+    if declared is None or issubclass(params, declared):
+        return []
+    return [f"params_model {params.__name__} is not the {declared.__name__} its base declares"]
 
 
 def load_builtins(registry: Registry) -> None:
