@@ -45,7 +45,7 @@ from chaosml.drivers.docker_containers import (
     target_refs,
     unpause_if_paused,
 )
-from chaosml.drivers.docker_driver import DockerEngine
+from chaosml.drivers.docker_driver import DockerEngine, UsesDocker
 from chaosml.durations import format_duration
 from chaosml.model.types import Duration
 
@@ -57,13 +57,10 @@ def _ref_label(ref: ContainerRef) -> str:
 TP = TypeVar("TP", bound=TargetParams)
 
 
-class _ContainerFault(FaultDriver[TP]):
+class _ContainerFault(UsesDocker, FaultDriver[TP]):
     """A fault whose undo record is the list of containers it hit."""
 
     undo_verb: ClassVar[str]  # what the undo does, for the record's description
-
-    def __init__(self, engine: DockerEngine | None = None) -> None:
-        self.engine = engine or DockerEngine()
 
     def plan(self, params: TP, ctx: DriverContext) -> UndoRecord | None:
         refs = target_refs(ctx, params.target)
@@ -198,13 +195,10 @@ class DockerPause(_ContainerFault[TargetParams]):
         unpause_if_paused(self.engine, ref)
 
 
-class DockerRestart(FaultDriver[StopParams]):
+class DockerRestart(UsesDocker, FaultDriver[StopParams]):
     kind = "docker.restart"
     params_model = StopParams
     summary = "restart the target's containers; there is nothing to undo"
-
-    def __init__(self, engine: DockerEngine | None = None) -> None:
-        self.engine = engine or DockerEngine()
 
     def describe(self, params: StopParams) -> str:
         return f"docker.restart → target '{params.target}'"
@@ -243,13 +237,10 @@ class StartParams(Params):
         return self
 
 
-class DockerStart(ActionDriver[StartParams]):
+class DockerStart(UsesDocker, ActionDriver[StartParams]):
     kind = "docker.start"
     params_model = StartParams
     summary = "start containers that are not running (a target's, or one by name/id)"
-
-    def __init__(self, engine: DockerEngine | None = None) -> None:
-        self.engine = engine or DockerEngine()
 
     def describe(self, params: StartParams) -> str:
         if params.container is not None:

@@ -21,7 +21,7 @@ from chaosml.drivers.docker_containers import (
     record_entries,
     target_refs,
 )
-from chaosml.drivers.docker_driver import DockerEngine
+from chaosml.drivers.docker_driver import UsesDocker
 from chaosml.errors import DriverError
 
 
@@ -63,13 +63,10 @@ def _label(item: Attachment) -> str:
     return item.name or item.id[:12]
 
 
-class DockerDisconnect(FaultDriver[DisconnectParams]):
+class DockerDisconnect(UsesDocker, FaultDriver[DisconnectParams]):
     kind = "docker.disconnect"
     params_model = DisconnectParams
     summary = "disconnect the target's containers from a network; undo reconnects them"
-
-    def __init__(self, engine: DockerEngine | None = None) -> None:
-        self.engine = engine or DockerEngine()
 
     def describe(self, params: DisconnectParams) -> str:
         return f"docker.disconnect network '{params.network}' → target '{params.target}'"

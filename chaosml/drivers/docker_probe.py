@@ -17,7 +17,7 @@ from chaosml.contract.context import DriverContext
 from chaosml.contract.params import Params
 from chaosml.contract.sample import Sample
 from chaosml.drivers.base import ProbeDriver
-from chaosml.drivers.docker_driver import ContainerState, DockerEngine
+from chaosml.drivers.docker_driver import ContainerState, UsesDocker
 from chaosml.errors import DriverError, InfrastructureError, ProbeError
 
 ContainerField = Literal["state", "health", "restarts", "exit_code"]
@@ -36,13 +36,10 @@ class DockerProbeParams(Params):
         return self
 
 
-class DockerProbe(ProbeDriver[DockerProbeParams]):
+class DockerProbe(UsesDocker, ProbeDriver[DockerProbeParams]):
     kind = "docker"
     params_model = DockerProbeParams
     summary = "a container's state, health, restart count or exit code"
-
-    def __init__(self, engine: DockerEngine | None = None) -> None:
-        self.engine = engine or DockerEngine()
 
     def describe(self, params: DockerProbeParams) -> str:
         if params.container is not None:

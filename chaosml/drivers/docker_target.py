@@ -18,7 +18,7 @@ from chaosml.contract.context import DriverContext
 from chaosml.contract.params import Params
 from chaosml.contract.targets import TargetMember
 from chaosml.drivers.base import TargetDriver
-from chaosml.drivers.docker_driver import DockerEngine
+from chaosml.drivers.docker_driver import UsesDocker
 
 
 class DockerSelector(Params):
@@ -45,13 +45,10 @@ class DockerSelector(Params):
         return self
 
 
-class DockerTarget(TargetDriver[DockerSelector]):
+class DockerTarget(UsesDocker, TargetDriver[DockerSelector]):
     kind = "docker"
     params_model = DockerSelector
     summary = "running or paused containers matching labels and a name regex"
-
-    def __init__(self, engine: DockerEngine | None = None) -> None:
-        self.engine = engine or DockerEngine()
 
     def describe(self, params: DockerSelector) -> str:
         parts = [f"{k}={v}" for k, v in sorted(params.labels.items())]

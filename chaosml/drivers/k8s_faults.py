@@ -27,7 +27,7 @@ from chaosml.contract.context import DriverContext
 from chaosml.contract.params import Params
 from chaosml.contract.records import UndoRecord
 from chaosml.drivers.base import FaultDriver
-from chaosml.drivers.k8s_client import KubeApi, Ref, ref_for
+from chaosml.drivers.k8s_client import KubeApi, Ref, UsesKube, ref_for
 from chaosml.drivers.k8s_fields import (
     FieldChange,
     apply_changes,
@@ -72,13 +72,10 @@ def objects(api: KubeApi, refs: list[Ref]) -> list[dict[str, Any]]:
 TP = TypeVar("TP", bound=TargetParams)
 
 
-class _FieldFault(FaultDriver[TP]):
+class _FieldFault(UsesKube, FaultDriver[TP]):
     """A fault that sets fields; its undo record is the list of ``FieldChange``s."""
 
     target_kinds: set[str]
-
-    def __init__(self, api: KubeApi | None = None) -> None:
-        self.api = api or KubeApi()
 
     @abstractmethod
     def changes_for(self, obj: dict[str, Any], params: TP, ctx: DriverContext) -> list[FieldChange]:

@@ -30,7 +30,7 @@ from chaosml.contract.context import RUN_ID_LABEL, DriverContext
 from chaosml.contract.params import Params
 from chaosml.contract.records import UndoRecord
 from chaosml.drivers.base import FaultDriver
-from chaosml.drivers.k8s_client import KubeApi, Ref, ref_of
+from chaosml.drivers.k8s_client import KubeApi, Ref, UsesKube, ref_of
 from chaosml.drivers.k8s_faults import TargetParams, objects, target_refs
 from chaosml.drivers.k8s_fields import FieldChange, apply_changes, plan_change, pointer, restore
 from chaosml.errors import DriverError, UndoError
@@ -127,13 +127,10 @@ class ApplyParams(Params):
         return {**found, "metadata": {**found["metadata"], "namespace": self.namespace}}
 
 
-class K8sApply(FaultDriver[ApplyParams]):
+class K8sApply(UsesKube, FaultDriver[ApplyParams]):
     kind = "k8s.apply"
     params_model = ApplyParams
     summary = "create any manifest (Chaos Mesh, Litmus ...) labelled with the run; undo deletes it"
-
-    def __init__(self, api: KubeApi | None = None) -> None:
-        self.api = api or KubeApi()
 
     def describe(self, params: ApplyParams) -> str:
         ref = ref_of(params.load())
@@ -154,13 +151,10 @@ class IsolateParams(TargetParams):
     expires_after: Duration | None = Field(default=None, gt=0)
 
 
-class K8sNetworkPolicyIsolate(FaultDriver[IsolateParams]):
+class K8sNetworkPolicyIsolate(UsesKube, FaultDriver[IsolateParams]):
     kind = "k8s.networkpolicy.isolate"
     params_model = IsolateParams
     summary = "a NetworkPolicy denying all traffic of the target's pods; undo deletes it"
-
-    def __init__(self, api: KubeApi | None = None) -> None:
-        self.api = api or KubeApi()
 
     def plan(self, params: IsolateParams, ctx: DriverContext) -> UndoRecord | None:
         refs = target_refs(ctx, params.target, {"pod", "deployment", "statefulset"})

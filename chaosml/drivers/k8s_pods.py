@@ -22,7 +22,7 @@ from chaosml.contract.context import DriverContext
 from chaosml.contract.records import UndoRecord
 from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.docker_containers import Failure, for_each
-from chaosml.drivers.k8s_client import KubeApi, Ref
+from chaosml.drivers.k8s_client import Ref, UsesKube
 from chaosml.drivers.k8s_faults import TargetParams, objects, target_refs
 from chaosml.errors import DriverError, InfrastructureError
 
@@ -44,11 +44,8 @@ def _pod_entry(pod: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class _PodFault(FaultDriver[PodParams]):
+class _PodFault(UsesKube, FaultDriver[PodParams]):
     verb: str
-
-    def __init__(self, api: KubeApi | None = None) -> None:
-        self.api = api or KubeApi()
 
     def pods(self, params: PodParams, ctx: DriverContext) -> list[dict[str, Any]]:
         refs = target_refs(ctx, params.target, {"pod"})

@@ -35,7 +35,7 @@ from chaosml.contract.context import DriverContext
 from chaosml.contract.params import Params
 from chaosml.contract.sample import Sample
 from chaosml.drivers.base import ProbeDriver
-from chaosml.drivers.k8s_client import KubeApi, ref_for
+from chaosml.drivers.k8s_client import UsesKube, ref_for
 from chaosml.drivers.k8s_target import label_selector
 from chaosml.model.types import Duration
 
@@ -88,13 +88,10 @@ class K8sProbeParams(Params):
         return self
 
 
-class K8sProbe(ProbeDriver[K8sProbeParams]):
+class K8sProbe(UsesKube, ProbeDriver[K8sProbeParams]):
     kind = "k8s"
     params_model = K8sProbeParams
     summary = "replicas, pod phase/readiness/restarts, an object or a field, recent events"
-
-    def __init__(self, api: KubeApi | None = None) -> None:
-        self.api = api or KubeApi()
 
     def sample(self, params: K8sProbeParams, ctx: DriverContext) -> Sample:
         if params.field == "events":

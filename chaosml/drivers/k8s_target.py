@@ -22,7 +22,7 @@ from chaosml.contract.context import DriverContext
 from chaosml.contract.params import Params
 from chaosml.contract.targets import TargetMember
 from chaosml.drivers.base import TargetDriver
-from chaosml.drivers.k8s_client import KubeApi
+from chaosml.drivers.k8s_client import KubeApi, UsesKube
 
 TargetKind = Literal["pod", "deployment", "statefulset", "service", "configmap"]
 OPT_IN_PREFIX = "chaosml.io/"
@@ -49,13 +49,10 @@ def parse_member_id(member: str) -> tuple[str, str, str]:
     return kind, namespace, name
 
 
-class K8sTarget(TargetDriver[K8sSelector]):
+class K8sTarget(UsesKube, TargetDriver[K8sSelector]):
     kind = "k8s"
     params_model = K8sSelector
     summary = "Kubernetes pods, deployments, statefulsets, services or configmaps by labels"
-
-    def __init__(self, api: KubeApi | None = None) -> None:
-        self.api = api or KubeApi()
 
     def describe(self, params: K8sSelector) -> str:
         shown = [label_selector(params.labels), params.fields]

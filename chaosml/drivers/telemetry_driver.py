@@ -136,9 +136,8 @@ class TelemetryStop(FaultDriver[TelemetryStopParams]):
     summary = "silence telemetry: stop the exporter, blackhole /metrics, or pause its container"
 
     def __init__(self) -> None:
-        self._delegates: dict[
-            str, FaultDriver[Any]
-        ] = {}  # one per mode: apply and evidence share it
+        # one per mode: apply and evidence share it
+        self._delegates: dict[str, FaultDriver[Any]] = {}
 
     def _delegate(self, mode: str) -> FaultDriver[Any]:
         if mode not in self._delegates:
