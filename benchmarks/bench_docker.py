@@ -29,7 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from chaosml.drivers.base import DriverContext, ResolvedTarget, TargetMember
+from chaosml.contract.context import DriverContext
+from chaosml.contract.targets import ResolvedTarget, TargetMember
 from chaosml.drivers.docker_driver import DockerEngine
 from chaosml.drivers.docker_faults import DockerKill
 

@@ -33,12 +33,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from chaosml.contract.context import DriverContext  # noqa: E402
+from chaosml.contract.targets import ResolvedTarget  # noqa: E402
 from chaosml.drivers import k8s_client  # noqa: E402
-from chaosml.drivers.base import DriverContext, ResolvedTarget  # noqa: E402
 from chaosml.drivers.k8s_pods import K8sPodDelete, PodParams  # noqa: E402
 from chaosml.drivers.k8s_target import K8sSelector, K8sTarget  # noqa: E402
-from chaosml.engine.selection import select  # noqa: E402
 from chaosml.model.experiment import TargetSpec  # noqa: E402
+from chaosml.model.selection import select  # noqa: E402
 from tests.fixtures.k8s_env import KubeCluster  # noqa: E402
 from tests.integration.k8s.helpers import Objects, wait_until  # noqa: E402
 

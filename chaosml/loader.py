@@ -10,18 +10,19 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from chaosml import redaction
+from chaosml.contract.catalogue import Role
+from chaosml.contract.params import Params
 from chaosml.ctk.detect import is_ctk
-from chaosml.drivers.base import Params, Role
 from chaosml.drivers.registry import Registry, default_registry
 from chaosml.errors import Problem, ValidationError
 from chaosml.model import experiment as m
+from chaosml.model.loaded import Loaded
 from chaosml.model.problems import Collector, suggest
 from chaosml.model.static_checks import static_problems
 from chaosml.substitution import SecretRefs, Substituter, SubstitutionError, secret_refs
@@ -30,17 +31,6 @@ from chaosml.yaml_source import Loc, Source, parse_text, read_source
 
 TOP_KEYS = list(m.Experiment.model_fields)
 STEP_KINDS = ("fault", "action", "probe", "wait", "expect_alert")
-
-
-@dataclass
-class Loaded:
-    """A validated experiment and what the run needs to know about how it was loaded."""
-
-    experiment: m.Experiment
-    path: str
-    secret_values: list[str] = field(default_factory=list)
-    raw: dict[str, Any] = field(default_factory=dict)  # the substituted document
-    secret_refs: SecretRefs = field(default_factory=SecretRefs)  # for undo records (rollback)
 
 
 def load_file(

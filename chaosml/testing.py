@@ -22,19 +22,12 @@ from typing import Any
 
 from pydantic import Field
 
-from chaosml.drivers.base import (
-    ActionDriver,
-    Driver,
-    DriverContext,
-    Evidence,
-    FaultDriver,
-    Params,
-    ProbeDriver,
-    Sample,
-    TargetDriver,
-    TargetMember,
-    UndoRecord,
-)
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import Evidence, UndoRecord
+from chaosml.contract.sample import Sample
+from chaosml.contract.targets import TargetMember
+from chaosml.drivers.base import ActionDriver, Driver, FaultDriver, ProbeDriver, TargetDriver
 from chaosml.drivers.registry import Registry, load_builtins
 from chaosml.errors import DriverError, InfrastructureError, ProbeError
 
@@ -73,7 +66,7 @@ class FakeFaultParams(Params):
     effect: bool | None = Field(default=None, description="evidence at undo (None: none given)")
 
 
-class FakeFault(_InWorld, FaultDriver):
+class FakeFault(_InWorld, FaultDriver[FakeFaultParams]):
     """Marks ``id`` active in its world; its undo marks it inactive. ``apply_seconds``: apply
     takes that long (ignoring its timeout and the run's cancellation, like a hung SDK call)."""
 
@@ -81,8 +74,7 @@ class FakeFault(_InWorld, FaultDriver):
     params_model = FakeFaultParams
     summary = "a fault that only changes its chaosml.testing world"
 
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord:
-        assert isinstance(params, FakeFaultParams)
+    def plan(self, params: FakeFaultParams, ctx: DriverContext) -> UndoRecord:
         self.world.undo_failures[params.id] = params.fail_undo
         data: dict[str, Any] = {"id": params.id}
         if params.effect is not None:
@@ -96,8 +88,7 @@ class FakeFault(_InWorld, FaultDriver):
         summary = "changed its world" if effect else "0 changes: nothing was listening"
         return Evidence(bool(effect), summary, {"changes": int(bool(effect))})
 
-    def apply(self, params: Params, ctx: DriverContext) -> None:
-        assert isinstance(params, FakeFaultParams)
+    def apply(self, params: FakeFaultParams, ctx: DriverContext) -> None:
         time.sleep(params.apply_seconds)
         if params.fail_apply:
             raise DriverError(f"fake fault {params.id} failed to apply")
@@ -121,13 +112,12 @@ class FakeActionParams(Params):
     id: str = "action"
 
 
-class FakeAction(_InWorld, ActionDriver):
+class FakeAction(_InWorld, ActionDriver[FakeActionParams]):
     kind = "fake.action"
     params_model = FakeActionParams
     summary = "an action that only logs to its chaosml.testing world"
 
-    def run(self, params: Params, ctx: DriverContext) -> Sample | None:
-        assert isinstance(params, FakeActionParams)
+    def run(self, params: FakeActionParams, ctx: DriverContext) -> Sample | None:
         with self.world.lock:
             self.world.log.append(f"action {params.id}")
         return None
@@ -139,7 +129,7 @@ class ScriptedParams(Params):
     sleep: float = 0.0
 
 
-class ScriptedProbe(_InWorld, ProbeDriver):
+class ScriptedProbe(_InWorld, ProbeDriver[ScriptedParams]):
     """Returns ``values`` one after another (the last one repeats). A value ``"!error"`` raises a
     ProbeError, ``"!down"`` an InfrastructureError, ``"!hang"`` sleeps for a minute."""
 
@@ -147,8 +137,7 @@ class ScriptedProbe(_InWorld, ProbeDriver):
     params_model = ScriptedParams
     summary = "values from a script (for tests)"
 
-    def sample(self, params: Params, ctx: DriverContext) -> Sample:
-        assert isinstance(params, ScriptedParams)
+    def sample(self, params: ScriptedParams, ctx: DriverContext) -> Sample:
         with self.world.lock:
             index = self.world.counters.get(params.key, 0)
             self.world.counters[params.key] = index + 1
@@ -173,15 +162,14 @@ class FakeTargetParams(Params):
     members: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class FakeTarget(TargetDriver):
+class FakeTarget(TargetDriver[FakeTargetParams]):
     """Candidates given inline: ``fake: {members: [{name: a, labels: {...}}]}``."""
 
     kind = "fake"
     params_model = FakeTargetParams
     summary = "targets listed inline (for tests)"
 
-    def candidates(self, params: Params, ctx: DriverContext) -> list[TargetMember]:
-        assert isinstance(params, FakeTargetParams)
+    def candidates(self, params: FakeTargetParams, ctx: DriverContext) -> list[TargetMember]:
         return [
             TargetMember(str(m.get("id", m["name"])), str(m["name"]), dict(m.get("labels", {})))
             for m in params.members
@@ -197,7 +185,7 @@ class FakeRegistry(Registry):
 
     world: FakeWorld = field(default_factory=FakeWorld)
 
-    def instantiate(self, cls: type[Driver]) -> Driver:
+    def instantiate(self, cls: type[Driver[Any]]) -> Driver[Any]:
         if issubclass(cls, _InWorld):
             return cls(self.world)
         return cls()

@@ -14,7 +14,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from chaosml.drivers.base import DriverContext, ResolvedTarget
+from chaosml.contract.context import DriverContext
+from chaosml.contract.targets import ResolvedTarget
 from chaosml.drivers.registry import default_registry
 from chaosml.durations import format_duration
 from chaosml.engine import blast_radius
@@ -22,8 +23,8 @@ from chaosml.engine.blast_radius import worst_case_seconds
 from chaosml.engine.state import RunOptions
 from chaosml.errors import ChaosMLError, RefusedError
 from chaosml.exit_codes import ExitCode
-from chaosml.loader import Loaded
 from chaosml.model import experiment as m
+from chaosml.model.loaded import Loaded
 from chaosml.model.types import Duration
 from chaosml.redaction import Redactor
 

@@ -15,7 +15,9 @@ from chaosml.engine.signals import ROUTER
 from chaosml.engine.state import RunOptions
 from chaosml.errors import InputError
 from chaosml.exit_codes import ExitCode, most_severe
-from chaosml.loader import Loaded, load_file
+from chaosml.loader import load_file
+from chaosml.model.loaded import Loaded
+from chaosml.proxy.launcher import start_proxy
 from chaosml.redaction import Redactor
 from chaosml.reporting.console import ConsoleObserver
 from chaosml.reporting.journal_writer import Observer
@@ -62,6 +64,7 @@ def run(
                 command_line=Redactor(item.secret_values)(list(sys.argv)),
                 max_clock_skew_s=skew,
                 watchdog=watchdog,
+                start_proxy=start_proxy,
             )
             codes.append(_run_one(item, options, report_dir, debug))
         return int(most_severe(codes))
@@ -114,7 +117,7 @@ def _after(outcome: RunOutcome, report_dir: Path | None) -> None:
             file=sys.stderr,
         )
     if report_dir is not None and outcome.journal_path is not None:
-        from chaosml.cli.report_entry import write_reports
+        from chaosml.reporting.report_dir import write_reports
 
         write_reports([outcome.journal_path], report_dir)
     if os.environ.get("CHAOSML_PRINT_EXIT"):

@@ -34,16 +34,10 @@ from typing import Any
 from chaosml.demo.environment import FEATURES_PROXY, METRICS_PROXY, ProxyService, start_proxy
 from chaosml.demo.monitoring import Monitoring, start_monitoring
 from chaosml.demo.processes import http_ok
-from chaosml.demo.stack import (
-    FEATURE_SERVICE,
-    MODEL_SERVER,
-    TRAFFIC,
-    prepare_work_dir,
-    service_env,
-)
-from chaosml.drivers.subprocesses import stop_group
+from chaosml.demo.stack import FEATURE_SERVICE, MODEL_SERVER, TRAFFIC, prepare_work_dir, service_env
 from chaosml.errors import InfrastructureError
-from chaosml.ports import free_port
+from chaosml.io.ports import free_port
+from chaosml.io.subprocesses import stop_group
 
 BASE_IMAGE = "chaosml-demo/base:latest"
 DEMO_LABEL, RUN_LABEL, TARGET = "chaosml.demo", "chaosml.demo.run", "model-server"

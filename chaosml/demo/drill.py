@@ -24,7 +24,9 @@ from chaosml.engine.outcome import RunOutcome, Status
 from chaosml.engine.state import RunOptions
 from chaosml.errors import ChaosMLError
 from chaosml.exit_codes import ExitCode, most_severe
-from chaosml.loader import Loaded, load_source
+from chaosml.loader import load_source
+from chaosml.model.loaded import Loaded
+from chaosml.proxy.launcher import start_proxy
 from chaosml.reporting.journal_reader import AlertRecord, RunReport, read_journal
 from chaosml.reporting.journal_writer import Observer
 from chaosml.yaml_source import read_source
@@ -137,7 +139,12 @@ def run_drills(
 
 def _run_one(drill: Drill, journal_dir: Path, hooks: DrillHooks) -> DrillVerdict:
     command = ["chaosml", "demo", drill.name]
-    options = RunOptions(environment="dev", journal_dir=journal_dir, command_line=command)
+    options = RunOptions(
+        environment="dev",
+        journal_dir=journal_dir,
+        command_line=command,
+        start_proxy=start_proxy,
+    )
     observers = [hooks.observer()]
     try:
         outcome = run_experiment(drill.loaded, options, observers=observers, debug=hooks.debug)
@@ -165,7 +172,7 @@ def _verdict(drill: Drill, outcome: RunOutcome) -> DrillVerdict:
 
 
 def _write_reports(result: DemoResult, report_dir: Path) -> list[Path]:
-    from chaosml.cli.report_entry import write_reports
+    from chaosml.reporting.report_dir import write_reports
 
     journals = [v.journal for v in result.verdicts if v.journal and v.journal.exists()]
     return write_reports(journals, report_dir) if journals else []

@@ -27,8 +27,8 @@ from pathlib import Path
 from chaosml.demo.monitoring import Monitoring, start_monitoring
 from chaosml.demo.processes import StackError, wait_healthy
 from chaosml.demo.stack import FEATURE_SERVICE, MODEL_SERVER, Stack, start_stack
-from chaosml.drivers.subprocesses import start_logged, stop_group
-from chaosml.ports import free_port
+from chaosml.io.ports import free_port
+from chaosml.io.subprocesses import start_logged, stop_group
 
 FEATURES_PROXY, METRICS_PROXY = "features", "model-metrics"
 

@@ -1,5 +1,5 @@
 """Local service processes for the demo: health waits, log tails, and the sweep of services a
-drill restarted. Starting and stopping process groups is ``chaosml.drivers.subprocesses``."""
+drill restarted. Starting and stopping process groups is ``chaosml.io.subprocesses``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from chaosml import procfs
+from chaosml.io import procfs
 
 
 class StackError(Exception):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 
-from chaosml import procfs
+from chaosml.io import procfs
 
 SESSION_ENV = "CHAOSML_DEMO_SESSION"
 

@@ -32,8 +32,8 @@ from chaosml.demo.feature_service import DEFAULT_VERSION
 from chaosml.demo.processes import StackError, stop_matching, stop_pid_file
 from chaosml.demo.processes import wait_healthy as _wait_healthy
 from chaosml.demo.train import train
-from chaosml.drivers.subprocesses import start_logged, stop_group
-from chaosml.ports import free_port
+from chaosml.io.ports import free_port
+from chaosml.io.subprocesses import start_logged, stop_group
 
 SHIPPED_FEATURES = Path(__file__).parent / "data" / "features.csv"
 FEATURE_SERVICE, MODEL_SERVER, TRAFFIC = "feature-service", "model-server", "traffic"

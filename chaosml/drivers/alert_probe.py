@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import time
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar, Literal, cast
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from chaosml import redaction
-from chaosml.drivers import http_client
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.sample import Sample
 from chaosml.drivers.alert_states import (
     AlertView,
     alertmanager_alerts,
@@ -24,8 +26,9 @@ from chaosml.drivers.alert_states import (
     most_advanced,
     prometheus_alerts,
 )
-from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.drivers.base import ProbeDriver
 from chaosml.errors import InfrastructureError
+from chaosml.io import http_client
 from chaosml.model.types import Duration
 
 SourceKind = Literal["prometheus", "alertmanager"]
@@ -62,23 +65,21 @@ class AlertParams(Params):
     timeout: Duration = 5.0
 
 
-class AlertProbe(ProbeDriver):
+class AlertProbe(ProbeDriver[AlertParams]):
     kind: ClassVar[str] = "alert"
-    params_model: ClassVar[type[Params]] = AlertParams
+    params_model = AlertParams
     summary: ClassVar[str] = (
         "an alert's state (inactive/pending/firing) in Prometheus or Alertmanager"
     )
 
-    def sample(self, params: Params, ctx: DriverContext) -> Sample:
-        p = cast(AlertParams, params)
-        found = matching(fetch_alerts(p.source, p.timeout), p.name, p.labels)
-        sample = alert_sample(most_advanced(found), len(found), p.source.kind)
+    def sample(self, params: AlertParams, ctx: DriverContext) -> Sample:
+        found = matching(fetch_alerts(params.source, params.timeout), params.name, params.labels)
+        sample = alert_sample(most_advanced(found), len(found), params.source.kind)
         sample.details["alerts"] = [instance_json(a) for a in found]
         return sample
 
-    def describe(self, params: Params) -> str:
-        p = cast(AlertParams, params)
-        return f"alert {p.name} in {p.source.kind} at {p.source.base_url}"
+    def describe(self, params: AlertParams) -> str:
+        return f"alert {params.name} in {params.source.kind} at {params.source.base_url}"
 
 
 def fetch_alerts(source: AlertSource, timeout: float) -> list[AlertView]:

@@ -34,180 +34,47 @@ validated by the driver's ``params_model`` (a pydantic model that forbids unknow
 
 from __future__ import annotations
 
-import time
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from chaosml.contract.catalogue import Role
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import Evidence, UndoRecord
+from chaosml.contract.sample import Sample
+from chaosml.contract.targets import TargetMember
 
-from chaosml import redaction
-from chaosml.cancellation import CancelToken
-
-Role = Literal["fault", "action", "probe", "target"]
-
-RUN_ID_LABEL = "chaosml.run_id"
+P = TypeVar("P", bound=Params)  # a driver's own parameter model: ``FaultDriver[KillParams]``
 
 
-class Params(BaseModel):
-    """Base of every driver's parameter model: unknown keys are errors."""
+class Driver(ABC, Generic[P]):
+    """Common to every driver: its kind, role, parameter model and a one-line summary.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-@dataclass(frozen=True)
-class UndoRecord:
-    """What it takes to reverse one fault: plain JSON data, never a closure.
-
-    ``kind`` names the driver whose ``undo()`` replays it; ``data`` holds what it needs
-    (container ids, a toxic's name and proxy API, a snapshot's path and checksum).
+    Generic in its parameter model ``P``: a driver declares ``params_model = KillParams`` and
+    subclasses ``FaultDriver[KillParams]``, and its methods take ``params: KillParams``. The
+    engine passes only what ``params_model`` validated, so no driver checks the type again.
     """
-
-    kind: str
-    data: dict[str, Any]
-    description: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "data": self.data, "description": self.description}
-
-    @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> UndoRecord:
-        return cls(
-            kind=str(raw["kind"]), data=dict(raw["data"]), description=str(raw["description"])
-        )
-
-
-Counter = int | float | str
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What a fault actually did: ``effect`` (did it change anything?), a one-line ``summary``
-    for the console and reports, and the counters it is based on."""
-
-    effect: bool
-    summary: str
-    counters: Mapping[str, Counter] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"effect": self.effect, "summary": self.summary, "counters": dict(self.counters)}
-
-
-@dataclass
-class Sample:
-    """What a probe read. ``value`` is the primary value expectations compare against."""
-
-    value: Any = None
-    status: int | None = None  # HTTP status code
-    exit_code: int | None = None  # process exit code
-    text: str | None = None  # response body or stdout
-    json: Any = None  # parsed JSON body, when there is one
-    details: dict[str, Any] = field(default_factory=dict)  # latency_s, labels, state, ...
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"value": self.value}
-        for key in ("status", "exit_code"):
-            if getattr(self, key) is not None:
-                out[key] = getattr(self, key)
-        if self.text is not None:
-            out["text"] = redaction.clip(self.text, 2000, "")
-        if self.details:
-            out["details"] = self.details
-        return out
-
-
-@dataclass(frozen=True)
-class TargetMember:
-    """One concrete thing a target selector matched (a container, a process)."""
-
-    id: str
-    name: str
-    labels: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ResolvedTarget:
-    """A blast-radius target after selection: the members chosen out of ``matched``."""
-
-    name: str
-    kind: str  # the target driver's kind, e.g. "docker"
-    members: tuple[TargetMember, ...]
-    matched: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "matched": self.matched,
-            "members": [{"id": m.id, "name": m.name} for m in self.members],
-        }
-
-
-@dataclass
-class DriverContext:
-    """What the engine gives a driver call."""
-
-    run_id: str
-    targets: dict[str, ResolvedTarget] = field(default_factory=dict)
-    allow_python: bool = False
-    seed: int = 0
-    experiment_title: str = ""
-    state_dir: str = ""  # a directory drivers may keep run files in (snapshots)
-    fault_id: str = ""  # the same for plan() and apply() of one step: name what you create by it
-    proxies: dict[str, str] = field(default_factory=dict)  # ephemeral proxy name -> its API URL
-    cancel: CancelToken = field(default_factory=CancelToken)  # the run's: set when it is aborted
-    deadline: float | None = None  # time.monotonic() by which this call must return
-    faults_end_by: float | None = None  # wall time the run's faults are undone by at worst
-
-    def until(self, timeout: float) -> DriverContext:
-        """This context for one call that must return within ``timeout`` seconds."""
-        return replace(self, deadline=time.monotonic() + timeout)
-
-    def remaining(self, default: float) -> float:
-        """Seconds left of this call's deadline (``default`` at most): pass it to the SDK's
-        timeout so a call gives up by itself instead of outliving its step."""
-        if self.deadline is None:
-            return default
-        return max(0.1, min(default, self.deadline - time.monotonic()))
-
-    def target(self, name: str) -> ResolvedTarget:
-        from chaosml.errors import DriverError
-
-        try:
-            return self.targets[name]
-        except KeyError:
-            known = ", ".join(sorted(self.targets)) or "none"
-            raise DriverError(f"unknown target '{name}' (declared targets: {known})") from None
-
-    @property
-    def run_labels(self) -> dict[str, str]:
-        return {RUN_ID_LABEL: self.run_id}
-
-
-class Driver(ABC):
-    """Common to every driver: its kind, role, parameter model and a one-line summary."""
 
     kind: ClassVar[str]
     role: ClassVar[Role]
     params_model: ClassVar[type[Params]]
     summary: ClassVar[str] = ""
 
-    def describe(self, params: Params) -> str:
+    def describe(self, params: P) -> str:
         """One line for plans and progress; override for something friendlier."""
         shown = params.model_dump(exclude_none=True)
         return f"{self.kind} {shown}" if shown else self.kind
 
 
-class FaultDriver(Driver):
+class FaultDriver(Driver[P]):
     role: ClassVar[Role] = "fault"
 
     @abstractmethod
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
+    def plan(self, params: P, ctx: DriverContext) -> UndoRecord | None:
         """The undo record for this fault, computed before anything changes (None: no undo)."""
 
     @abstractmethod
-    def apply(self, params: Params, ctx: DriverContext) -> None:
+    def apply(self, params: P, ctx: DriverContext) -> None:
         """Make the change. On a half-way failure undo what was done, then raise."""
 
     @abstractmethod
@@ -215,7 +82,7 @@ class FaultDriver(Driver):
         """Reverse the change described by ``record``; idempotent, safe in a new process."""
 
     def applied_evidence(
-        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+        self, params: P, ctx: DriverContext, record: UndoRecord | None
     ) -> Evidence | None:
         """What the change did, observed right after ``apply()``; None: nothing to say."""
         return None
@@ -224,30 +91,30 @@ class FaultDriver(Driver):
         """What the fault did while in place, read just before ``undo()``; None: nothing."""
         return None
 
-    def duration_hint(self, params: Params) -> float:
+    def duration_hint(self, params: P) -> float:
         """Seconds the fault itself takes to apply at worst (for the max_duration check)."""
         return 0.0
 
 
-class ActionDriver(Driver):
+class ActionDriver(Driver[P]):
     role: ClassVar[Role] = "action"
 
     @abstractmethod
-    def run(self, params: Params, ctx: DriverContext) -> Sample | None:
+    def run(self, params: P, ctx: DriverContext) -> Sample | None:
         """Perform the operation; there is no undo."""
 
 
-class ProbeDriver(Driver):
+class ProbeDriver(Driver[P]):
     role: ClassVar[Role] = "probe"
 
     @abstractmethod
-    def sample(self, params: Params, ctx: DriverContext) -> Sample:
+    def sample(self, params: P, ctx: DriverContext) -> Sample:
         """Read a value. Raise ProbeError/InfrastructureError when it cannot be read."""
 
 
-class TargetDriver(Driver):
+class TargetDriver(Driver[P]):
     role: ClassVar[Role] = "target"
 
     @abstractmethod
-    def candidates(self, params: Params, ctx: DriverContext) -> list[TargetMember]:
+    def candidates(self, params: P, ctx: DriverContext) -> list[TargetMember]:
         """Everything the selector matches, before opt-in filtering and sampling."""

@@ -13,7 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from chaosml.drivers.base import DriverContext, Params, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import UndoRecord
 from chaosml.drivers.docker_driver import MAX_CONNECTIONS, DockerEngine
 from chaosml.errors import ChaosMLError, DriverError, InfrastructureError
 

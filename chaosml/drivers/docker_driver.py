@@ -238,3 +238,11 @@ def _explain(exc: docker.errors.APIError) -> str:
 
 def _short(text: str) -> str:
     return redaction.clip(text, 303)
+
+
+class UsesDocker:
+    """A driver that talks to the Docker engine: its own ``DockerEngine``, or the one given
+    (tests pass a fake or a shared one)."""
+
+    def __init__(self, engine: DockerEngine | None = None) -> None:
+        self.engine = engine or DockerEngine()

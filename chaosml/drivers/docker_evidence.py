@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from chaosml.drivers.base import Evidence
+from chaosml.contract.records import Evidence
 from chaosml.drivers.docker_containers import ContainerRef
 from chaosml.drivers.docker_driver import ContainerState, DockerEngine
 

@@ -23,20 +23,16 @@ from __future__ import annotations
 import math
 import signal as signals
 from abc import abstractmethod
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import Field, field_validator, model_validator
 
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import Evidence, UndoRecord
+from chaosml.contract.sample import Sample
 from chaosml.drivers import docker_evidence as observed
-from chaosml.drivers.base import (
-    ActionDriver,
-    DriverContext,
-    Evidence,
-    FaultDriver,
-    Params,
-    Sample,
-    UndoRecord,
-)
+from chaosml.drivers.base import ActionDriver, FaultDriver
 from chaosml.drivers.docker_containers import (
     ContainerRef,
     TargetParams,
@@ -49,7 +45,7 @@ from chaosml.drivers.docker_containers import (
     target_refs,
     unpause_if_paused,
 )
-from chaosml.drivers.docker_driver import DockerEngine
+from chaosml.drivers.docker_driver import DockerEngine, UsesDocker
 from chaosml.durations import format_duration
 from chaosml.model.types import Duration
 
@@ -58,20 +54,20 @@ def _ref_label(ref: ContainerRef) -> str:
     return ref.name or ref.id[:12]
 
 
-class _ContainerFault(FaultDriver):
+TP = TypeVar("TP", bound=TargetParams)
+
+
+class _ContainerFault(UsesDocker, FaultDriver[TP]):
     """A fault whose undo record is the list of containers it hit."""
 
     undo_verb: ClassVar[str]  # what the undo does, for the record's description
 
-    def __init__(self, engine: DockerEngine | None = None) -> None:
-        self.engine = engine or DockerEngine()
-
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
-        refs = target_refs(ctx, _target(params))
+    def plan(self, params: TP, ctx: DriverContext) -> UndoRecord | None:
+        refs = target_refs(ctx, params.target)
         return containers_record(self.kind, refs, f"{self.undo_verb} {names(refs)}")
 
-    def apply(self, params: Params, ctx: DriverContext) -> None:
-        refs = target_refs(ctx, _target(params))
+    def apply(self, params: TP, ctx: DriverContext) -> None:
+        refs = target_refs(ctx, params.target)
         done, failed = for_each(refs, lambda ref: self.act(ref, params), _ref_label)
         if failed:
             for_each(done, self.revert, _ref_label)  # best effort; the error says what failed
@@ -84,28 +80,23 @@ class _ContainerFault(FaultDriver):
             raise failure_error(f"undo of {self.kind} ({self.undo_verb})", failed, len(refs))
 
     def applied_evidence(
-        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+        self, params: TP, ctx: DriverContext, record: UndoRecord | None
     ) -> Evidence | None:
-        refs = target_refs(ctx, _target(params))
+        refs = target_refs(ctx, params.target)
         hit, what = self.observed(params)
         return observed.containers_evidence(self.engine, refs, hit, what)
 
     @abstractmethod
-    def observed(self, params: Params) -> tuple[observed.Hit, str]:
+    def observed(self, params: TP) -> tuple[observed.Hit, str]:
         """Which state after apply shows the fault took effect, and how to say it."""
 
     @abstractmethod
-    def act(self, ref: ContainerRef, params: Params) -> None:
+    def act(self, ref: ContainerRef, params: TP) -> None:
         """Apply the fault to one container."""
 
     @abstractmethod
     def revert(self, ref: ContainerRef) -> None:
         """Undo the fault on one container, idempotently."""
-
-
-def _target(params: Params) -> str:
-    assert isinstance(params, TargetParams)
-    return params.target
 
 
 class KillParams(TargetParams):
@@ -128,7 +119,7 @@ def signal_name(value: Any) -> str:
         raise ValueError(f"unknown signal {value!r}; use a name like SIGKILL or SIGTERM") from None
 
 
-class DockerKill(_ContainerFault):
+class DockerKill(_ContainerFault[KillParams]):
     kind = "docker.kill"
     params_model = KillParams
     summary = "send a signal (default SIGKILL) to the target's containers; undo starts them"
@@ -138,16 +129,13 @@ class DockerKill(_ContainerFault):
         super().__init__(engine)
         self.restarts: dict[str, int] = {}
 
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, KillParams)
+    def describe(self, params: KillParams) -> str:
         return f"docker.kill {params.signal} → target '{params.target}'"
 
-    def observed(self, params: Params) -> tuple[observed.Hit, str]:
-        assert isinstance(params, KillParams)
+    def observed(self, params: KillParams) -> tuple[observed.Hit, str]:
         return observed.killed_by(params.signal, self.restarts), f"took {params.signal}"
 
-    def act(self, ref: ContainerRef, params: Params) -> None:
-        assert isinstance(params, KillParams)
+    def act(self, ref: ContainerRef, params: KillParams) -> None:
         found = self.engine.find(ref.id)
         if found is not None:  # to tell a restart policy's restart from no effect
             self.restarts[found.id] = found.restarts
@@ -165,71 +153,63 @@ class StopParams(TargetParams):
         return math.ceil(self.stop_timeout)
 
 
-class DockerStop(_ContainerFault):
+class DockerStop(_ContainerFault[StopParams]):
     kind = "docker.stop"
     params_model = StopParams
     summary = "stop the target's containers (SIGTERM, then SIGKILL); undo starts them"
     undo_verb = "start"
 
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, StopParams)
+    def describe(self, params: StopParams) -> str:
         grace = format_duration(params.stop_timeout)
         return f"docker.stop (grace {grace}) → target '{params.target}'"
 
-    def duration_hint(self, params: Params) -> float:
-        assert isinstance(params, StopParams)
+    def duration_hint(self, params: StopParams) -> float:
         return params.stop_timeout + 5.0
 
-    def observed(self, params: Params) -> tuple[observed.Hit, str]:
+    def observed(self, params: StopParams) -> tuple[observed.Hit, str]:
         return observed.stopped, "stopped"
 
-    def act(self, ref: ContainerRef, params: Params) -> None:
-        assert isinstance(params, StopParams)
+    def act(self, ref: ContainerRef, params: StopParams) -> None:
         self.engine.stop(ref.id, params.grace_s)
 
     def revert(self, ref: ContainerRef) -> None:
         start_unless_alive(self.engine, ref)
 
 
-class DockerPause(_ContainerFault):
+class DockerPause(_ContainerFault[TargetParams]):
     kind = "docker.pause"
     params_model = TargetParams
     summary = "freeze the target's containers; undo unpauses them"
     undo_verb = "unpause"
 
-    def describe(self, params: Params) -> str:
-        return f"docker.pause → target '{_target(params)}'"
+    def describe(self, params: TargetParams) -> str:
+        return f"docker.pause → target '{params.target}'"
 
-    def observed(self, params: Params) -> tuple[observed.Hit, str]:
+    def observed(self, params: TargetParams) -> tuple[observed.Hit, str]:
         return observed.paused, "paused"
 
-    def act(self, ref: ContainerRef, params: Params) -> None:
+    def act(self, ref: ContainerRef, params: TargetParams) -> None:
         self.engine.pause(ref.id)
 
     def revert(self, ref: ContainerRef) -> None:
         unpause_if_paused(self.engine, ref)
 
 
-class DockerRestart(FaultDriver):
+class DockerRestart(UsesDocker, FaultDriver[StopParams]):
     kind = "docker.restart"
     params_model = StopParams
     summary = "restart the target's containers; there is nothing to undo"
 
-    def __init__(self, engine: DockerEngine | None = None) -> None:
-        self.engine = engine or DockerEngine()
+    def describe(self, params: StopParams) -> str:
+        return f"docker.restart → target '{params.target}'"
 
-    def describe(self, params: Params) -> str:
-        return f"docker.restart → target '{_target(params)}'"
-
-    def duration_hint(self, params: Params) -> float:
-        assert isinstance(params, StopParams)
+    def duration_hint(self, params: StopParams) -> float:
         return params.stop_timeout + 5.0
 
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
+    def plan(self, params: StopParams, ctx: DriverContext) -> UndoRecord | None:
         return None
 
-    def apply(self, params: Params, ctx: DriverContext) -> None:
-        assert isinstance(params, StopParams)
+    def apply(self, params: StopParams, ctx: DriverContext) -> None:
         refs = target_refs(ctx, params.target)
         act = lambda ref: self.engine.restart(ref.id, params.grace_s)  # noqa: E731
         _, failed = for_each(refs, act, _ref_label)
@@ -240,9 +220,9 @@ class DockerRestart(FaultDriver):
         """A restart leaves nothing to undo."""
 
     def applied_evidence(
-        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+        self, params: StopParams, ctx: DriverContext, record: UndoRecord | None
     ) -> Evidence | None:
-        refs = target_refs(ctx, _target(params))
+        refs = target_refs(ctx, params.target)
         return observed.containers_evidence(self.engine, refs, observed.running, "running again")
 
 
@@ -257,22 +237,17 @@ class StartParams(Params):
         return self
 
 
-class DockerStart(ActionDriver):
+class DockerStart(UsesDocker, ActionDriver[StartParams]):
     kind = "docker.start"
     params_model = StartParams
     summary = "start containers that are not running (a target's, or one by name/id)"
 
-    def __init__(self, engine: DockerEngine | None = None) -> None:
-        self.engine = engine or DockerEngine()
-
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, StartParams)
+    def describe(self, params: StartParams) -> str:
         if params.container is not None:
             return f"docker.start container '{params.container}'"
         return f"docker.start → target '{params.target}'"
 
-    def run(self, params: Params, ctx: DriverContext) -> Sample | None:
-        assert isinstance(params, StartParams)
+    def run(self, params: StartParams, ctx: DriverContext) -> Sample | None:
         refs = _start_refs(params, ctx)
         act = lambda ref: start_unless_alive(self.engine, ref)  # noqa: E731
         done, failed = for_each(refs, act, _ref_label)

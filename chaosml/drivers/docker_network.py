@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chaosml.contract.context import DriverContext
+from chaosml.contract.records import Evidence, UndoRecord
 from chaosml.drivers import docker_evidence as observed
-from chaosml.drivers.base import DriverContext, Evidence, FaultDriver, Params, UndoRecord
+from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.docker_containers import (
     TargetParams,
     failure_error,
@@ -19,7 +21,7 @@ from chaosml.drivers.docker_containers import (
     record_entries,
     target_refs,
 )
-from chaosml.drivers.docker_driver import DockerEngine
+from chaosml.drivers.docker_driver import UsesDocker
 from chaosml.errors import DriverError
 
 
@@ -61,20 +63,15 @@ def _label(item: Attachment) -> str:
     return item.name or item.id[:12]
 
 
-class DockerDisconnect(FaultDriver):
+class DockerDisconnect(UsesDocker, FaultDriver[DisconnectParams]):
     kind = "docker.disconnect"
     params_model = DisconnectParams
     summary = "disconnect the target's containers from a network; undo reconnects them"
 
-    def __init__(self, engine: DockerEngine | None = None) -> None:
-        self.engine = engine or DockerEngine()
-
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, DisconnectParams)
+    def describe(self, params: DisconnectParams) -> str:
         return f"docker.disconnect network '{params.network}' → target '{params.target}'"
 
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
-        assert isinstance(params, DisconnectParams)
+    def plan(self, params: DisconnectParams, ctx: DriverContext) -> UndoRecord | None:
         refs = target_refs(ctx, params.target)
         found = [self._attachment(ref.id, params.network) for ref in refs]
         shown = ", ".join(f"{_label(a)} ({', '.join(a.aliases) or 'no aliases'})" for a in found)
@@ -84,8 +81,7 @@ class DockerDisconnect(FaultDriver):
             f"reconnect to network '{params.network}': {shown}",
         )
 
-    def apply(self, params: Params, ctx: DriverContext) -> None:
-        assert isinstance(params, DisconnectParams)
+    def apply(self, params: DisconnectParams, ctx: DriverContext) -> None:
         items = [
             self._attachment(ref.id, params.network) for ref in target_refs(ctx, params.target)
         ]
@@ -102,9 +98,8 @@ class DockerDisconnect(FaultDriver):
             raise failure_error("undo of docker.disconnect (reconnect)", failed, len(items))
 
     def applied_evidence(
-        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+        self, params: DisconnectParams, ctx: DriverContext, record: UndoRecord | None
     ) -> Evidence | None:
-        assert isinstance(params, DisconnectParams)
         refs = target_refs(ctx, params.target)
         hit = observed.off_network(params.network)
         return observed.containers_evidence(self.engine, refs, hit, f"off '{params.network}'")

@@ -13,8 +13,11 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
-from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
-from chaosml.drivers.docker_driver import ContainerState, DockerEngine
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import ProbeDriver
+from chaosml.drivers.docker_driver import ContainerState, UsesDocker
 from chaosml.errors import DriverError, InfrastructureError, ProbeError
 
 ContainerField = Literal["state", "health", "restarts", "exit_code"]
@@ -33,23 +36,18 @@ class DockerProbeParams(Params):
         return self
 
 
-class DockerProbe(ProbeDriver):
+class DockerProbe(UsesDocker, ProbeDriver[DockerProbeParams]):
     kind = "docker"
     params_model = DockerProbeParams
     summary = "a container's state, health, restart count or exit code"
 
-    def __init__(self, engine: DockerEngine | None = None) -> None:
-        self.engine = engine or DockerEngine()
-
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, DockerProbeParams)
+    def describe(self, params: DockerProbeParams) -> str:
         if params.container is not None:
             return f"docker {params.field} of container '{params.container}'"
         scope = "every container of" if params.all else "the container of"
         return f"docker {params.field} of {scope} target '{params.target}'"
 
-    def sample(self, params: Params, ctx: DriverContext) -> Sample:
-        assert isinstance(params, DockerProbeParams)
+    def sample(self, params: DockerProbeParams, ctx: DriverContext) -> Sample:
         states = [self._read(ref) for ref in _refs(params, ctx)]
         values = [field_value(state, params.field) for state in states]
         details = {"containers": [_summary(state) for state in states]}

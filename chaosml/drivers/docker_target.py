@@ -14,8 +14,11 @@ import re
 
 from pydantic import field_validator, model_validator
 
-from chaosml.drivers.base import DriverContext, Params, TargetDriver, TargetMember
-from chaosml.drivers.docker_driver import DockerEngine
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.targets import TargetMember
+from chaosml.drivers.base import TargetDriver
+from chaosml.drivers.docker_driver import UsesDocker
 
 
 class DockerSelector(Params):
@@ -42,23 +45,18 @@ class DockerSelector(Params):
         return self
 
 
-class DockerTarget(TargetDriver):
+class DockerTarget(UsesDocker, TargetDriver[DockerSelector]):
     kind = "docker"
     params_model = DockerSelector
     summary = "running or paused containers matching labels and a name regex"
 
-    def __init__(self, engine: DockerEngine | None = None) -> None:
-        self.engine = engine or DockerEngine()
-
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, DockerSelector)
+    def describe(self, params: DockerSelector) -> str:
         parts = [f"{k}={v}" for k, v in sorted(params.labels.items())]
         if params.name is not None:
             parts.append(f"name ~ /{params.name}/")
         return "docker containers with " + " and ".join(parts)
 
-    def candidates(self, params: Params, ctx: DriverContext) -> list[TargetMember]:
-        assert isinstance(params, DockerSelector)
+    def candidates(self, params: DockerSelector, ctx: DriverContext) -> list[TargetMember]:
         pattern = re.compile(params.name) if params.name is not None else None
         found = self.engine.list_running(params.labels)
         chosen = [c for c in found if pattern is None or pattern.search(c.name)]

@@ -18,7 +18,9 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from chaosml.drivers.base import DriverContext, Evidence, Params, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import Evidence, UndoRecord
 from chaosml.drivers.proxy_driver import ProxyRef, ToxicFault
 from chaosml.errors import DriverError
 from chaosml.feed import CorruptionSpec, FeedCorruptor
@@ -61,29 +63,26 @@ class FeedCorruptParams(Params):
         return CorruptionSpec(seed=default_seed if self.seed is None else self.seed, **knobs)
 
 
-class FeedCorrupt(ToxicFault):
+class FeedCorrupt(ToxicFault[FeedCorruptParams]):
     """Corrupts ``percent`` of the feature records ``fields`` reach, in one of ten modes."""
 
     kind = "feed.corrupt"
     params_model = FeedCorruptParams
     summary = "corrupt feature values through the proxy or in a CSV/JSONL file; undo: restore"
 
-    def proxy_of(self, params: Params) -> ProxyRef:
-        assert isinstance(params, FeedCorruptParams) and params.proxy is not None
+    def proxy_of(self, params: FeedCorruptParams) -> ProxyRef:
+        assert params.proxy is not None
         return params.proxy
 
-    def toxics(self, params: Params, ctx: DriverContext) -> list[dict[str, Any]]:
-        assert isinstance(params, FeedCorruptParams)
+    def toxics(self, params: FeedCorruptParams, ctx: DriverContext) -> list[dict[str, Any]]:
         attributes = params.spec(ctx.seed).model_dump(mode="json")
         return [{"type": "feed_corrupt", "attributes": {**attributes, "path": params.path}}]
 
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, FeedCorruptParams)
+    def describe(self, params: FeedCorruptParams) -> str:
         where = params.file or f"proxy {params.proxy.name if params.proxy else '?'}"
         return f"corrupt {params.percent:g}% of records ({params.mode}) of {where}"
 
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord:
-        assert isinstance(params, FeedCorruptParams)
+    def plan(self, params: FeedCorruptParams, ctx: DriverContext) -> UndoRecord:
         if params.file is None:
             return super().plan(params, ctx)
         data = {
@@ -93,8 +92,7 @@ class FeedCorrupt(ToxicFault):
         data["sha256"] = sha256_of(Path(data["file"]))
         return UndoRecord(self.kind, data, f"restore {params.file} from {data['snapshot']}")
 
-    def apply(self, params: Params, ctx: DriverContext) -> None:
-        assert isinstance(params, FeedCorruptParams)
+    def apply(self, params: FeedCorruptParams, ctx: DriverContext) -> None:
         if params.file is None:
             super().apply(params, ctx)
             return
@@ -107,7 +105,7 @@ class FeedCorrupt(ToxicFault):
         _write_atomic(target, text.encode())
 
     def applied_evidence(
-        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+        self, params: FeedCorruptParams, ctx: DriverContext, record: UndoRecord | None
     ) -> Evidence | None:
         """File mode: the records (lines) and bytes that differ from the snapshot."""
         if record is None or "file" not in record.data:

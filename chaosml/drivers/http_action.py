@@ -7,7 +7,9 @@ The request and its parameters are the ``http`` probe's; an action checks nothin
 
 from __future__ import annotations
 
-from chaosml.drivers.base import ActionDriver, DriverContext, Params, Sample
+from chaosml.contract.context import DriverContext
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import ActionDriver
 from chaosml.drivers.http_probe import HttpParams, HttpProbe
 from chaosml.errors import DriverError
 
@@ -16,18 +18,16 @@ class HttpRequestParams(HttpParams):
     fail_on_status: bool = False  # true: a status >= 400 fails the step
 
 
-class HttpRequest(ActionDriver):
+class HttpRequest(ActionDriver[HttpRequestParams]):
     kind = "http.request"
     params_model = HttpRequestParams
     summary = "send one HTTP request (a webhook, an admin endpoint); no undo"
 
-    def run(self, params: Params, ctx: DriverContext) -> Sample | None:
-        assert isinstance(params, HttpRequestParams)
+    def run(self, params: HttpRequestParams, ctx: DriverContext) -> Sample | None:
         sample = HttpProbe().sample(params, ctx)
         if params.fail_on_status and sample.status is not None and sample.status >= 400:
             raise DriverError(f"{params.method} {params.url} answered {sample.status}")
         return sample
 
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, HttpRequestParams)
+    def describe(self, params: HttpRequestParams) -> str:
         return f"{params.method} {params.url}"

@@ -6,9 +6,12 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from chaosml.drivers import http_client
-from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import ProbeDriver
 from chaosml.errors import InfrastructureError, ProbeError
+from chaosml.io import http_client
 from chaosml.model.types import Duration
 
 
@@ -23,7 +26,7 @@ class HttpParams(Params):
     measure: Literal["body", "status", "latency"] = "body"
 
 
-class HttpProbe(ProbeDriver):
+class HttpProbe(ProbeDriver[HttpParams]):
     """Sends one request. ``value`` is the JSON body (or text); with ``measure: latency`` it is
     the response time in seconds, with ``measure: status`` the status code."""
 
@@ -31,8 +34,7 @@ class HttpProbe(ProbeDriver):
     params_model = HttpParams
     summary = "status, latency, body and JSON of an HTTP request"
 
-    def sample(self, params: Params, ctx: DriverContext) -> Sample:
-        assert isinstance(params, HttpParams)
+    def sample(self, params: HttpParams, ctx: DriverContext) -> Sample:
         resp = _request(params, ctx.remaining(params.timeout))
         parsed = resp.json()
         value = {
@@ -43,8 +45,7 @@ class HttpProbe(ProbeDriver):
         details = {"latency_s": round(resp.elapsed_s, 6), "url": params.url}
         return Sample(value=value, status=resp.status, text=resp.text, json=parsed, details=details)
 
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, HttpParams)
+    def describe(self, params: HttpParams) -> str:
         return f"{params.method} {params.url}"
 
 

@@ -433,3 +433,11 @@ def reset_clients() -> None:
     _client_for.cache_clear()
     _resource_for.cache_clear()
     _eviction_version_for.cache_clear()
+
+
+class UsesKube:
+    """A driver that talks to a Kubernetes API: its own ``KubeApi``, or the one given (tests
+    pass ``k8s_fake.FakeKubeApi``)."""
+
+    def __init__(self, api: KubeApi | None = None) -> None:
+        self.api = api or KubeApi()

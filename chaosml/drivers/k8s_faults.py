@@ -19,12 +19,15 @@ The undo records carry each object's uid, resourceVersion and exact previous val
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import Field
 
-from chaosml.drivers.base import DriverContext, FaultDriver, Params, UndoRecord
-from chaosml.drivers.k8s_client import KubeApi, Ref, ref_for
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import UndoRecord
+from chaosml.drivers.base import FaultDriver
+from chaosml.drivers.k8s_client import KubeApi, Ref, UsesKube, ref_for
 from chaosml.drivers.k8s_fields import (
     FieldChange,
     apply_changes,
@@ -66,33 +69,30 @@ def objects(api: KubeApi, refs: list[Ref]) -> list[dict[str, Any]]:
     return found
 
 
-class _FieldFault(FaultDriver):
+TP = TypeVar("TP", bound=TargetParams)
+
+
+class _FieldFault(UsesKube, FaultDriver[TP]):
     """A fault that sets fields; its undo record is the list of ``FieldChange``s."""
 
     target_kinds: set[str]
 
-    def __init__(self, api: KubeApi | None = None) -> None:
-        self.api = api or KubeApi()
-
     @abstractmethod
-    def changes_for(
-        self, obj: dict[str, Any], params: Params, ctx: DriverContext
-    ) -> list[FieldChange]:
+    def changes_for(self, obj: dict[str, Any], params: TP, ctx: DriverContext) -> list[FieldChange]:
         """The changes this fault makes to one object."""
 
-    def changes(self, params: Params, ctx: DriverContext) -> list[FieldChange]:
-        assert isinstance(params, TargetParams)
+    def changes(self, params: TP, ctx: DriverContext) -> list[FieldChange]:
         refs = target_refs(ctx, params.target, self.target_kinds)
         return [c for obj in objects(self.api, refs) for c in self.changes_for(obj, params, ctx)]
 
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
+    def plan(self, params: TP, ctx: DriverContext) -> UndoRecord | None:
         changes = self.changes(params, ctx)
         shown = ", ".join(sorted({str(c.ref) for c in changes}))
         return UndoRecord(
             self.kind, {"changes": [c.to_json() for c in changes]}, f"restore {shown}"
         )
 
-    def apply(self, params: Params, ctx: DriverContext) -> None:
+    def apply(self, params: TP, ctx: DriverContext) -> None:
         apply_changes(self.api, self.changes(params, ctx))
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
@@ -104,27 +104,26 @@ class ScaleParams(TargetParams):
     replicas: int = Field(ge=0)
 
 
-class K8sScale(_FieldFault):
+class K8sScale(_FieldFault[ScaleParams]):
     kind = "k8s.scale"
     params_model = ScaleParams
     summary = "set the replicas of deployments/statefulsets (0 = kill all); undo restores them"
     target_kinds = {"deployment", "statefulset"}
 
     def changes_for(
-        self, obj: dict[str, Any], params: Params, ctx: DriverContext
+        self, obj: dict[str, Any], params: ScaleParams, ctx: DriverContext
     ) -> list[FieldChange]:
-        assert isinstance(params, ScaleParams)
         return [plan_change(obj, "/spec/replicas", params.replicas)]
 
 
-class K8sServiceBlackhole(_FieldFault):
+class K8sServiceBlackhole(_FieldFault[TargetParams]):
     kind = "k8s.service.blackhole"
     params_model = TargetParams
     summary = "make services select no pod (patch the selector); undo restores it exactly"
     target_kinds = {"service"}
 
     def changes_for(
-        self, obj: dict[str, Any], params: Params, ctx: DriverContext
+        self, obj: dict[str, Any], params: TargetParams, ctx: DriverContext
     ) -> list[FieldChange]:
         nothing = {BLACKHOLE_LABEL: f"{ctx.run_id}.{ctx.fault_id}"[:63]}
         return [plan_change(obj, "/spec/selector", nothing)]
@@ -134,16 +133,15 @@ class ConfigMapParams(TargetParams):
     data: dict[str, str] = Field(min_length=1)
 
 
-class K8sConfigMapPatch(_FieldFault):
+class K8sConfigMapPatch(_FieldFault[ConfigMapParams]):
     kind = "k8s.configmap.patch"
     params_model = ConfigMapParams
     summary = "set keys of configmaps (model path, flags); undo restores the previous data"
     target_kinds = {"configmap"}
 
     def changes_for(
-        self, obj: dict[str, Any], params: Params, ctx: DriverContext
+        self, obj: dict[str, Any], params: ConfigMapParams, ctx: DriverContext
     ) -> list[FieldChange]:
-        assert isinstance(params, ConfigMapParams)
         return [
             plan_change(obj, pointer("data", key), value)
             for key, value in sorted(params.data.items())

@@ -26,8 +26,11 @@ from typing import Any
 import yaml
 from pydantic import Field, model_validator
 
-from chaosml.drivers.base import RUN_ID_LABEL, DriverContext, FaultDriver, Params, UndoRecord
-from chaosml.drivers.k8s_client import KubeApi, Ref, ref_of
+from chaosml.contract.context import RUN_ID_LABEL, DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import UndoRecord
+from chaosml.drivers.base import FaultDriver
+from chaosml.drivers.k8s_client import KubeApi, Ref, UsesKube, ref_of
 from chaosml.drivers.k8s_faults import TargetParams, objects, target_refs
 from chaosml.drivers.k8s_fields import FieldChange, apply_changes, plan_change, pointer, restore
 from chaosml.errors import DriverError, UndoError
@@ -124,25 +127,19 @@ class ApplyParams(Params):
         return {**found, "metadata": {**found["metadata"], "namespace": self.namespace}}
 
 
-class K8sApply(FaultDriver):
+class K8sApply(UsesKube, FaultDriver[ApplyParams]):
     kind = "k8s.apply"
     params_model = ApplyParams
     summary = "create any manifest (Chaos Mesh, Litmus ...) labelled with the run; undo deletes it"
 
-    def __init__(self, api: KubeApi | None = None) -> None:
-        self.api = api or KubeApi()
-
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, ApplyParams)
+    def describe(self, params: ApplyParams) -> str:
         ref = ref_of(params.load())
         return f"create {ref.kind} {params.namespace}/{ref.name}"
 
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
-        assert isinstance(params, ApplyParams)
+    def plan(self, params: ApplyParams, ctx: DriverContext) -> UndoRecord | None:
         return object_record(self.kind, ref_of(params.load()), ctx.run_id, {})
 
-    def apply(self, params: Params, ctx: DriverContext) -> None:
-        assert isinstance(params, ApplyParams)
+    def apply(self, params: ApplyParams, ctx: DriverContext) -> None:
         manifest = stamped(params.load(), ctx, params.expires_after)
         self.api.create(manifest, params.namespace)
 
@@ -154,23 +151,18 @@ class IsolateParams(TargetParams):
     expires_after: Duration | None = Field(default=None, gt=0)
 
 
-class K8sNetworkPolicyIsolate(FaultDriver):
+class K8sNetworkPolicyIsolate(UsesKube, FaultDriver[IsolateParams]):
     kind = "k8s.networkpolicy.isolate"
     params_model = IsolateParams
     summary = "a NetworkPolicy denying all traffic of the target's pods; undo deletes it"
 
-    def __init__(self, api: KubeApi | None = None) -> None:
-        self.api = api or KubeApi()
-
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
-        assert isinstance(params, IsolateParams)
+    def plan(self, params: IsolateParams, ctx: DriverContext) -> UndoRecord | None:
         refs = target_refs(ctx, params.target, {"pod", "deployment", "statefulset"})
         policy = Ref("networking.k8s.io/v1", "NetworkPolicy", refs[0].namespace, _name(ctx))
         labelled = [c.to_json() for c in self._pod_labels(refs, ctx)]
         return object_record(self.kind, policy, ctx.run_id, {"labelled": labelled})
 
-    def apply(self, params: Params, ctx: DriverContext) -> None:
-        assert isinstance(params, IsolateParams)
+    def apply(self, params: IsolateParams, ctx: DriverContext) -> None:
         refs = target_refs(ctx, params.target, {"pod", "deployment", "statefulset"})
         apply_changes(self.api, self._pod_labels(refs, ctx))
         body = _policy(_name(ctx), refs[0].namespace, self._selector(refs, ctx))

@@ -18,9 +18,11 @@ from typing import Any
 
 from pydantic import Field
 
-from chaosml.drivers.base import DriverContext, FaultDriver, Params, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.records import UndoRecord
+from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.docker_containers import Failure, for_each
-from chaosml.drivers.k8s_client import KubeApi, Ref
+from chaosml.drivers.k8s_client import Ref, UsesKube
 from chaosml.drivers.k8s_faults import TargetParams, objects, target_refs
 from chaosml.errors import DriverError, InfrastructureError
 
@@ -42,14 +44,10 @@ def _pod_entry(pod: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class _PodFault(FaultDriver):
+class _PodFault(UsesKube, FaultDriver[PodParams]):
     verb: str
 
-    def __init__(self, api: KubeApi | None = None) -> None:
-        self.api = api or KubeApi()
-
-    def pods(self, params: Params, ctx: DriverContext) -> list[dict[str, Any]]:
-        assert isinstance(params, PodParams)
+    def pods(self, params: PodParams, ctx: DriverContext) -> list[dict[str, Any]]:
         refs = target_refs(ctx, params.target, {"pod"})
         entries = [_pod_entry(pod) for pod in objects(self.api, refs)]
         orphans = [f"{e['namespace']}/{e['name']}" for e in entries if e["owner"] is None]
@@ -61,15 +59,14 @@ class _PodFault(FaultDriver):
             )
         return entries
 
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
+    def plan(self, params: PodParams, ctx: DriverContext) -> UndoRecord | None:
         entries = self.pods(params, ctx)
         names = ", ".join(f"{e['namespace']}/{e['name']}" for e in entries)
         return UndoRecord(
             self.kind, {"pods": entries}, f"nothing to restore: controllers replace {names}"
         )
 
-    def apply(self, params: Params, ctx: DriverContext) -> None:
-        assert isinstance(params, PodParams)
+    def apply(self, params: PodParams, ctx: DriverContext) -> None:
         entries = self.pods(params, ctx)
         _, failed = for_each(
             entries, lambda e: self.act(e, params.grace_period), lambda e: str(e["name"])
@@ -80,8 +77,7 @@ class _PodFault(FaultDriver):
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         """Nothing to restore: the pods' controllers re-create them."""
 
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, PodParams)
+    def describe(self, params: PodParams) -> str:
         grace = f" (grace {params.grace_period}s)" if params.grace_period is not None else ""
         return f"{self.verb} the pods of target '{params.target}'{grace}"
 

@@ -31,8 +31,11 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
-from chaosml.drivers.k8s_client import KubeApi, ref_for
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import ProbeDriver
+from chaosml.drivers.k8s_client import UsesKube, ref_for
 from chaosml.drivers.k8s_target import label_selector
 from chaosml.model.types import Duration
 
@@ -85,16 +88,12 @@ class K8sProbeParams(Params):
         return self
 
 
-class K8sProbe(ProbeDriver):
+class K8sProbe(UsesKube, ProbeDriver[K8sProbeParams]):
     kind = "k8s"
     params_model = K8sProbeParams
     summary = "replicas, pod phase/readiness/restarts, an object or a field, recent events"
 
-    def __init__(self, api: KubeApi | None = None) -> None:
-        self.api = api or KubeApi()
-
-    def sample(self, params: Params, ctx: DriverContext) -> Sample:
-        assert isinstance(params, K8sProbeParams)
+    def sample(self, params: K8sProbeParams, ctx: DriverContext) -> Sample:
         if params.field == "events":
             return Sample(value=self._events(params))
         if params.field in {"pods", "ready_pods", "running_pods", "restarts"}:

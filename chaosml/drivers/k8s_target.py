@@ -18,8 +18,11 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from chaosml.drivers.base import DriverContext, Params, TargetDriver, TargetMember
-from chaosml.drivers.k8s_client import KubeApi
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.targets import TargetMember
+from chaosml.drivers.base import TargetDriver
+from chaosml.drivers.k8s_client import KubeApi, UsesKube
 
 TargetKind = Literal["pod", "deployment", "statefulset", "service", "configmap"]
 OPT_IN_PREFIX = "chaosml.io/"
@@ -46,22 +49,17 @@ def parse_member_id(member: str) -> tuple[str, str, str]:
     return kind, namespace, name
 
 
-class K8sTarget(TargetDriver):
+class K8sTarget(UsesKube, TargetDriver[K8sSelector]):
     kind = "k8s"
     params_model = K8sSelector
     summary = "Kubernetes pods, deployments, statefulsets, services or configmaps by labels"
 
-    def __init__(self, api: KubeApi | None = None) -> None:
-        self.api = api or KubeApi()
-
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, K8sSelector)
+    def describe(self, params: K8sSelector) -> str:
         shown = [label_selector(params.labels), params.fields]
         matching = " and ".join(s for s in shown if s) or "any labels"
         return f"k8s {params.kind}s in {params.namespace} with {matching}"
 
-    def candidates(self, params: Params, ctx: DriverContext) -> list[TargetMember]:
-        assert isinstance(params, K8sSelector)
+    def candidates(self, params: K8sSelector, ctx: DriverContext) -> list[TargetMember]:
         found = self.api.list_objects(
             params.kind, params.namespace, label_selector(params.labels), params.fields
         )

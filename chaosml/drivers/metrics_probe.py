@@ -8,16 +8,19 @@ endpoint is part of the system under test, so a scrape that fails — refused, t
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import Field
 
 from chaosml import redaction
-from chaosml.drivers import http_client
-from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import ProbeDriver
 from chaosml.drivers.promql_result import format_labels, labels_match
 from chaosml.errors import InfrastructureError, ProbeError
+from chaosml.io import http_client
 from chaosml.model.types import Duration
 
 _SHOWN = 10
@@ -31,19 +34,18 @@ class MetricsParams(Params):
     timeout: Duration = 5.0
 
 
-class MetricsProbe(ProbeDriver):
+class MetricsProbe(ProbeDriver[MetricsParams]):
     kind: ClassVar[str] = "metrics"
-    params_model: ClassVar[type[Params]] = MetricsParams
+    params_model = MetricsParams
     summary: ClassVar[str] = "one series scraped from a /metrics exposition (no Prometheus needed)"
 
-    def sample(self, params: Params, ctx: DriverContext) -> Sample:
-        p = cast(MetricsParams, params)
-        labels, value = read_series(scrape(p.url, p.timeout), p.name, p.labels)
+    def sample(self, params: MetricsParams, ctx: DriverContext) -> Sample:
+        labels, value = read_series(scrape(params.url, params.timeout), params.name, params.labels)
         return Sample(value=value, details={"labels": labels})
 
-    def describe(self, params: Params) -> str:
-        p = cast(MetricsParams, params)
-        return f"metrics {p.name}{format_labels(p.labels) if p.labels else ''} at {p.url}"
+    def describe(self, params: MetricsParams) -> str:
+        labels = format_labels(params.labels) if params.labels else ""
+        return f"metrics {params.name}{labels} at {params.url}"
 
 
 def scrape(url: str, timeout: float) -> str:

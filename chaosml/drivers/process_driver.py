@@ -9,26 +9,18 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from chaosml import procfs, redaction
-from chaosml.drivers import subprocesses
-from chaosml.drivers.base import (
-    DriverContext,
-    Evidence,
-    FaultDriver,
-    Params,
-    ProbeDriver,
-    Sample,
-    UndoRecord,
-)
+from chaosml import redaction
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import Evidence, UndoRecord
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import FaultDriver, ProbeDriver
 from chaosml.drivers.process_evidence import kill_evidence
-from chaosml.drivers.process_target import (
-    ProcessSelector,
-    matching_pids,
-    member,
-    member_pid,
-)
+from chaosml.drivers.process_target import ProcessSelector, matching_pids, member, member_pid
 from chaosml.errors import DriverError
+from chaosml.io import procfs, subprocesses
 from chaosml.model.experiment import TargetSpec
+from chaosml.model.selection import select
 from chaosml.model.types import Duration
 
 log = logging.getLogger(__name__)
@@ -51,7 +43,7 @@ class CommandParams(Params):
         return self
 
 
-class ProcessProbe(ProbeDriver):
+class ProcessProbe(ProbeDriver[CommandParams]):
     """Runs a command; ``exit_code`` and ``text`` (stdout); ``value`` is stdout, as a number when
     it is one."""
 
@@ -59,8 +51,7 @@ class ProcessProbe(ProbeDriver):
     params_model = CommandParams
     summary = "a command's exit code and output"
 
-    def sample(self, params: Params, ctx: DriverContext) -> Sample:
-        assert isinstance(params, CommandParams)
+    def sample(self, params: CommandParams, ctx: DriverContext) -> Sample:
         done = subprocesses.run(
             params.command,
             shell=params.shell,
@@ -107,15 +98,14 @@ def warn_secret_in_arguments(command: list[str] | str) -> None:
         )
 
 
-class ProcessRun(FaultDriver):
+class ProcessRun(FaultDriver[RunParams]):
     """Runs ``command``; its undo runs the ``undo`` command, if one is given."""
 
     kind = "process.run"
     params_model = RunParams
     summary = "run a command; undo: run the undo command"
 
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
-        assert isinstance(params, RunParams)
+    def plan(self, params: RunParams, ctx: DriverContext) -> UndoRecord | None:
         if params.undo is None:
             return None
         data = {
@@ -127,8 +117,7 @@ class ProcessRun(FaultDriver):
         }
         return UndoRecord(self.kind, data, f"run {_show(params.undo)}")
 
-    def apply(self, params: Params, ctx: DriverContext) -> None:
-        assert isinstance(params, RunParams)
+    def apply(self, params: RunParams, ctx: DriverContext) -> None:
         ctx.cancel.check(f"run {_show(params.command)}")  # never start once the run stopped
         timeout = ctx.remaining(params.timeout)  # killed at the step's deadline, never after
         _run_checked(params.command, params.shell, timeout, params.cwd, params.env)
@@ -138,15 +127,13 @@ class ProcessRun(FaultDriver):
         timeout = ctx.remaining(float(d["timeout"]))
         _run_checked(d["command"], bool(d["shell"]), timeout, d.get("cwd"), d.get("env") or {})
 
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, RunParams)
+    def describe(self, params: RunParams) -> str:
         return f"run {_show(params.command)}"
 
     def applied_evidence(
-        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+        self, params: RunParams, ctx: DriverContext, record: UndoRecord | None
     ) -> Evidence | None:
         """What a command changes is its own business: it ran and exited 0 (apply checked)."""
-        assert isinstance(params, RunParams)
         return Evidence(True, f"{_show(params.command)} exited 0", {"exit_code": 0})
 
 
@@ -205,7 +192,7 @@ def signal_name(value: str) -> str:
     return name
 
 
-class ProcessKill(FaultDriver):
+class ProcessKill(FaultDriver[KillParams]):
     """Signals the local processes of its target (an implied one for an inline pid file or
     pattern); undo runs ``restart`` (when given) if the process is not running again by then."""
 
@@ -216,8 +203,7 @@ class ProcessKill(FaultDriver):
     def __init__(self) -> None:
         self.delivered: dict[str, list[int]] = {}  # run/fault id -> pids signalled
 
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
-        assert isinstance(params, KillParams)
+    def plan(self, params: KillParams, ctx: DriverContext) -> UndoRecord | None:
         pids = chosen_pids(params, ctx)
         if not pids:
             raise DriverError(f"no running process matches {_selector(params)}")
@@ -233,8 +219,7 @@ class ProcessKill(FaultDriver):
         }
         return UndoRecord(self.kind, data, f"restart {_show(params.restart)}")
 
-    def apply(self, params: Params, ctx: DriverContext) -> None:
-        assert isinstance(params, KillParams)
+    def apply(self, params: KillParams, ctx: DriverContext) -> None:
         sig = getattr(signal, params.signal)
         delivered = self.delivered.setdefault(f"{ctx.run_id}/{ctx.fault_id}", [])
         for pid in chosen_pids(params, ctx):
@@ -245,9 +230,8 @@ class ProcessKill(FaultDriver):
             delivered.append(pid)
 
     def applied_evidence(
-        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+        self, params: KillParams, ctx: DriverContext, record: UndoRecord | None
     ) -> Evidence | None:
-        assert isinstance(params, KillParams)
         return kill_evidence(params.signal, self.delivered.pop(f"{ctx.run_id}/{ctx.fault_id}", []))
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
@@ -257,16 +241,13 @@ class ProcessKill(FaultDriver):
             return  # restarted by a supervisor or by a previous undo
         subprocesses.start_detached(d["restart"], cwd=d.get("cwd"))
 
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, KillParams)
+    def describe(self, params: KillParams) -> str:
         return f"{params.signal} to {_selector(params)}"
 
 
 def chosen_pids(params: KillParams, ctx: DriverContext) -> list[int]:
     """The pids of the members chosen for the target (resolved before the run, or now for a
     direct call without one) that are still the same processes."""
-    from chaosml.engine.selection import select
-
     implied = params.implied_target()
     if params.target is not None:
         members = ctx.target(params.target).members

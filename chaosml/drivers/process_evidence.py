@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chaosml import procfs
-from chaosml.drivers.base import Evidence
+from chaosml.contract.records import Evidence
+from chaosml.io import procfs
 
 SETTLE_SECONDS = 2.0
 ENDING = frozenset({"SIGKILL", "SIGTERM", "SIGINT", "SIGQUIT", "SIGABRT"})

@@ -19,8 +19,11 @@ import re
 
 from pydantic import field_validator, model_validator
 
-from chaosml import procfs
-from chaosml.drivers.base import DriverContext, Params, TargetDriver, TargetMember
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.targets import TargetMember
+from chaosml.drivers.base import TargetDriver
+from chaosml.io import procfs
 
 _ANY_LINE = ("", "x", "0", "/")  # a pattern matching one of these matches any command line
 
@@ -93,7 +96,7 @@ def member_pid(target_member: TargetMember) -> int | None:
     return pid if same and pid not in protected_pids() else None
 
 
-class ProcessTarget(TargetDriver):
+class ProcessTarget(TargetDriver[ProcessSelector]):
     """Local processes by pid file or command-line pattern (never pid 1, chaosml or its
     ancestors)."""
 
@@ -101,6 +104,5 @@ class ProcessTarget(TargetDriver):
     params_model = ProcessSelector
     summary = "local processes by pid file or command-line pattern"
 
-    def candidates(self, params: Params, ctx: DriverContext) -> list[TargetMember]:
-        assert isinstance(params, ProcessSelector)
+    def candidates(self, params: ProcessSelector, ctx: DriverContext) -> list[TargetMember]:
         return [member(pid) for pid in matching_pids(params)]

@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from prometheus_api_client.exceptions import PrometheusApiClientException
 from prometheus_api_client.prometheus_connect import PrometheusConnect
@@ -25,10 +25,13 @@ from pydantic import Field
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from chaosml import redaction
-from chaosml.drivers import connection_errors
-from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import ProbeDriver
 from chaosml.drivers.promql_result import Reduce, parse_result, reduce_points, select_series
 from chaosml.errors import InfrastructureError, ProbeError
+from chaosml.io import connection_errors
 from chaosml.model.types import Duration
 
 ATTEMPTS = 3
@@ -59,26 +62,24 @@ class _Transient(InfrastructureError):
     """Unreachable, timed out or a 5xx answer: a retry may cure it."""
 
 
-class PrometheusProbe(ProbeDriver):
+class PrometheusProbe(ProbeDriver[PrometheusParams]):
     kind: ClassVar[str] = "prometheus"
-    params_model: ClassVar[type[Params]] = PrometheusParams
+    params_model = PrometheusParams
     summary: ClassVar[str] = (
         "a PromQL value: instant, or reduced (max/min/avg/last/pNN) over a window"
     )
 
-    def sample(self, params: Params, ctx: DriverContext) -> Sample:
-        p = cast(PrometheusParams, params)
-        chosen = select_series(parse_result(fetch_result(p)), p.series)
-        value = reduce_points(chosen.points, p.reduce)
+    def sample(self, params: PrometheusParams, ctx: DriverContext) -> Sample:
+        chosen = select_series(parse_result(fetch_result(params)), params.series)
+        value = reduce_points(chosen.points, params.reduce)
         details: dict[str, Any] = {"labels": chosen.labels}
-        if p.window is not None:
-            details.update(points=len(chosen.points), reduce=p.reduce)
+        if params.window is not None:
+            details.update(points=len(chosen.points), reduce=params.reduce)
         return Sample(value=value, details=details)
 
-    def describe(self, params: Params) -> str:
-        p = cast(PrometheusParams, params)
-        over = f" {p.reduce} over {p.window:g}s" if p.window is not None else ""
-        return f"prometheus {p.query!r}{over} at {p.base_url}"
+    def describe(self, params: PrometheusParams) -> str:
+        over = f" {params.reduce} over {params.window:g}s" if params.window is not None else ""
+        return f"prometheus {params.query!r}{over} at {params.base_url}"
 
 
 def fetch_result(p: PrometheusParams) -> Any:

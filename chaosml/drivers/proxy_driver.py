@@ -12,11 +12,14 @@ a lease (``chaosml_expires_at``, see ``chaosml.watchdog.lease``) the runner rene
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import Field
 
-from chaosml.drivers.base import DriverContext, Evidence, FaultDriver, Params, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import Evidence, UndoRecord
+from chaosml.drivers.base import FaultDriver, P
 from chaosml.drivers.toxic_evidence import toxic_evidence
 from chaosml.drivers.toxiproxy_client import ToxiproxyClient
 from chaosml.durations import format_duration
@@ -57,20 +60,23 @@ def toxic_names(ctx: DriverContext, count: int) -> list[str]:
     return [f"chaosml-{ctx.run_id}-{step}-{n}" for n in range(1, count + 1)]
 
 
-class ToxicFault(FaultDriver):
+TP = TypeVar("TP", bound=ToxicParams)  # a stream toxic's parameters
+
+
+class ToxicFault(FaultDriver[P]):
     """Adds toxics on plan-time names; undo removes exactly those names."""
 
     _tokens: ClassVar[dict[str, str]] = {}
 
     @abstractmethod
-    def toxics(self, params: Params, ctx: DriverContext) -> list[dict[str, Any]]:
+    def toxics(self, params: P, ctx: DriverContext) -> list[dict[str, Any]]:
         """The toxics to add (type, stream, toxicity, attributes), without names."""
 
     @abstractmethod
-    def proxy_of(self, params: Params) -> ProxyRef:
+    def proxy_of(self, params: P) -> ProxyRef:
         """The proxy the toxics go on."""
 
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord:
+    def plan(self, params: P, ctx: DriverContext) -> UndoRecord:
         ref = self.proxy_of(params)
         names = toxic_names(ctx, len(self.toxics(params, ctx)))
         data = {
@@ -83,7 +89,7 @@ class ToxicFault(FaultDriver):
             self.kind, data, f"remove toxics {', '.join(names)} from proxy {ref.name}"
         )
 
-    def apply(self, params: Params, ctx: DriverContext) -> None:
+    def apply(self, params: P, ctx: DriverContext) -> None:
         ref = self.proxy_of(params)
         names = toxic_names(ctx, len(self.toxics(params, ctx)))
         api = ref.api_url(ctx)
@@ -123,21 +129,19 @@ class ToxicFault(FaultDriver):
             # an ephemeral proxy lived in the runner: gone with it, and its toxics with it
 
 
-class StreamToxicFault(ToxicFault):
+class StreamToxicFault(ToxicFault[TP]):
     """A TCP toxic on one or both streams, with ``percent`` as Toxiproxy's toxicity."""
 
     toxic_type: ClassVar[str]
 
     @abstractmethod
-    def attributes(self, params: Params) -> dict[str, Any]:
+    def attributes(self, params: TP) -> dict[str, Any]:
         """The toxic's attributes (Toxiproxy units: milliseconds, KB/s)."""
 
-    def proxy_of(self, params: Params) -> ProxyRef:
-        assert isinstance(params, ToxicParams)
+    def proxy_of(self, params: TP) -> ProxyRef:
         return params.proxy
 
-    def toxics(self, params: Params, ctx: DriverContext) -> list[dict[str, Any]]:
-        assert isinstance(params, ToxicParams)
+    def toxics(self, params: TP, ctx: DriverContext) -> list[dict[str, Any]]:
         streams = ["downstream", "upstream"] if params.direction == "both" else [params.direction]
         return [
             {
@@ -159,7 +163,7 @@ class LatencyParams(ToxicParams):
     jitter: Duration = 0.0
 
 
-class ProxyLatency(StreamToxicFault):
+class ProxyLatency(StreamToxicFault[LatencyParams]):
     """Delays traffic through the proxy by ``latency`` (± ``jitter``)."""
 
     kind = "proxy.latency"
@@ -167,12 +171,10 @@ class ProxyLatency(StreamToxicFault):
     summary = "delay traffic through a proxy; undo: remove the toxic"
     toxic_type = "latency"
 
-    def attributes(self, params: Params) -> dict[str, Any]:
-        assert isinstance(params, LatencyParams)
+    def attributes(self, params: LatencyParams) -> dict[str, Any]:
         return {"latency": _ms(params.latency), "jitter": _ms(params.jitter)}
 
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, LatencyParams)
+    def describe(self, params: LatencyParams) -> str:
         jitter = f" ±{format_duration(params.jitter)}" if params.jitter else ""
         latency = format_duration(params.latency)
         return f"add {latency}{jitter} latency ({params.direction}) on proxy {params.proxy.name}"
@@ -182,7 +184,7 @@ class BandwidthParams(ToxicParams):
     rate: int = Field(ge=0, description="KB/s (1 KB = 1000 bytes), as in Toxiproxy")
 
 
-class ProxyBandwidth(StreamToxicFault):
+class ProxyBandwidth(StreamToxicFault[BandwidthParams]):
     """Throttles traffic through the proxy to ``rate`` KB/s."""
 
     kind = "proxy.bandwidth"
@@ -190,8 +192,7 @@ class ProxyBandwidth(StreamToxicFault):
     summary = "throttle a proxy to a rate in KB/s; undo: remove the toxic"
     toxic_type = "bandwidth"
 
-    def attributes(self, params: Params) -> dict[str, Any]:
-        assert isinstance(params, BandwidthParams)
+    def attributes(self, params: BandwidthParams) -> dict[str, Any]:
         return {"rate": params.rate}
 
 
@@ -199,7 +200,7 @@ class TimeoutParams(ToxicParams):
     timeout: Duration = Field(default=0.0, description="close after this; 0 holds data forever")
 
 
-class ProxyTimeout(StreamToxicFault):
+class ProxyTimeout(StreamToxicFault[TimeoutParams]):
     """Stalls connections: no data passes; closed after ``timeout`` (0: held until undone)."""
 
     kind = "proxy.timeout"
@@ -207,8 +208,7 @@ class ProxyTimeout(StreamToxicFault):
     summary = "stall connections through a proxy; undo: remove the toxic"
     toxic_type = "timeout"
 
-    def attributes(self, params: Params) -> dict[str, Any]:
-        assert isinstance(params, TimeoutParams)
+    def attributes(self, params: TimeoutParams) -> dict[str, Any]:
         return {"timeout": _ms(params.timeout)}
 
 
@@ -216,7 +216,7 @@ class ResetParams(ToxicParams):
     timeout: Duration = Field(default=0.0, description="reset after this (0: at once)")
 
 
-class ProxyReset(StreamToxicFault):
+class ProxyReset(StreamToxicFault[ResetParams]):
     """Resets connections (TCP RST) after ``timeout``."""
 
     kind = "proxy.reset"
@@ -224,8 +224,7 @@ class ProxyReset(StreamToxicFault):
     summary = "reset connections through a proxy; undo: remove the toxic"
     toxic_type = "reset_peer"
 
-    def attributes(self, params: Params) -> dict[str, Any]:
-        assert isinstance(params, ResetParams)
+    def attributes(self, params: ResetParams) -> dict[str, Any]:
         return {"timeout": _ms(params.timeout)}
 
 
@@ -237,7 +236,7 @@ class HttpErrorParams(Params):
     body: str = ""
 
 
-class ProxyHttpError(ToxicFault):
+class ProxyHttpError(ToxicFault[HttpErrorParams]):
     """Answers ``percent`` of the HTTP requests matching ``path`` with ``status`` (needs
     chaosml's proxy and a proxy declared ``protocol: http``)."""
 
@@ -245,12 +244,10 @@ class ProxyHttpError(ToxicFault):
     params_model = HttpErrorParams
     summary = "answer HTTP requests through a proxy with an error; undo: remove the toxic"
 
-    def proxy_of(self, params: Params) -> ProxyRef:
-        assert isinstance(params, HttpErrorParams)
+    def proxy_of(self, params: HttpErrorParams) -> ProxyRef:
         return params.proxy
 
-    def toxics(self, params: Params, ctx: DriverContext) -> list[dict[str, Any]]:
-        assert isinstance(params, HttpErrorParams)
+    def toxics(self, params: HttpErrorParams, ctx: DriverContext) -> list[dict[str, Any]]:
         attributes = {"status": params.status, "percent": params.percent, "path": params.path}
         if params.body:
             attributes["body"] = params.body

@@ -7,22 +7,23 @@ Chaos Toolkit extensions that have no native chaosml step.
 
 from __future__ import annotations
 
-from chaosml.drivers.base import ActionDriver, DriverContext, Params, Sample
+from chaosml.contract.context import DriverContext
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import ActionDriver
 from chaosml.drivers.python_probe import PythonParams, PythonProbe
 from chaosml.errors import DriverError, ProbeError
 
 
-class PythonCall(ActionDriver):
+class PythonCall(ActionDriver[PythonParams]):
     kind = "python.call"
     params_model = PythonParams
     summary = "call a Python function (needs --allow-python); no undo"
 
-    def run(self, params: Params, ctx: DriverContext) -> Sample | None:
+    def run(self, params: PythonParams, ctx: DriverContext) -> Sample | None:
         try:
             return PythonProbe().sample(params, ctx)
         except ProbeError as exc:
             raise DriverError(exc.message) from exc
 
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, PythonParams)
+    def describe(self, params: PythonParams) -> str:
         return f"call {params.call}"

@@ -7,7 +7,10 @@ from typing import Any
 
 from pydantic import Field
 
-from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import ProbeDriver
 from chaosml.errors import DriverError, ProbeError
 
 
@@ -16,15 +19,14 @@ class PythonParams(Params):
     args: dict[str, Any] | list[Any] = Field(default_factory=dict)
 
 
-class PythonProbe(ProbeDriver):
+class PythonProbe(ProbeDriver[PythonParams]):
     """Calls ``module:function`` with ``args`` (a list or a mapping); ``value`` is the result."""
 
     kind = "python"
     params_model = PythonParams
     summary = "a Python function's return value (needs --allow-python)"
 
-    def sample(self, params: Params, ctx: DriverContext) -> Sample:
-        assert isinstance(params, PythonParams)
+    def sample(self, params: PythonParams, ctx: DriverContext) -> Sample:
         if not ctx.allow_python:
             raise DriverError(
                 "the python probe runs arbitrary code: start the run with --allow-python"

@@ -14,25 +14,20 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib.metadata import entry_points
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
-from chaosml.drivers.base import (
-    ActionDriver,
-    Driver,
-    FaultDriver,
-    Params,
-    ProbeDriver,
-    Role,
-    TargetDriver,
-)
+from chaosml.contract.catalogue import Role
+from chaosml.contract.params import Params
+from chaosml.drivers.base import ActionDriver, Driver, FaultDriver, ProbeDriver, TargetDriver
 from chaosml.drivers.builtins import BUILTIN_DRIVERS
 from chaosml.errors import InputError
 
 ENTRY_POINT_GROUP = "chaosml.drivers"
 DISABLE_AUTOLOAD_ENV = "CHAOSML_DISABLE_PLUGIN_AUTOLOAD"
 _KIND = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-_ROLE_BASES: dict[str, type[Driver]] = {
+_ROLE_BASES: dict[str, type[Driver[Any]]] = {
     "fault": FaultDriver,
     "action": ActionDriver,
     "probe": ProbeDriver,
@@ -48,11 +43,13 @@ class RefusedDriver:
 
 @dataclass
 class Registry:
-    drivers: dict[tuple[Role, str], type[Driver]] = field(default_factory=dict)  # loaded
+    drivers: dict[tuple[Role, str], type[Driver[Any]]] = field(default_factory=dict)  # loaded
     origins: dict[tuple[Role, str], str] = field(default_factory=dict)
     refused: list[RefusedDriver] = field(default_factory=list)
     lazy: dict[tuple[Role, str], str] = field(default_factory=dict)  # declared, not yet imported
-    instances: dict[type[Driver], Driver] = field(default_factory=dict)  # this registry's own
+    instances: dict[type[Driver[Any]], Driver[Any]] = field(
+        default_factory=dict
+    )  # this registry's own
 
     def register(self, cls: object, origin: str) -> None:
         problems = verify_driver(cls)
@@ -82,7 +79,7 @@ class Registry:
     def has(self, role: Role, kind: str) -> bool:
         return (role, kind) in self.drivers or (role, kind) in self.lazy
 
-    def driver_class(self, role: Role, kind: str) -> type[Driver]:
+    def driver_class(self, role: Role, kind: str) -> type[Driver[Any]]:
         """The class registered for (role, kind), importing it now if it was only declared."""
         key = (role, kind)
         if key in self.lazy:
@@ -114,31 +111,31 @@ class Registry:
         for key, spec in list(self.lazy.items()):
             self._load(key, spec)
 
-    def get(self, role: Role, kind: str) -> Driver:
+    def get(self, role: Role, kind: str) -> Driver[Any]:
         """The driver instance of this registry (drivers are never shared between registries)."""
         cls = self.driver_class(role, kind)
         if cls not in self.instances:
             self.instances[cls] = self.instantiate(cls)
         return self.instances[cls]
 
-    def instantiate(self, cls: type[Driver]) -> Driver:
+    def instantiate(self, cls: type[Driver[Any]]) -> Driver[Any]:
         return cls()
 
     def for_run(self) -> Registry:
         """The same drivers with instances of their own: a run shares none with another run."""
         return replace(self, instances={})
 
-    def fault(self, kind: str) -> FaultDriver:
+    def fault(self, kind: str) -> FaultDriver[Any]:
         driver = self.get("fault", kind)
         assert isinstance(driver, FaultDriver)
         return driver
 
-    def probe(self, kind: str) -> ProbeDriver:
+    def probe(self, kind: str) -> ProbeDriver[Any]:
         driver = self.get("probe", kind)
         assert isinstance(driver, ProbeDriver)
         return driver
 
-    def target(self, kind: str) -> TargetDriver:
+    def target(self, kind: str) -> TargetDriver[Any]:
         driver = self.get("target", kind)
         assert isinstance(driver, TargetDriver)
         return driver
@@ -159,14 +156,38 @@ def verify_driver(cls: object) -> list[str]:
     params = getattr(cls, "params_model", None)
     if not (isinstance(params, type) and issubclass(params, BaseModel)):
         problems.append(
-            "params_model is not a pydantic model (subclass chaosml.drivers.base.Params)"
+            "params_model is not a pydantic model (subclass chaosml.contract.params.Params)"
         )
     elif not issubclass(params, Params) and params.model_config.get("extra") != "forbid":
         problems.append("params_model must forbid unknown keys (subclass Params)")
+    else:
+        problems.extend(_params_match_generic(cls, params))
     if inspect.isabstract(cls):
         missing = ", ".join(sorted(getattr(cls, "__abstractmethods__", ())))
         problems.append(f"does not implement {missing}")
     return problems
+
+
+def declared_params(cls: type) -> type | None:
+    """The parameter model a driver class names in its generic base (``FaultDriver[KillParams]``,
+    ``_ContainerFault[KillParams]``), or None when it names none (an unparameterised plugin)."""
+    for klass in cls.__mro__:
+        for base in klass.__dict__.get("__orig_bases__", ()):
+            origin = get_origin(base)
+            if isinstance(origin, type) and issubclass(origin, Driver):
+                concrete = [a for a in get_args(base) if isinstance(a, type)]
+                if concrete:
+                    return concrete[0]
+    return None
+
+
+def _params_match_generic(cls: type, params: type) -> list[str]:
+    """Drivers' methods are typed by their generic parameter; the engine passes them what
+    ``params_model`` validated, so the two must agree."""
+    declared = declared_params(cls)
+    if declared is None or issubclass(params, declared):
+        return []
+    return [f"params_model {params.__name__} is not the {declared.__name__} its base declares"]
 
 
 def load_builtins(registry: Registry) -> None:

@@ -25,7 +25,10 @@ from typing import Any, Literal
 
 from pydantic import ValidationError, model_validator
 
-from chaosml.drivers.base import DriverContext, Evidence, FaultDriver, Params, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import Evidence, UndoRecord
+from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.docker_containers import TargetParams
 from chaosml.drivers.docker_faults import DockerPause
 from chaosml.drivers.process_driver import KillParams, ProcessKill
@@ -81,18 +84,17 @@ class TelemetryStopParams(Params):
         return KillParams(**{k: getattr(self, k) for k in keys})
 
 
-class MetricsBlackhole(ToxicFault):
+class MetricsBlackhole(ToxicFault[TelemetryStopParams]):
     """The ``blackhole`` HTTP toxic on the exporter's proxy (used by ``telemetry.stop``)."""
 
     kind = "telemetry.stop"
     params_model = TelemetryStopParams
 
-    def proxy_of(self, params: Params) -> ProxyRef:
-        assert isinstance(params, TelemetryStopParams) and params.proxy is not None
+    def proxy_of(self, params: TelemetryStopParams) -> ProxyRef:
+        assert params.proxy is not None
         return params.proxy
 
-    def toxics(self, params: Params, ctx: DriverContext) -> list[dict[str, Any]]:
-        assert isinstance(params, TelemetryStopParams)
+    def toxics(self, params: TelemetryStopParams, ctx: DriverContext) -> list[dict[str, Any]]:
         attributes = {
             "path": params.path or "^/metrics",
             "mode": "hang" if params.hang else "empty",
@@ -100,7 +102,7 @@ class MetricsBlackhole(ToxicFault):
         return [{"type": "blackhole", "attributes": attributes}]
 
 
-def _delegate(mode: str) -> FaultDriver:
+def _delegate(mode: str) -> FaultDriver[Any]:
     if mode == "process":
         return ProcessKill()
     if mode == "blackhole":
@@ -126,7 +128,7 @@ def _stopped(mode: str, evidence: Evidence | None) -> Evidence | None:
     return Evidence(evidence.effect, summary, evidence.counters)
 
 
-class TelemetryStop(FaultDriver):
+class TelemetryStop(FaultDriver[TelemetryStopParams]):
     """Silences an exporter by process, proxy blackhole or container pause; undo restores it."""
 
     kind = "telemetry.stop"
@@ -134,17 +136,17 @@ class TelemetryStop(FaultDriver):
     summary = "silence telemetry: stop the exporter, blackhole /metrics, or pause its container"
 
     def __init__(self) -> None:
-        self._delegates: dict[str, FaultDriver] = {}  # one per mode: apply and evidence share it
+        # one per mode: apply and evidence share it
+        self._delegates: dict[str, FaultDriver[Any]] = {}
 
-    def _delegate(self, mode: str) -> FaultDriver:
+    def _delegate(self, mode: str) -> FaultDriver[Any]:
         if mode not in self._delegates:
             self._delegates[mode] = _delegate(mode)
         return self._delegates[mode]
 
     def applied_evidence(
-        self, params: Params, ctx: DriverContext, record: UndoRecord | None
+        self, params: TelemetryStopParams, ctx: DriverContext, record: UndoRecord | None
     ) -> Evidence | None:
-        assert isinstance(params, TelemetryStopParams)
         inner = UndoRecord.from_json(record.data["inner"]) if record is not None else None
         found = self._delegate(params.mode).applied_evidence(_delegate_params(params), ctx, inner)
         return _stopped(params.mode, found)
@@ -154,24 +156,21 @@ class TelemetryStop(FaultDriver):
         mode = str(record.data["mode"])
         return _stopped(mode, self._delegate(mode).undo_evidence(inner, ctx))
 
-    def plan(self, params: Params, ctx: DriverContext) -> UndoRecord | None:
-        assert isinstance(params, TelemetryStopParams)
+    def plan(self, params: TelemetryStopParams, ctx: DriverContext) -> UndoRecord | None:
         inner = self._delegate(params.mode).plan(_delegate_params(params), ctx)
         if inner is None:
             return None
         data = {"mode": params.mode, "inner": inner.to_json()}
         return UndoRecord(self.kind, data, f"telemetry ({params.mode}): {inner.description}")
 
-    def apply(self, params: Params, ctx: DriverContext) -> None:
-        assert isinstance(params, TelemetryStopParams)
+    def apply(self, params: TelemetryStopParams, ctx: DriverContext) -> None:
         self._delegate(params.mode).apply(_delegate_params(params), ctx)
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         inner = UndoRecord.from_json(record.data["inner"])
         self._delegate(str(record.data["mode"])).undo(inner, ctx)
 
-    def describe(self, params: Params) -> str:
-        assert isinstance(params, TelemetryStopParams)
+    def describe(self, params: TelemetryStopParams) -> str:
         if params.mode == "blackhole" and params.proxy is not None:
             return f"blackhole {params.path or '^/metrics'} on proxy {params.proxy.name}"
         if params.mode == "pause":

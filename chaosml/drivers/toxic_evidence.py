@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from chaosml.drivers.base import Evidence
+from chaosml.contract.records import Evidence
 
 SKIPPED = "skipped:"
 

@@ -1,6 +1,6 @@
 """A small client of the Toxiproxy HTTP API (chaosml's own proxy or a real Toxiproxy).
 
-Speaks through :mod:`chaosml.drivers.http_client`, so an unreachable API becomes an
+Speaks through :mod:`chaosml.io.http_client`, so an unreachable API becomes an
 ``InfrastructureError`` naming the URL; API refusals (404, 409, 400) become ``DriverError``.
 Every call is bounded by a short timeout: a hung proxy API fails the call, never the run.
 """
@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import quote
 
 from chaosml import redaction
-from chaosml.drivers import http_client
 from chaosml.errors import DriverError, InfrastructureError
+from chaosml.io import http_client
 
 TOKEN_ENV = "CHAOSML_PROXY_TOKEN"
 DEFAULT_TIMEOUT_S = 5.0

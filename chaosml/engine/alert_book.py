@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chaosml.drivers.clock_offset import ClockOffset
+from chaosml.io.clock_offset import ClockOffset
 
 SourceKey = tuple[str, str]  # (kind, base URL): ("prometheus", "http://127.0.0.1:9090")
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chaosml.drivers import clock_offset
-from chaosml.drivers.clock_offset import ClockOffset
 from chaosml.durations import parse_duration
 from chaosml.engine.alert_book import SourceKey
 from chaosml.engine.state import RunState
 from chaosml.engine.threads import call_blocking
 from chaosml.errors import ChaosMLError, InputError
+from chaosml.io import clock_offset
+from chaosml.io.clock_offset import ClockOffset
 from chaosml.model import experiment as m
 
 WARN_SKEW_S = 2.0

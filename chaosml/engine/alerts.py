@@ -11,17 +11,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chaosml.drivers.base import Params, Sample
+from chaosml.contract.params import Params
+from chaosml.contract.sample import Sample
 from chaosml.engine import target_binding
 from chaosml.engine.alert_book import SourceKey
 from chaosml.engine.alert_clocks import source_key
-from chaosml.engine.attribution import (
-    Attribution,
-    Instance,
-    Timeline,
-    attribute,
-    time_to_detect,
-)
+from chaosml.engine.attribution import Attribution, Instance, Timeline, attribute, time_to_detect
 from chaosml.engine.probing import emit_probe_result, read_sample
 from chaosml.engine.state import RunState
 from chaosml.errors import ChaosMLError, InfrastructureError

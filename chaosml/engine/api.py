@@ -12,9 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from chaosml import __version__, procfs
-from chaosml.drivers import subprocesses
-from chaosml.drivers.base import DriverContext
+from chaosml import __version__
+from chaosml.contract.context import DriverContext
 from chaosml.drivers.registry import Registry, default_registry
 from chaosml.engine import threads
 from chaosml.engine.blast_radius import environment
@@ -25,7 +24,8 @@ from chaosml.engine.outcome import RunOutcome
 from chaosml.engine.rollback import UndoStack
 from chaosml.engine.runner import Runner
 from chaosml.engine.state import RunOptions, RunState
-from chaosml.loader import Loaded
+from chaosml.io import procfs, subprocesses
+from chaosml.model.loaded import Loaded
 from chaosml.redaction import Redactor
 from chaosml.reporting.journal_writer import JournalWriter
 from chaosml.watchdog.guard import guard_run

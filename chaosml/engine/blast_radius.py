@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from chaosml.drivers.base import ResolvedTarget
+from chaosml.contract.targets import ResolvedTarget
 from chaosml.drivers.registry import Registry
 from chaosml.engine import halt
-from chaosml.engine.selection import select
 from chaosml.engine.state import RunOptions
 from chaosml.errors import RefusedError
 from chaosml.model import experiment as m
 from chaosml.model.python_calls import python_modules
+from chaosml.model.selection import select
 from chaosml.model.static_checks import static_problems, worst_case_seconds
 
 __all__ = ["check_static", "environment", "halt_path", "resolve_targets", "worst_case_seconds"]
@@ -68,7 +68,7 @@ def resolve_targets(
     exp: m.Experiment, registry: Registry, ctx_factory: object, seed: int
 ) -> dict[str, ResolvedTarget]:
     """Select every target's members (the target drivers talk to their backends here)."""
-    from chaosml.drivers.base import DriverContext
+    from chaosml.contract.context import DriverContext
 
     assert isinstance(ctx_factory, DriverContext)
     resolved = {}

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from chaosml.drivers.base import DriverContext, Evidence, FaultDriver, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.records import Evidence, UndoRecord
+from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.registry import Registry
 from chaosml.engine.state import RunState
 from chaosml.engine.threads import call_blocking
@@ -28,7 +30,7 @@ JUDGED_STATUSES = ("completed", "deviated")
 
 
 async def after_apply(
-    driver: FaultDriver,
+    driver: FaultDriver[Any],
     step: m.FaultStep,
     index: int,
     ctx: DriverContext,

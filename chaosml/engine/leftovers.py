@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from chaosml import procfs
+from chaosml.io import procfs
 
 KILL_WAIT_SECONDS = 5.0
 

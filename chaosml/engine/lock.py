@@ -26,8 +26,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from chaosml import procfs, redaction
+from chaosml import redaction
 from chaosml.errors import RefusedError
+from chaosml.io import procfs
 
 LOCK_DIR_ENV = "CHAOSML_LOCK_DIR"
 

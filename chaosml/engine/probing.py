@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from chaosml.drivers.base import Sample
+from chaosml.contract.sample import Sample
 from chaosml.engine.state import RunState
 from chaosml.engine.threads import CallTimeout, call_blocking
 from chaosml.errors import ChaosMLError, InfrastructureError

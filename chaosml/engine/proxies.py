@@ -1,23 +1,51 @@
 """Ephemeral proxies: the ones an experiment declares under ``proxies:``, started by chaosml for
-the run (after the blast-radius checks) and stopped at its end."""
+the run (after the blast-radius checks) and stopped at its end.
+
+The engine does not import the proxy server: whoever builds the ``RunOptions`` passes
+``start_proxy`` (the CLI, the game day and the demo pass ``chaosml.proxy.launcher.start_proxy``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
-from chaosml.engine.state import RunState
+from chaosml.errors import InputError
+
+if TYPE_CHECKING:
+    from chaosml.engine.state import RunState
 
 
-def start_all(state: RunState) -> list[Any]:
+class ProxyHandle(Protocol):
+    """A running proxy: where clients connect, its control API, and how to stop it."""
+
+    @property
+    def listen(self) -> str: ...
+
+    @property
+    def api_url(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
+class ProxyStarter(Protocol):
+    """Starts a proxy ``listen`` → ``upstream``; returns once it serves."""
+
+    def __call__(
+        self, listen: str, upstream: str, protocol: str = "tcp", *, name: str = "ephemeral"
+    ) -> ProxyHandle: ...
+
+
+def start_all(state: RunState) -> list[ProxyHandle]:
     """Start every declared proxy; on a failure stop the ones started and raise."""
     if not state.experiment.proxies:
         return []
-    from chaosml.proxy.ephemeral import start_ephemeral
-
-    handles: list[Any] = []
+    start = state.options.start_proxy
+    if start is None:
+        raise InputError("this runner cannot start the experiment's proxies (no proxy starter)")
+    handles: list[ProxyHandle] = []
     try:
         for spec in state.experiment.proxies:
-            handle = start_ephemeral(spec.listen, spec.upstream, spec.protocol, name=spec.name)
+            handle = start(spec.listen, spec.upstream, spec.protocol, name=spec.name)
             handles.append(handle)
             state.ctx.proxies[spec.name] = handle.api_url
             state.journal.emit(
@@ -34,6 +62,6 @@ def start_all(state: RunState) -> list[Any]:
     return handles
 
 
-def stop_all(handles: list[Any]) -> None:
+def stop_all(handles: list[ProxyHandle]) -> None:
     for handle in reversed(handles):
         handle.stop()

@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chaosml import procfs, redaction
-from chaosml.drivers import subprocesses
-from chaosml.drivers.base import DriverContext, UndoRecord
+from chaosml import redaction
+from chaosml.contract.context import DriverContext
+from chaosml.contract.records import UndoRecord
 from chaosml.drivers.registry import Registry, default_registry
 from chaosml.engine.leftovers import CommandGroup, kill_leftovers, started_groups, still_running
 from chaosml.engine.rollback import run_undo
 from chaosml.engine.rollback_lock import rollback_lock
 from chaosml.errors import InputError
+from chaosml.io import procfs, subprocesses
 from chaosml.redaction import Redactor
 from chaosml.reporting.journal_file import load_events
 from chaosml.reporting.journal_reader import split_runs

@@ -16,7 +16,8 @@ from tenacity import (
 )
 
 from chaosml.cancellation import CancelToken
-from chaosml.drivers.base import DriverContext, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.records import UndoRecord
 from chaosml.drivers.registry import Registry
 from chaosml.engine import effect
 from chaosml.engine.threads import Call, call_blocking

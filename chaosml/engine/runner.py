@@ -67,7 +67,7 @@ class Runner:
     finished: bool = False  # run.end is being written
     rollback_steps_run: int = 0  # explicit ``rollbacks`` steps done
     target_lock: lock.TargetLock | None = None
-    ephemeral_proxies: list[Any] = field(default_factory=list)
+    ephemeral_proxies: list[proxies.ProxyHandle] = field(default_factory=list)
 
     # -- the whole run ------------------------------------------------------------------------
     async def execute(self) -> RunOutcome:

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chaosml.drivers.base import DriverContext
+from chaosml.contract.context import DriverContext
 from chaosml.drivers.registry import Registry
 from chaosml.engine.alert_book import AlertBook
 from chaosml.engine.clock import Clock
+from chaosml.engine.proxies import ProxyStarter
 from chaosml.model.experiment import Experiment
 from chaosml.reporting.journal_writer import JournalWriter
 
@@ -32,6 +33,7 @@ class RunOptions:
     lock_dir: Path | None = None  # default: CHAOSML_LOCK_DIR or ~/.cache/chaosml/locks
     max_clock_skew_s: float | None = None  # refuse when an alert source's clock is further off
     watchdog: bool = True  # --no-watchdog: no process rolls the run back if the runner dies
+    start_proxy: ProxyStarter | None = None  # starts the experiment's ``proxies:`` (injected)
 
 
 @dataclass

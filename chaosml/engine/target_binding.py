@@ -9,7 +9,7 @@ target of the last fault step before the expectation.
 
 from __future__ import annotations
 
-from chaosml.drivers.base import ResolvedTarget, TargetMember
+from chaosml.contract.targets import ResolvedTarget, TargetMember
 from chaosml.engine.attribution import Binding
 from chaosml.errors import RefusedError
 from chaosml.model import experiment as m

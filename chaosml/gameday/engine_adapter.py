@@ -17,6 +17,7 @@ from chaosml.engine.state import RunOptions
 from chaosml.exit_codes import ExitCode
 from chaosml.gameday.runner import ExperimentRequest
 from chaosml.loader import load_file
+from chaosml.proxy.launcher import start_proxy
 
 ObserverFactory = Callable[[ExperimentRequest], list[Callable[[dict[str, Any]], None]]]
 
@@ -49,6 +50,7 @@ class EngineRunner:
             deadline_s=request.deadline_s,
             command_line=self.command_line,
             watchdog=self.watchdog,
+            start_proxy=start_proxy,
         )
         outcome = run_experiment(loaded, options, self.observers(request))
         return outcome.exit_code

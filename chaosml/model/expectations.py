@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chaosml import redaction
-from chaosml.drivers.base import Sample
+from chaosml.contract.sample import Sample
 
 
 class ValueCheck(BaseModel):

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chaosml import escape
-from chaosml.drivers.base import Params
+from chaosml.contract.params import Params
 from chaosml.model.expectations import Expect
 from chaosml.model.types import Duration
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from chaosml.drivers.registry import Registry
+from chaosml.contract.catalogue import DriverCatalogue
 from chaosml.model import experiment as m
 from chaosml.model.expectations import Expect
 
@@ -28,7 +28,7 @@ def _with_driver(head: dict[str, Any], key: str, params: dict[str, Any]) -> dict
     }
 
 
-def experiment_schema(registry: Registry) -> dict[str, Any]:
+def experiment_schema(registry: DriverCatalogue) -> dict[str, Any]:
     defs: dict[str, Any] = {"Expect": _schema(Expect, {})}
     probe_head = _schema(m.ProbeHead, defs)
     probe = {
@@ -70,7 +70,7 @@ def _step_schema(model: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]
 
 
 def _fault_like(
-    registry: Registry, key: str, head_model: type[BaseModel], defs: dict[str, Any]
+    registry: DriverCatalogue, key: str, head_model: type[BaseModel], defs: dict[str, Any]
 ) -> dict[str, Any]:
     roles = ("fault",) if key == "fault" else ("action", "fault")
     variants = []
@@ -94,7 +94,7 @@ def _fault_like(
     return {"oneOf": variants}
 
 
-def _document(registry: Registry, defs: dict[str, Any]) -> dict[str, Any]:
+def _document(registry: DriverCatalogue, defs: dict[str, Any]) -> dict[str, Any]:
     """The top level, from ``Experiment``'s own fields: only the keys whose written form differs
     from the typed one (a probe is written with its driver key, a target with its driver's
     selector, an alert to resolve may be a bare name) are given here."""
@@ -131,7 +131,7 @@ def _with_fields(schema: dict[str, Any], **fields: Any) -> dict[str, Any]:
     }
 
 
-def _blast_radius(registry: Registry, defs: dict[str, Any]) -> dict[str, Any]:
+def _blast_radius(registry: DriverCatalogue, defs: dict[str, Any]) -> dict[str, Any]:
     targets: dict[str, Any] = (
         {
             "oneOf": [

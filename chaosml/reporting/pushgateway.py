@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chaosml import redaction
-from chaosml.drivers import http_client
+from chaosml.io import http_client
 from chaosml.reporting.fault_windows import FaultWindowObserver
 
 log = logging.getLogger(__name__)

@@ -21,11 +21,11 @@ import sys
 import time
 from pathlib import Path
 
-from chaosml import procfs
 from chaosml.demo.processes import stop_matching, tail
 from chaosml.demo.reaper import SESSION_ENV, reap
-from chaosml.drivers.subprocesses import start_logged
 from chaosml.errors import InfrastructureError, InputError
+from chaosml.io import procfs
+from chaosml.io.subprocesses import start_logged
 from chaosml.stack.state import (
     HOLDER_MODULE,
     LOG_FILE,

@@ -26,10 +26,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from chaosml.drivers import http_client
-from chaosml.drivers.subprocesses import start_logged, stop_group
 from chaosml.errors import ChaosMLError, InfrastructureError
-from chaosml.ports import free_port
+from chaosml.io import http_client
+from chaosml.io.ports import free_port
+from chaosml.io.subprocesses import start_logged, stop_group
 
 BINARIES = {  # Debian's name first, upstream's second
     "prometheus": ("prometheus",),

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chaosml import procfs
+from chaosml.io import procfs
 
 STATE_FILE, ENV_FILE, LOG_FILE = "stack.json", "stack.env", "stack.log"
 HOLDER_MODULE = "chaosml.stack.holder"

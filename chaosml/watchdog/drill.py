@@ -17,9 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from chaosml import __version__, procfs
+from chaosml import __version__
 from chaosml.engine.outcome import EXIT_FOR_STATUS
 from chaosml.errors import ChaosMLError, InputError
+from chaosml.io import procfs
 from chaosml.redaction import Redactor
 from chaosml.reporting.journal_writer import JournalWriter
 from chaosml.watchdog.guard import RunGuard

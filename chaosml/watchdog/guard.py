@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chaosml import procfs
+from chaosml.io import procfs
 from chaosml.reporting.journal_writer import Event, JournalWriter
 from chaosml.watchdog import runs
 from chaosml.watchdog.renewer import LeaseRenewer, leased_toxics

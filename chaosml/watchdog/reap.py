@@ -24,10 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chaosml import procfs
 from chaosml.drivers.k8s_client import KubeApi
 from chaosml.drivers.toxiproxy_client import ToxiproxyClient
 from chaosml.errors import ChaosMLError
+from chaosml.io import procfs
 from chaosml.proxy.toxics import LEASE_ATTRIBUTE
 from chaosml.reporting.journal_file import load_events
 from chaosml.watchdog import runs

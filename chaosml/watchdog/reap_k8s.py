@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from chaosml.drivers.base import RUN_ID_LABEL
+from chaosml.contract.context import RUN_ID_LABEL
 from chaosml.drivers.k8s_client import (
     ForbiddenError,
     KubeApi,

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from chaosml import procfs
+from chaosml.io import procfs
 from chaosml.watchdog.watch import READY, Watch
 
 READY_TIMEOUT_S = 10.0

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from chaosml import procfs
+from chaosml.io import procfs
 
 POLL_S = 0.2
 READY = b"ready\n"

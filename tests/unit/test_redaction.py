@@ -10,9 +10,9 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from chaosml import redaction
-from chaosml.drivers import http_client
 from chaosml.errors import ChaosMLError, InfrastructureError, Problem, ValidationError
-from chaosml.ports import free_port
+from chaosml.io import http_client
+from chaosml.io.ports import free_port
 from chaosml.redaction import MASK, Redactor
 
 SECRET = "S3CR3T-Zq9x7 with space&x=1/'q\"\\z"

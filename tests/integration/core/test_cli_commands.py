@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from chaosml.drivers import subprocesses
 from chaosml.drivers.process_driver import find_pids
 from chaosml.errors import DriverError
+from chaosml.io import subprocesses
 
 
 def chaosml(

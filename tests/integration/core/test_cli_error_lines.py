@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from chaosml.ports import free_port
+from chaosml.io.ports import free_port
 
 
 def _chaosml(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from chaosml import procfs
-from chaosml.drivers.base import DriverContext
+from chaosml.contract.context import DriverContext
+from chaosml.io import procfs
 from tests.integration.docker.cli import chaosml, journal
 
 Sleepers = Callable[[int], list[subprocess.Popen[bytes]]]

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from chaosml import procfs
+from chaosml.io import procfs
 from tests.integration.core.test_cli_commands import chaosml
 
 SECRET = "s3cr3t-Tok3n-9f8e7d"
@@ -232,7 +232,7 @@ def test_rollback_kills_a_fault_command_the_killed_runner_left_running(
 
 def test_a_command_whose_runner_dies_before_journaling_it_never_starts(tmp_path: Path) -> None:
     """The gate: the command waits for the journal line; EOF (a dead runner) means never."""
-    from chaosml.drivers import subprocesses
+    from chaosml.io import subprocesses
 
     ran = tmp_path / "ran"
 

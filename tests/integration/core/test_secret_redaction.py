@@ -21,7 +21,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from chaosml.ports import free_port
+from chaosml.io.ports import free_port
 from tests.fixtures.http_servers import QuietHandler, serving
 
 # a space, & and = (URL-encoding differs), a quote and a backslash (JSON, repr and shell

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from chaosml import procfs
 from chaosml.demo.monitoring import binaries_available
+from chaosml.io import procfs
 from tests.fixtures.demo_env import REPO_ROOT, DemoRun
 from tests.fixtures.services import require
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chaosml.drivers.base import Driver, DriverContext, Params, ResolvedTarget, TargetMember
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.targets import ResolvedTarget, TargetMember
+from chaosml.drivers.base import Driver
 from tests.fixtures.docker_env import Container
 
 

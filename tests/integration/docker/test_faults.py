@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from chaosml.drivers.base import DriverContext, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.records import UndoRecord
 from chaosml.drivers.docker_faults import (
     DockerKill,
     DockerPause,

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 import requests
 
-from chaosml.drivers.base import DriverContext, Evidence, FaultDriver
+from chaosml.contract.context import DriverContext
+from chaosml.contract.records import Evidence
+from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.feed_driver import FeedCorrupt
 from chaosml.drivers.process_driver import ProcessKill, ProcessRun
 from chaosml.drivers.proxy_driver import (

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from kubernetes import client
 
-from chaosml.ports import free_port
+from chaosml.io.ports import free_port
 from chaosml.stack.monitoring import MonitoringStack, ScrapeJob, missing_binaries
 from tests.fixtures.k8s_env import KubeCluster, write_kubeconfig
 from tests.fixtures.k8s_exporter import StateExporter

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from kubernetes import client
 
-from chaosml import procfs
+from chaosml.io import procfs
 from chaosml.watchdog import runs
 from chaosml.watchdog.reap_k8s import parse_expiry
 from tests.fixtures.k8s_env import KubeCluster, write_kubeconfig

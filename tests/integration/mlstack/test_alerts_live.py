@@ -18,7 +18,7 @@ import pytest
 
 from chaosml.demo.monitoring import Monitoring
 from chaosml.demo.stack import FEATURE_SERVICE, MODEL_SERVER, Stack
-from chaosml.procfs import read_pid_file
+from chaosml.io.procfs import read_pid_file
 from tests.fixtures.mlstack_env import alertmanager_active, firing, prometheus_alerts, wait_until
 
 pytestmark = [pytest.mark.prometheus, pytest.mark.slow]

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from chaosml import procfs
 from chaosml.demo.stack import FEATURE_SERVICE, MODEL_SERVER, TRAFFIC, Stack, start_stack
+from chaosml.io import procfs
 from tests.fixtures.mlstack_env import (
     TEST_ENV,
     http_json,

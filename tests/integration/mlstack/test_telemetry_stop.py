@@ -13,10 +13,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from chaosml.contract.context import DriverContext
+from chaosml.contract.records import UndoRecord
+from chaosml.contract.targets import ResolvedTarget, TargetMember
 from chaosml.demo.stack import MODEL_SERVER, Stack
-from chaosml.drivers.base import DriverContext, ResolvedTarget, TargetMember, UndoRecord
 from chaosml.drivers.telemetry_driver import TelemetryStop, TelemetryStopParams
-from chaosml.procfs import read_pid_file
+from chaosml.io.procfs import read_pid_file
 from tests.fixtures.docker_env import ContainerFactory
 from tests.fixtures.mlstack_env import http_json, wait_until
 from tests.fixtures.proxy_env import ProxyProcess, start_proxy_process, stop_process

@@ -6,7 +6,7 @@ import pytest
 
 from chaosml.drivers import postgres_client
 from chaosml.errors import DriverError, InfrastructureError
-from chaosml.ports import free_port
+from chaosml.io.ports import free_port
 
 
 def test_a_committed_block_is_seen_by_the_next_connection(postgres_url: str) -> None:

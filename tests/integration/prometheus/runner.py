@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chaosml.drivers import http_client
 from chaosml.errors import ChaosMLError
+from chaosml.io import http_client
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 

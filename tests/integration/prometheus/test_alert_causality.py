@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from chaosml.drivers import http_client
+from chaosml.io import http_client
 from tests.fixtures.prom_env import Exporter, MonitoringEnv
 from tests.integration.prometheus.runner import (
     REPO_ROOT,

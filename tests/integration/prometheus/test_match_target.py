@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from chaosml.drivers import http_client
-from chaosml.ports import free_port
+from chaosml.io import http_client
+from chaosml.io.ports import free_port
 from chaosml.stack.monitoring import MonitoringStack, ScrapeJob
 from tests.fixtures.docker_env import (  # noqa: F401  (fixtures)
     HTTP_SERVER,

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
-from chaosml.drivers import http_client
+from chaosml.contract.context import DriverContext
+from chaosml.contract.sample import Sample
 from chaosml.drivers.alert_probe import AlertParams, AlertProbe
-from chaosml.drivers.base import DriverContext, Sample
 from chaosml.drivers.metrics_probe import MetricsParams, MetricsProbe
 from chaosml.drivers.prometheus_driver import PrometheusParams, PrometheusProbe
 from chaosml.errors import InfrastructureError, ProbeError
+from chaosml.io import http_client
 from chaosml.stack.monitoring import free_port
 from tests.fixtures.prom_env import GAUGE, Exporter, MonitoringEnv
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chaosml.errors import InfrastructureError
-from chaosml.procfs import alive
+from chaosml.io.procfs import alive
 from chaosml.stack.monitoring import MonitoringStack
 from tests.fixtures.prom_env import RULES, TEST_ENV
 

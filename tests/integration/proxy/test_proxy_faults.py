@@ -10,7 +10,8 @@ import time
 import pytest
 import requests
 
-from chaosml.drivers.base import DriverContext, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.records import UndoRecord
 from chaosml.drivers.feed_driver import FeedCorrupt, FeedCorruptParams
 from chaosml.drivers.proxy_driver import (
     HttpErrorParams,

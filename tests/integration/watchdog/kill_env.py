@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 
-from chaosml import procfs
+from chaosml.io import procfs
 from chaosml.reporting.journal_reader import read_journal
 from tests.fixtures.proxy_env import EchoServer, ProxyProcess, start_proxy_process, stop_process
 

@@ -143,7 +143,7 @@ def test_kept_faults_keep_their_toxics_past_the_lease(trial: Trial) -> None:
 
 
 def watchdog_exited(journal: Path) -> bool:
-    from chaosml import procfs
+    from chaosml.io import procfs
 
     return all(not procfs.alive(e["pid"]) for e in of(journal, "watchdog.started"))
 

@@ -7,7 +7,9 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from chaosml.drivers.base import DriverContext, ResolvedTarget, TargetMember, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.records import UndoRecord
+from chaosml.contract.targets import ResolvedTarget, TargetMember
 from chaosml.drivers.docker_containers import Failure, failure_error
 from chaosml.drivers.docker_faults import (
     DockerKill,

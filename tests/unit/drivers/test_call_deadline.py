@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from chaosml.drivers import http_client, subprocesses
 from chaosml.engine.threads import RunCalls
 from chaosml.errors import DriverError
+from chaosml.io import http_client, subprocesses
 
 
 @pytest.fixture

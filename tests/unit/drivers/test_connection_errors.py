@@ -6,8 +6,8 @@ import errno
 
 import requests
 
-from chaosml.drivers.connection_errors import reason
-from chaosml.ports import free_port
+from chaosml.io.connection_errors import reason
+from chaosml.io.ports import free_port
 
 
 def test_a_refused_connection_through_requests_is_connection_refused() -> None:

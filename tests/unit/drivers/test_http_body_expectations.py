@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from chaosml.drivers.base import DriverContext, Sample
+from chaosml.contract.context import DriverContext
+from chaosml.contract.sample import Sample
 from chaosml.drivers.http_probe import HttpProbe
 from chaosml.model.expectations import Expect, evaluate
 from tests.fixtures.http_servers import QuietHandler, serving

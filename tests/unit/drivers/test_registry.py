@@ -4,8 +4,12 @@ from typing import ClassVar
 
 import pytest
 
-from chaosml.drivers.base import DriverContext, FaultDriver, Params, ProbeDriver, Sample, UndoRecord
-from chaosml.drivers.registry import Registry, build_registry, verify_driver
+from chaosml.contract.context import DriverContext
+from chaosml.contract.params import Params
+from chaosml.contract.records import UndoRecord
+from chaosml.contract.sample import Sample
+from chaosml.drivers.base import FaultDriver, ProbeDriver
+from chaosml.drivers.registry import Registry, build_registry, declared_params, verify_driver
 
 
 class GoodParams(Params):
@@ -35,6 +39,20 @@ class BadKind(GoodProbe):
     kind = "Bad Kind!"
 
 
+class OtherParams(Params):
+    y: str = ""
+
+
+class MismatchedProbe(ProbeDriver[GoodParams]):
+    """Typed for GoodParams, validated by OtherParams: its sample() would get the wrong model."""
+
+    kind = "mismatched.probe"
+    params_model = OtherParams
+
+    def sample(self, params: GoodParams, ctx: DriverContext) -> Sample:
+        return Sample(value=params.x)
+
+
 class LooseParams(GoodProbe):
     kind = "loose"
     params_model: ClassVar[type[Params]] = dict  # type: ignore[assignment]
@@ -52,6 +70,7 @@ def test_a_good_driver_registers() -> None:
         (NoUndo, "does not implement undo"),
         (BadKind, "kind"),
         (LooseParams, "params_model"),
+        (MismatchedProbe, "params_model OtherParams is not the GoodParams its base declares"),
         (object, "not a subclass"),
     ],
 )
@@ -61,6 +80,17 @@ def test_a_bad_contract_is_refused_with_its_name(cls: type, words: str) -> None:
     assert registry.refused and registry.refused[0].origin == "plugin-x (pkg:Cls)"
     assert words in registry.refused[0].reason
     assert verify_driver(cls)
+
+
+def test_every_builtin_driver_declares_its_params_model_as_its_generic_parameter() -> None:
+    registry = build_registry(autoload=False)
+    registry.load_all()
+    untyped = [
+        kind
+        for (role, kind), cls in registry.drivers.items()
+        if declared_params(cls) is not cls.params_model
+    ]
+    assert len(registry.drivers) > 20 and untyped == []
 
 
 def test_duplicate_kind_is_refused() -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from chaosml.drivers.base import TargetMember
+from chaosml.contract.targets import TargetMember
 from chaosml.engine.outcome import Status
 from chaosml.engine.target_binding import attribute_of
 from chaosml.errors import RefusedError, ValidationError
+from chaosml.io.ports import free_port
 from chaosml.loader import load_text
-from chaosml.ports import free_port
 from chaosml.testing import FakeWorld, registry_with_fakes
 from tests.unit.engine.conftest import RunFn, kinds
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from chaosml.drivers.base import DriverContext, Evidence, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.records import Evidence, UndoRecord
 from chaosml.engine.api import run_experiment
 from chaosml.engine.outcome import Status
 from chaosml.engine.state import RunOptions

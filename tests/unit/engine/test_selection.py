@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from chaosml.drivers.base import TargetMember
-from chaosml.engine.selection import select
+from chaosml.contract.targets import TargetMember
 from chaosml.errors import RefusedError
 from chaosml.model.experiment import TargetSpec
+from chaosml.model.selection import select
 from chaosml.testing import FakeTargetParams
 
 ALLOW = {"chaosml.io/allow": "true"}

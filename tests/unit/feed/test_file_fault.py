@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from chaosml.drivers.base import DriverContext, UndoRecord
+from chaosml.contract.context import DriverContext
+from chaosml.contract.records import UndoRecord
 from chaosml.drivers.feed_driver import FeedCorrupt, FeedCorruptParams
 from chaosml.errors import DriverError
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chaosml.drivers.k8s_client import config_source
-from chaosml.ports import free_port
+from chaosml.io.ports import free_port
 
 EXPERIMENT = """
 version: 1

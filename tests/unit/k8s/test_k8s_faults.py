@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from chaosml.drivers.base import DriverContext, ResolvedTarget, TargetMember
+from chaosml.contract.context import DriverContext
+from chaosml.contract.targets import ResolvedTarget, TargetMember
 from chaosml.drivers.k8s_client import ref_for
 from chaosml.drivers.k8s_fake import FakeKubeApi
 from chaosml.drivers.k8s_faults import (

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from kubernetes.client.exceptions import ApiException
 
-from chaosml.drivers.base import DriverContext
+from chaosml.contract.context import DriverContext
 from chaosml.drivers.k8s_client import KubeApi, reset_clients, translated
 from chaosml.drivers.k8s_fake import FakeKubeApi
 from chaosml.drivers.k8s_probe import K8sProbe, K8sProbeParams
@@ -16,8 +16,8 @@ from chaosml.drivers.k8s_target import K8sSelector, K8sTarget
 from chaosml.engine.blast_radius import check_static
 from chaosml.engine.state import RunOptions
 from chaosml.errors import DriverError, InfrastructureError, ValidationError
+from chaosml.io.ports import free_port
 from chaosml.loader import load_text
-from chaosml.ports import free_port
 
 NS = "ml"
 CTX = DriverContext(run_id="r")

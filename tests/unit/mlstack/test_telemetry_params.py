@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from chaosml.drivers.base import DriverContext
+from chaosml.contract.context import DriverContext
 from chaosml.drivers.telemetry_driver import TelemetryStop, TelemetryStopParams
 from chaosml.errors import DriverError
 
@@ -52,7 +52,7 @@ def test_pause_mode_needs_a_declared_target() -> None:
 
 
 def test_a_record_with_an_unknown_mode_is_refused() -> None:
-    from chaosml.drivers.base import UndoRecord
+    from chaosml.contract.records import UndoRecord
 
     record = UndoRecord(
         "telemetry.stop",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from chaosml.drivers.base import Sample
+from chaosml.contract.sample import Sample
 from chaosml.model.expectations import Expect, evaluate, json_path
 
 

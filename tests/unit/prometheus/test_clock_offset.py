@@ -6,14 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chaosml.drivers.clock_offset import (
-    ClockOffset,
-    Reading,
-    precise_offset,
-    whole_second_offset,
-)
 from chaosml.engine.alert_clocks import Measured, max_skew_seconds, skew_refusal, skew_warning
 from chaosml.errors import InputError
+from chaosml.io.clock_offset import ClockOffset, Reading, precise_offset, whole_second_offset
 
 PROM = ("prometheus", "http://127.0.0.1:9090")
 

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from chaosml import procfs
+from chaosml.io import procfs
 from chaosml.watchdog import runs
 from chaosml.watchdog.reap import ReapOptions, reap
 from chaosml.watchdog.watch import Watch, run_ended

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from chaosml import procfs
-from chaosml.drivers.base import DriverContext
+from chaosml.contract.context import DriverContext
 from chaosml.drivers.k8s_client import Ref, Resource, ref_for
 from chaosml.drivers.k8s_fake import FakeKubeApi
 from chaosml.drivers.k8s_objects import ApplyParams, K8sApply
 from chaosml.engine.fault_bound import MARGIN_S, faults_end_by
 from chaosml.engine.state import RunOptions
 from chaosml.errors import DriverError
+from chaosml.io import procfs
 from chaosml.loader import load_text
 from chaosml.watchdog import runs
 from chaosml.watchdog.reap import ReapOptions, reap

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from chaosml.drivers.base import ResolvedTarget, TargetMember
+from chaosml.contract.targets import ResolvedTarget, TargetMember
 from chaosml.errors import RefusedError
 from chaosml.model.experiment import TargetSpec
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chaosml import cancellation, procfs
+from chaosml import cancellation
 from chaosml.errors import DriverError
+from chaosml.io import procfs
 
 CommandHook = Callable[[int, str, str], None]  # (process group id, its start time, command)
 

@@ -14,8 +14,8 @@ import requests
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from chaosml import cancellation, redaction
-from chaosml.drivers import connection_errors
 from chaosml.errors import DriverError, InfrastructureError
+from chaosml.io import connection_errors
 
 _session = requests.Session()
 

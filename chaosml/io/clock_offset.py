@@ -21,8 +21,8 @@ from http.client import HTTPConnection, HTTPException, HTTPSConnection
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from chaosml.drivers import http_client
 from chaosml.errors import ChaosMLError, InfrastructureError, ProbeError
+from chaosml.io import http_client
 
 SAMPLES = 10
 DATE_SAMPLES = 4
