@@ -107,6 +107,8 @@ def _target(tolerance: dict[str, Any], provider_type: str) -> tuple[str | None, 
     target = tolerance.get("target")
     if target is None or provider_type not in ("http", "process"):
         return None, None
+    if not isinstance(target, str):
+        return None, f"target {target!r} is not a key name"
     if provider_type == "http":
         return {"status": ("status", None), "body": (None, None)}.get(
             target, (None, f"target {target!r}: chaosml reads an HTTP body or status")

@@ -193,3 +193,20 @@ def test_the_migration_guide_lists_every_native_extension() -> None:
     page = (Path(__file__).resolve().parents[3] / "docs" / "migrating.md").read_text()
     for module, func in EXTENSIONS:
         assert func in page and module in page, f"{module}.{func} is missing from docs/migrating.md"
+
+
+def test_a_tolerance_target_that_is_not_a_name_is_dropped_not_a_crash(tmp_path: Path) -> None:
+    """Found by the hypothesis test: ``target: []`` crashed the conversion."""
+    path = tmp_path / "ctk.json"
+    tolerance = {"type": "range", "range": [0, 1], "target": []}
+    probe = {
+        "type": "probe",
+        "name": "p",
+        "tolerance": tolerance,
+        "provider": {"type": "http", "url": "http://127.0.0.1:1/"},
+    }
+    doc = {"title": "t", "steady-state-hypothesis": {"probes": [probe]}, "method": []}
+    path.write_text(json.dumps(doc))
+    result = CliRunner().invoke(app, ["import", str(path), "-o", str(tmp_path / "o.yaml")])
+    assert result.exit_code == 1, result.output
+    assert "target [] is not a key name" in result.output
