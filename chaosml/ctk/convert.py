@@ -125,7 +125,12 @@ class Conversion:
         for key in ("description",):
             if isinstance(self.doc.get(key), str):
                 out[key] = self.doc[key]
-        tags = [str(t) for t in self.doc.get("tags") or [] if isinstance(t, str | int)]
+        raw_tags = self.doc.get("tags")
+        tags = (
+            [str(t) for t in raw_tags if isinstance(t, str | int)]
+            if isinstance(raw_tags, list)
+            else []
+        )
         out["tags"] = [*tags, "imported:chaostoolkit"]
         if self.vars:
             out["vars"] = self.vars
@@ -345,8 +350,7 @@ class Conversion:
     ) -> tuple[str | None, dict[str, Any], str]:
         module, func = str(provider.get("module", "")), str(provider.get("func", ""))
         args = provider.get("arguments") or {}
-        builder = extensions.lookup(module, func)
-        native = builder(args, self) if builder is not None and isinstance(args, dict) else None
+        native = self._native(module, func, args, where)
         if native is not None:
             if native.expect is not None:
                 native.params[BUILTIN_CHECK] = native.expect
@@ -369,6 +373,21 @@ class Conversion:
             "needs --allow-python and the module installed",
         )
         return "python", call, "python"
+
+    def _native(self, module: str, func: str, args: Any, where: str) -> extensions.Native | None:
+        """The native step for a well-known function, or None (then: compatibility)."""
+        builder = extensions.lookup(module, func)
+        if builder is None or not isinstance(args, dict):
+            return None
+        try:
+            return builder(args, self)
+        except (TypeError, ValueError) as exc:
+            self.report.add(
+                where,
+                "dropped",
+                f"{module}.{func}: arguments chaosml cannot read ({exc}); called as it is instead",
+            )
+            return None
 
     def _action(self, activity: dict[str, Any], loc: Loc, *, rollback: bool) -> Step | None:
         where = _where(loc, activity)
@@ -400,8 +419,7 @@ class Conversion:
     ) -> Step | None:
         module, func = str(provider.get("module", "")), str(provider.get("func", ""))
         args = provider.get("arguments") or {}
-        builder = extensions.lookup(module, func)
-        native = builder(args, self) if builder is not None and isinstance(args, dict) else None
+        native = self._native(module, func, args, where)
         if native is not None:
             if native.covered_by_undo:
                 self.report.add(

@@ -28,9 +28,14 @@ class Converted:
 
 def http_params(provider: dict[str, Any]) -> Converted:
     method = str(provider.get("method", "GET")).upper()
-    headers = {str(k): str(v) for k, v in (provider.get("headers") or {}).items()}
+    raw_headers = provider.get("headers") or {}
+    headers = (
+        {str(k): str(v) for k, v in raw_headers.items()} if isinstance(raw_headers, dict) else {}
+    )
     params: dict[str, Any] = {"url": str(provider.get("url", "")), "method": method}
     out = Converted(params)
+    if not isinstance(raw_headers, dict):
+        out.notes.append(("dropped", f"headers {raw_headers!r} are not a mapping"))
     _http_arguments(provider.get("arguments"), method, headers, out)
     if headers:
         params["headers"] = headers
