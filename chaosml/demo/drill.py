@@ -24,9 +24,9 @@ from chaosml.engine.outcome import RunOutcome, Status
 from chaosml.engine.state import RunOptions
 from chaosml.errors import ChaosMLError
 from chaosml.exit_codes import ExitCode, most_severe
+from chaosml.journal.writer import Observer
 from chaosml.loader import Loaded, load_source
 from chaosml.reporting.journal_reader import AlertRecord, RunReport, read_journal
-from chaosml.reporting.journal_writer import Observer
 from chaosml.yaml_source import read_source
 
 DRILLS_DIR = Path(__file__).parent / "drills"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chaosml.engine.state import RunState
+from chaosml.journal.events import ProxyStarted
 
 
 def start_all(state: RunState) -> list[Any]:
@@ -20,13 +21,14 @@ def start_all(state: RunState) -> list[Any]:
             handle = start_ephemeral(spec.listen, spec.upstream, spec.protocol, name=spec.name)
             handles.append(handle)
             state.ctx.proxies[spec.name] = handle.api_url
-            state.journal.emit(
-                "proxy.started",
-                name=spec.name,
-                listen=handle.listen,
-                upstream=spec.upstream,
-                protocol=spec.protocol,
-                api=handle.api_url,
+            state.journal.write(
+                ProxyStarted(
+                    name=spec.name,
+                    listen=handle.listen,
+                    upstream=spec.upstream,
+                    protocol=spec.protocol,
+                    api=handle.api_url,
+                )
             )
     except BaseException:
         stop_all(handles)

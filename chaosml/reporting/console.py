@@ -6,6 +6,7 @@ import sys
 from typing import Any, TextIO
 
 from chaosml import escape
+from chaosml.journal.base import JournalEvent
 from chaosml.reporting.alert_lines import (
     alert_fired_line,
     alert_resolved_line,
@@ -22,7 +23,7 @@ class ConsoleObserver:
         self.color = self.stream.isatty() if color is None else color
         self._console: Any = None
 
-    def __call__(self, event: dict[str, Any]) -> None:
+    def __call__(self, event: JournalEvent) -> None:
         line = self.render(event)
         if line is not None:
             text, style = line
@@ -38,9 +39,10 @@ class ConsoleObserver:
         else:
             print(text, file=self.stream, flush=True)
 
-    def render(self, e: dict[str, Any]) -> tuple[str, str | None] | None:
-        t = f"[{e['mono']:7.2f}s]"
-        kind = e["event"]
+    def render(self, event: JournalEvent) -> tuple[str, str | None] | None:
+        e = event.model_dump()
+        t = f"[{event.mono or 0.0:7.2f}s]"
+        kind = event.event
         handler = getattr(self, "_" + kind.replace(".", "_"), None)
         if handler is None:
             return None

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from chaosml import escape
+from chaosml.journal.base import JournalEvent
 from chaosml.reporting.console import ConsoleObserver
 
 
@@ -27,10 +28,10 @@ class LiveView(ConsoleObserver):
         )
         self.live.start()
 
-    def __call__(self, event: dict[str, Any]) -> None:
-        self._track(event)
+    def __call__(self, event: JournalEvent) -> None:
+        self._track(event.model_dump())
         super().__call__(event)
-        if event["event"] == "run.end":
+        if event.event == "run.end":
             self.live.stop()
 
     def _print(self, text: str, style: str | None) -> None:
