@@ -53,7 +53,14 @@ class UndoJson(Part):
 
 
 class RunStarted(JournalEvent):
-    """The first event of a run; ``journal_format`` says which format the rest is in."""
+    """The first event of a run; ``journal_format`` says which format the rest is in.
+
+    Fields: `version`, `title`, `tags`, `experiment_path`, `experiment` (the effective
+    experiment: substituted, secrets shown `***`), `command_line` (argv, secrets redacted),
+    `environment`, `seed`, `pid`, `pid_start` (the runner's start time in clock ticks since
+    boot: with `pid` and `host` it tells `chaosml rollback` whether the run is still alive),
+    `host`, `user`, `dry_run`
+    """
 
     event: Literal["run.start"] = "run.start"
     journal_format: Int = FORMAT
@@ -78,14 +85,21 @@ class RunStarted(JournalEvent):
 
 
 class PhaseEntered(JournalEvent):
-    """The run entered a phase: blast-radius, steady-state-before, method, rollback, recovery."""
+    """The run entered a phase: blast-radius, steady-state-before, method, rollback, recovery.
+
+    Fields: `name`: `blast-radius`, `steady-state-before`, `method`, `rollback`, `recovery`
+    """
 
     event: Literal["phase"] = "phase"
     name: StrictStr = ""
 
 
 class ProxyStarted(JournalEvent):
-    """An ephemeral proxy of the experiment started."""
+    """An ephemeral proxy of the experiment started.
+
+    Fields: `name`, `listen`, `upstream`, `protocol`, `api` — an ephemeral proxy of the
+    experiment
+    """
 
     event: Literal["proxy.started"] = "proxy.started"
     name: StrictStr | None = None
@@ -96,7 +110,11 @@ class ProxyStarted(JournalEvent):
 
 
 class TargetResolved(JournalEvent):
-    """A target of the blast radius, with the members chosen."""
+    """A target of the blast radius, with the members chosen.
+
+    Fields: `target` (`name`, `kind`, `matched`, `members: [{id, name}]`), `seed`,
+    `require_label`
+    """
 
     event: Literal["target.resolved"] = "target.resolved"
     target: TargetJson = Field(default_factory=TargetJson)
@@ -105,7 +123,13 @@ class TargetResolved(JournalEvent):
 
 
 class ProbeResult(JournalEvent):
-    """An expectation checked, or a probe that could not read (``error``)."""
+    """An expectation checked, or a probe that could not read (``error``).
+
+    Fields: `phase`, `name`, `kind` (probe driver kind, or `expect_alert`, `alerts_resolve`),
+    `step` (method index or null), `ok`, `tolerated`, `value` (`{value, status?, exit_code?,
+    text?, details?}`), `expect`, `reason` (why it failed), `error` (probe could not read),
+    `weight`, `duration_s`
+    """
 
     event: Literal["probe.result"] = "probe.result"
     phase: StrictStr = ""
@@ -137,7 +161,10 @@ class ProbeResult(JournalEvent):
 
 
 class ObserveSample(JournalEvent):
-    """One sample of an observed metric (``value`` null and ``error`` set: the read failed)."""
+    """One sample of an observed metric (``value`` null and ``error`` set: the read failed).
+
+    Fields: `name`, `phase`, `value` (number or null), `error` (when the read failed)
+    """
 
     event: Literal["observe.sample"] = "observe.sample"
     name: StrictStr = ""
@@ -148,7 +175,14 @@ class ObserveSample(JournalEvent):
 
 class FaultUndoRegistered(JournalEvent):
     """How to undo a fault, written before the fault is applied (write-ahead). A secret in
-    ``undo.data`` is written ``${secret:name}``, never in clear."""
+    ``undo.data`` is written ``${secret:name}``, never in clear.
+
+    Fields: `undo_id` (`<run_id>.u1`, `<run_id>.u2`, …: unique across the runs of a file),
+    `step`, `fault` (kind), `name`, `target`, `undo` (`{kind, data, description}`), `secrets`
+    (only when the undo needs one: `{name: "${env:VAR}" or null}`) — written *before* the fault
+    is applied. A secret in `undo.data` is written `${secret:name}` (and, in such a record, a
+    literal `$` as `$$`), never in clear; `undo.description` shows it `***`
+    """
 
     event: Literal["fault.undo_registered"] = "fault.undo_registered"
     undo_id: StrictStr  # <run_id>.u1, … (u1, … before journal format 2)
@@ -163,7 +197,11 @@ class FaultUndoRegistered(JournalEvent):
 
 class CommandStarted(JournalEvent):
     """A command's process group, written before the command starts, so that ``chaosml
-    rollback`` can kill it if the runner dies while it runs."""
+    rollback`` can kill it if the runner dies while it runs.
+
+    Fields: `pgid` (the command's process group, = its pid), `start_time` (the leader's start
+    time, clock ticks since boot), `command` (redacted) — written before the command starts
+    """
 
     event: Literal["command.started"] = "command.started"
     pgid: Int
@@ -173,7 +211,11 @@ class CommandStarted(JournalEvent):
 
 
 class CommandKilled(JournalEvent):
-    """``chaosml rollback`` killed a command the run left running."""
+    """``chaosml rollback`` killed a command the run left running.
+
+    Fields: `pgid`, `command`, `gone` — written by `chaosml rollback` when it killed a command
+    the run left running
+    """
 
     event: Literal["command.killed"] = "command.killed"
     pgid: Int | None = None
@@ -182,7 +224,11 @@ class CommandKilled(JournalEvent):
 
 
 class WatchdogStarted(JournalEvent):
-    """The watchdog that rolls the run back if its runner dies is up (before the first fault)."""
+    """The watchdog that rolls the run back if its runner dies is up (before the first fault).
+
+    Fields: `pid`, `pid_start`, `ready_s` (how long the run waited for it) — before the first
+    fault ([rollback.md](rollback.md#the-watchdog))
+    """
 
     event: Literal["watchdog.started"] = "watchdog.started"
     pid: Int = 0
@@ -191,21 +237,30 @@ class WatchdogStarted(JournalEvent):
 
 
 class WatchdogOff(JournalEvent):
-    """The run has no watchdog (``--no-watchdog``)."""
+    """The run has no watchdog (``--no-watchdog``).
+
+    Fields: `reason` (`--no-watchdog`)
+    """
 
     event: Literal["watchdog.off"] = "watchdog.off"
     reason: StrictStr | None = None
 
 
 class WatchdogFailed(JournalEvent):
-    """The watchdog could not start; the run went on without it."""
+    """The watchdog could not start; the run went on without it.
+
+    Fields: `error` — the watchdog could not start; the run went on without it
+    """
 
     event: Literal["watchdog.failed"] = "watchdog.failed"
     error: StrictStr | None = None
 
 
 class JournalTorn(JournalEvent):
-    """``chaosml rollback`` cut off a torn last line."""
+    """``chaosml rollback`` cut off a torn last line.
+
+    Fields: `offset`, `bytes` — written by `chaosml rollback` when it cut off a torn last line
+    """
 
     event: Literal["journal.torn"] = "journal.torn"
     offset: Int | None = None
@@ -213,7 +268,11 @@ class JournalTorn(JournalEvent):
 
 
 class FaultApplied(JournalEvent):
-    """A fault is in place (``undo_id`` null: a fault with no undo)."""
+    """A fault is in place (``undo_id`` null: a fault with no undo).
+
+    Fields: `undo_id` (null for faults with no undo), `step`, `fault`, `name`, `target`,
+    `description`, `duration` (s or null), `background`
+    """
 
     event: Literal["fault.applied"] = "fault.applied"
     undo_id: StrictStr | None = None
@@ -227,7 +286,12 @@ class FaultApplied(JournalEvent):
 
 
 class FaultEvidence(JournalEvent):
-    """What a fault did: ``effect`` false fails the run unless the step allows it."""
+    """What a fault did: ``effect`` false fails the run unless the step allows it.
+
+    Fields: `undo_id`, `step`, `fault`, `when` (`applied`: observed after apply; `undo`: read
+    before undo), `effect` (true/false; null: unknown), `summary`, `counters` — `effect: false`
+    fails the run (exit 5, `ended_by: no-effect`) unless the step says `allow_no_effect: true`
+    """
 
     event: Literal["fault.evidence"] = "fault.evidence"
     undo_id: StrictStr | None = None
@@ -240,7 +304,14 @@ class FaultEvidence(JournalEvent):
 
 
 class FaultApplyOverran(JournalEvent):
-    """Before an undo whose ``apply()`` the engine stopped waiting for (timeout or abort)."""
+    """Before an undo whose ``apply()`` the engine stopped waiting for (timeout or abort).
+
+    Fields: `undo_id`, `what`, `finished`, `outcome` (`applied`, `failed`, `still running`),
+    `overran_s` (past the step's timeout), `waited_s` — before an undo whose `apply()` the
+    engine stopped waiting for (timeout or abort): the undo ran only after it ended; `finished:
+    false` (still running after the undo timeout) makes that undo's `fault.reverted` `ok:
+    false` (it stays pending, the run ends 6)
+    """
 
     event: Literal["fault.apply_overran"] = "fault.apply_overran"
     undo_id: StrictStr
@@ -253,7 +324,11 @@ class FaultApplyOverran(JournalEvent):
 
 
 class FaultReverted(JournalEvent):
-    """An undo ran (``ok`` false: it failed and stays pending)."""
+    """An undo ran (``ok`` false: it failed and stays pending).
+
+    Fields: `undo_id`, `ok`, `by` (`duration`, `rollback`, `rollback-command`, `watchdog`,
+    `reap`), `attempts`, `error`
+    """
 
     event: Literal["fault.reverted"] = "fault.reverted"
     undo_id: StrictStr
@@ -266,7 +341,15 @@ class FaultReverted(JournalEvent):
 
 
 class AlertFired(JournalEvent):
-    """An expected alert fired (see docs/alerts.md for the clocks)."""
+    """An expected alert fired (see docs/alerts.md for the clocks).
+
+    Fields: `name`, `labels`, `state`, `source`, `active_at` (Unix time on chaosml's clock: the
+    alert's own `activeAt`/`startsAt` minus the source's clock offset), `source_active_at` (as
+    the source stamped it), `fault_applied_at` (Unix time of the latest `fault.applied` before
+    it), `time_to_detect_s` (never negative; `null` when not proven),
+    `time_to_detect_uncertainty_s`, `clock_offset_s`, `proven`, `not_proven_why`, `not_counted`
+    (other matching instances with `why`), `waited_s` — see [alerts.md](alerts.md)
+    """
 
     event: Literal["alert.fired"] = "alert.fired"
     name: StrictStr = ""
@@ -286,7 +369,12 @@ class AlertFired(JournalEvent):
 
 
 class AlertResolved(JournalEvent):
-    """An alert that fired is inactive again."""
+    """An alert that fired is inactive again.
+
+    Fields: `name`, `resolved_at` (Unix time first seen inactive), `time_to_resolve_s` (from
+    the end of the rollback), `waited_s`, `not_waited_on` (instances active before the run's
+    first fault, with `why`)
+    """
 
     event: Literal["alert.resolved"] = "alert.resolved"
     name: StrictStr = ""
@@ -297,7 +385,12 @@ class AlertResolved(JournalEvent):
 
 
 class ClockOffset(JournalEvent):
-    """An alert source's clock measured against chaosml's (at the start and at the end)."""
+    """An alert source's clock measured against chaosml's (at the start and at the end).
+
+    Fields: `at` (`start`/`end`), `source` (`prometheus`/`alertmanager`), `url`, `offset_s`
+    (source clock minus chaosml's), `uncertainty_s`, `method`, `rtt_s`, `error`, `warning` (skew
+    over 2 s) — see [alerts.md](alerts.md)
+    """
 
     event: Literal["clock.offset"] = "clock.offset"
     at: StrictStr | None = None  # start, end
@@ -312,7 +405,11 @@ class ClockOffset(JournalEvent):
 
 
 class GuardBreached(JournalEvent):
-    """A guard's threshold was crossed (or its probe failed: guards fail closed)."""
+    """A guard's threshold was crossed (or its probe failed: guards fail closed).
+
+    Fields: `name`, `value`, `expect` (the threshold), `reason`, `error` (set when the guard's
+    probe failed: guards fail closed)
+    """
 
     event: Literal["guard.breach"] = "guard.breach"
     name: StrictStr = ""
@@ -324,7 +421,10 @@ class GuardBreached(JournalEvent):
 
 
 class RollbackStepRan(JournalEvent):
-    """A step of the experiment's ``rollback:`` ran."""
+    """A step of the experiment's ``rollback:`` ran.
+
+    Fields: `step`, `name`, `action` (kind), `ok`, `error`
+    """
 
     event: Literal["rollback.step"] = "rollback.step"
     step: Int | None = None
@@ -345,7 +445,12 @@ class RunStop(JournalEvent):
 
 class RunEnded(JournalEvent):
     """The last event of a run; written by the watchdog or ``chaosml reap`` (with
-    ``runner_gone_at``, ``undone_after_s``, ``undone``, ``closed_by_pid``) when the runner died."""
+    ``runner_gone_at``, ``undone_after_s``, ``undone``, ``closed_by_pid``) when the runner died.
+
+    Fields: `status`, `exit_code`, `reason`, `ended_by`, `pending_undos` (`[{undo_id, undo}]`),
+    `duration_s`, `summary`; written by the watchdog or `chaosml reap` when the runner died:
+    also `runner_gone_at` (Unix time), `undone_after_s`, `undone` (undo ids), `closed_by_pid`
+    """
 
     event: Literal["run.end"] = "run.end"
     status: StrictStr
