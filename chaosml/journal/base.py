@@ -67,3 +67,9 @@ class Part(BaseModel):
     """A nested object of an event (an undo record, a target): unknown fields kept."""
 
     model_config = ConfigDict(frozen=True, extra="allow")
+
+
+def number_text(value: float | None) -> str:
+    """A number field as the journal line has it: 3 for 3.0 (a JSON integer is read as a
+    float), None for null."""
+    return str(int(value)) if value is not None and value.is_integer() else str(value)

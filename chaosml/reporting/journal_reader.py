@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chaosml.journal import events as ev
-from chaosml.journal.base import JournalEvent
+from chaosml.journal.base import JournalEvent, number_text
 from chaosml.journal.reader import load_events
 from chaosml.journal.runs import split_runs
 
@@ -372,7 +372,7 @@ class _Builder:
         r = self.report
         if e.ended_by in ("watchdog", "reap") and e.undone_after_s is not None:
             who = "the watchdog" if e.ended_by == "watchdog" else "chaosml reap"
-            after = _shown_number(e.undone_after_s)
+            after = number_text(e.undone_after_s)
             r.watchdog = f"the runner died; {who} ended the faults {after} s after"
         r.status = e.status
         r.exit_code = e.exit_code
@@ -402,8 +402,3 @@ def _float(value: Any) -> float | None:
 
 def _a_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _shown_number(value: float) -> str:
-    """As it was written: 3 for 3.0 (the journal's number is read as a float)."""
-    return str(int(value)) if value.is_integer() else str(value)

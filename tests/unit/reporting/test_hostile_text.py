@@ -106,8 +106,9 @@ def test_the_live_status_line_shows_no_escape_byte_from_user_data() -> None:
 
     view = LiveView()
     try:
-        view._track({"event": "phase", "name": "method \x1b[2J"})
-        view._track({"event": "fault.applied", "name": "kill \x1b]0;pwned\x07", "step": 0})
+        view._track(parse_event({"event": "phase", "name": "method \x1b[2J"}))
+        applied = {"event": "fault.applied", "name": "kill \x1b]0;pwned\x07", "step": 0}
+        view._track(parse_event(applied))
         shown = view._status().plain
     finally:
         view.live.stop()
