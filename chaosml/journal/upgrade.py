@@ -13,11 +13,6 @@ from typing import Any
 from chaosml.journal.base import FIRST_FORMAT
 
 
-def journal_format(raw: dict[str, Any]) -> Any:
-    """The format a ``run.start`` says its run is written in (1 when it does not say)."""
-    return raw.get("journal_format", FIRST_FORMAT)
-
-
 def upgraded(raw: dict[str, Any]) -> dict[str, Any]:
     """One raw event in today's format; ``run.start`` carries its run's original format."""
     if raw.get("event") == "run.start" and "journal_format" not in raw:
