@@ -221,11 +221,15 @@ def halt(
 
 
 @app.command()
-def schema() -> None:
+def schema(
+    journal: Annotated[
+        bool, typer.Option("--journal", help="The JSON Schema of a journal line instead.")
+    ] = False,
+) -> None:
     """Print the JSON Schema of the experiment format."""
     from chaosml.cli import schema_cmd
 
-    raise typer.Exit(schema_cmd.schema())
+    raise typer.Exit(schema_cmd.schema(journal))
 
 
 @app.command()

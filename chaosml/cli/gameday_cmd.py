@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from chaosml.engine import halt
 from chaosml.engine.blast_radius import ENV_VAR
 from chaosml.engine.signals import ROUTER
 from chaosml.errors import InputError
-from chaosml.gameday.engine_adapter import EngineRunner, keys_of
+from chaosml.gameday.engine_adapter import EngineRunner, ObserverFactory, keys_of
 from chaosml.gameday.plan import load_plan
 from chaosml.gameday.runner import DrillOptions, DrillRunner, ExperimentRequest
 from chaosml.gameday.summary import drill_headline, render_summary
+from chaosml.journal.writer import Observer
 from chaosml.reporting.annotations import annotation_observers
 from chaosml.reporting.console import ConsoleObserver
 from chaosml.reporting.files import ReportPaths, write_reports
@@ -76,14 +77,11 @@ def _overrides(var: Sequence[str]) -> dict[str, str]:
         raise InputError(str(exc)) from None
 
 
-Observers = Callable[[ExperimentRequest], list[Callable[[dict[str, Any]], None]]]
-
-
-def _observers(total: int, pushgateway: str | None, out: TextIO) -> Observers:
+def _observers(total: int, pushgateway: str | None, out: TextIO) -> ObserverFactory:
     """Per experiment: a progress line, the console, and the annotation observers configured
     by the environment (``chaosml.reporting.annotations``)."""
 
-    def make(request: ExperimentRequest) -> list[Callable[[dict[str, Any]], None]]:
+    def make(request: ExperimentRequest) -> list[Observer]:
         out.write(f"[{request.index + 1}/{total}] {request.path.name}\n")
         out.flush()
         return [ConsoleObserver(out), *annotation_observers(pushgateway=pushgateway)]

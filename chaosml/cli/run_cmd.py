@@ -15,12 +15,12 @@ from chaosml.engine.signals import ROUTER
 from chaosml.engine.state import RunOptions
 from chaosml.errors import InputError
 from chaosml.exit_codes import ExitCode, most_severe
+from chaosml.journal.writer import Observer
 from chaosml.loader import load_file
 from chaosml.model.loaded import Loaded
 from chaosml.proxy.launcher import start_proxy
 from chaosml.redaction import Redactor
 from chaosml.reporting.console import ConsoleObserver
-from chaosml.reporting.journal_writer import Observer
 from chaosml.substitution import parse_overrides
 
 

@@ -24,11 +24,11 @@ from chaosml.engine.outcome import RunOutcome, Status
 from chaosml.engine.state import RunOptions
 from chaosml.errors import ChaosMLError
 from chaosml.exit_codes import ExitCode, most_severe
+from chaosml.journal.writer import Observer
 from chaosml.loader import load_source
 from chaosml.model.loaded import Loaded
 from chaosml.proxy.launcher import start_proxy
 from chaosml.reporting.journal_reader import AlertRecord, RunReport, read_journal
-from chaosml.reporting.journal_writer import Observer
 from chaosml.yaml_source import read_source
 
 DRILLS_DIR = Path(__file__).parent / "drills"

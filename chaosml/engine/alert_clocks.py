@@ -18,6 +18,7 @@ from chaosml.engine.threads import call_blocking
 from chaosml.errors import ChaosMLError, InputError
 from chaosml.io import clock_offset
 from chaosml.io.clock_offset import ClockOffset
+from chaosml.journal import events
 from chaosml.model import experiment as m
 
 WARN_SKEW_S = 2.0
@@ -102,14 +103,10 @@ async def measure(state: RunState, when: str) -> list[Measured]:
 def _journal(state: RunState, done: Measured, when: str) -> None:
     kind, url = done.key
     fields = done.offset.to_json() if done.offset else {"offset_s": None, "uncertainty_s": None}
-    state.journal.emit(
-        "clock.offset",
-        at=when,
-        source=kind,
-        url=url,
-        **fields,
-        error=done.error,
-        warning=skew_warning(done),
+    state.journal.write(
+        events.ClockOffset(
+            at=when, source=kind, url=url, **fields, error=done.error, warning=skew_warning(done)
+        )
     )
 
 

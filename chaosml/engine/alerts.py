@@ -20,6 +20,7 @@ from chaosml.engine.attribution import Attribution, Instance, Timeline, attribut
 from chaosml.engine.probing import emit_probe_result, read_sample
 from chaosml.engine.state import RunState
 from chaosml.errors import ChaosMLError, InfrastructureError
+from chaosml.journal.events import AlertFired, AlertResolved
 from chaosml.labels import labels_text
 from chaosml.model import experiment as m
 
@@ -141,22 +142,23 @@ def _record_fired(
         "time_to_resolve_s": None,
     }
     state.alerts[alert.name] = entry
-    state.journal.emit(
-        "alert.fired",
-        name=alert.name,
-        labels=counted.labels,
-        state=counted.state,
-        source=key[0],
-        active_at=counted.active_at,
-        source_active_at=counted.source_active_at,
-        fault_applied_at=applied,
-        time_to_detect_s=ttd,
-        time_to_detect_uncertainty_s=_rounded(uncertainty),
-        clock_offset_s=_offset(state, key),
-        proven=verdict.proven,
-        not_proven_why=None if verdict.proven else _unproven_why(counted, applied),
-        not_counted=verdict.rejected_json(),
-        waited_s=round(waited, 3),
+    state.journal.write(
+        AlertFired(
+            name=alert.name,
+            labels=counted.labels,
+            state=counted.state,
+            source=key[0],
+            active_at=counted.active_at,
+            source_active_at=counted.source_active_at,
+            fault_applied_at=applied,
+            time_to_detect_s=ttd,
+            time_to_detect_uncertainty_s=_rounded(uncertainty),
+            clock_offset_s=_offset(state, key),
+            proven=verdict.proven,
+            not_proven_why=None if verdict.proven else _unproven_why(counted, applied),
+            not_counted=verdict.rejected_json(),
+            waited_s=round(waited, 3),
+        )
     )
 
 
@@ -264,13 +266,14 @@ def _record_resolved(
         for i in others
     ]
     if ok:
-        state.journal.emit(
-            "alert.resolved",
-            name=name,
-            resolved_at=now,
-            time_to_resolve_s=ttr,
-            waited_s=round(waited, 3),
-            not_waited_on=not_waited,
+        state.journal.write(
+            AlertResolved(
+                name=name,
+                resolved_at=now,
+                time_to_resolve_s=ttr,
+                waited_s=round(waited, 3),
+                not_waited_on=not_waited,
+            )
         )
     reason = None if ok else f"alert {name} still {last} {recovery.within:g}s after the rollback"
     _record_expectation(state, "alerts_resolve", name, None, ok, reason, 1.0, None)

@@ -8,9 +8,7 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from chaosml import __version__
 from chaosml.contract.context import DriverContext
@@ -25,12 +23,11 @@ from chaosml.engine.rollback import UndoStack
 from chaosml.engine.runner import Runner
 from chaosml.engine.state import RunOptions, RunState
 from chaosml.io import procfs, subprocesses
+from chaosml.journal.events import RunStarted
+from chaosml.journal.writer import JournalWriter, Observer
 from chaosml.model.loaded import Loaded
 from chaosml.redaction import Redactor
-from chaosml.reporting.journal_writer import JournalWriter
 from chaosml.watchdog.guard import guard_run
-
-Observer = Callable[[dict[str, Any]], None]
 
 
 def new_run_id() -> str:
@@ -95,21 +92,22 @@ def _journal_path(options: RunOptions, run_id: str) -> Path:
 
 def _journal_start(state: RunState, loaded: Loaded, seed: int) -> None:
     exp = state.experiment
-    state.journal.emit(
-        "run.start",
-        version=__version__,
-        title=exp.title,
-        tags=exp.tags,
-        experiment_path=loaded.path,
-        experiment=loaded.raw,
-        command_line=state.options.command_line,
-        environment=environment(state.options),
-        seed=seed,
-        pid=os.getpid(),
-        pid_start=procfs.start_time(os.getpid()),
-        host=socket.gethostname(),
-        user=_user(),
-        dry_run=state.options.dry_run,
+    state.journal.write(
+        RunStarted(
+            version=__version__,
+            title=exp.title,
+            tags=exp.tags,
+            experiment_path=loaded.path,
+            experiment=loaded.raw,
+            command_line=state.options.command_line,
+            environment=environment(state.options),
+            seed=seed,
+            pid=os.getpid(),
+            pid_start=procfs.start_time(os.getpid()),
+            host=socket.gethostname(),
+            user=_user(),
+            dry_run=state.options.dry_run,
+        )
     )
 
 

@@ -21,9 +21,12 @@ from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.registry import Registry
 from chaosml.engine.state import RunState
 from chaosml.engine.threads import call_blocking
-from chaosml.errors import ChaosMLError
+from chaosml.errors import ChaosMLError, InputError
+from chaosml.journal.base import JournalEvent
+from chaosml.journal.events import FaultEvidence, ProbeResult
+from chaosml.journal.reader import read_lines
+from chaosml.journal.writer import JournalWriter
 from chaosml.model import experiment as m
-from chaosml.reporting.journal_writer import JournalWriter, read_events
 
 EVIDENCE_TIMEOUT_S = 10.0
 JUDGED_STATUSES = ("completed", "deviated")
@@ -67,10 +70,10 @@ async def _ask(ask: Callable[[], Evidence | None], journal: JournalWriter, **whe
         raise
     except Exception as exc:  # evidence informs the verdict; failing to read it never breaks a run
         why = exc.message if isinstance(exc, ChaosMLError) else f"{type(exc).__name__}: {exc}"
-        journal.emit("fault.evidence", **where, effect=None, summary=f"unknown: {why}")
+        journal.write(FaultEvidence(**where, effect=None, summary=f"unknown: {why}"))
         return
     if evidence is not None:
-        journal.emit("fault.evidence", **where, **evidence.to_json())
+        journal.write(FaultEvidence(**where, **evidence.to_json()))
 
 
 def no_effect_reason(state: RunState, status: str) -> str | None:
@@ -79,50 +82,49 @@ def no_effect_reason(state: RunState, status: str) -> str | None:
     Marks the expected alerts that did not fire after a no-effect fault as not tested.
     """
     try:
-        events = read_events(state.journal.path)
-    except OSError:  # a journal that cannot be read back holds no evidence to judge
+        events = read_lines(state.journal.path).events
+    except InputError:  # a journal that cannot be read back holds no evidence to judge
         return None
     idle = _no_effect_faults(events)
     if not idle:
         return None
     first_step = min(_step_of(e) for e in idle)
     _mark_untested(state, events, first_step)
-    refused = [e for e in idle if not _allowed(state.experiment, e.get("step"))]
+    refused = [e for e in idle if not _allowed(state.experiment, e.step)]
     if not refused or status not in JUDGED_STATUSES:
         return None
-    return "; ".join(f"the fault {e['fault']} had no effect: {e['summary']}" for e in refused)
+    return "; ".join(f"the fault {e.fault} had no effect: {e.summary}" for e in refused)
 
 
-def _no_effect_faults(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _no_effect_faults(events: list[JournalEvent]) -> list[FaultEvidence]:
     """The last evidence of each fault that says anything (unknown says nothing), where it says
     no effect."""
-    last: dict[Any, dict[str, Any]] = {}
+    last: dict[Any, FaultEvidence] = {}
     for event in events:
-        if event.get("event") == "fault.evidence" and event.get("effect") is not None:
-            last[event.get("undo_id") or ("step", event.get("step"))] = event
-    return [e for e in last.values() if e.get("effect") is False]
+        if isinstance(event, FaultEvidence) and event.effect is not None:
+            last[event.undo_id or ("step", event.step)] = event
+    return [e for e in last.values() if e.effect is False]
 
 
-def _step_of(event: dict[str, Any]) -> int:
-    step = event.get("step")
-    return step if isinstance(step, int) else -1
+def _step_of(event: FaultEvidence) -> int:
+    return -1 if event.step is None else event.step
 
 
-def _allowed(experiment: m.Experiment, step: Any) -> bool:
+def _allowed(experiment: m.Experiment, step: int | None) -> bool:
     if not isinstance(step, int) or not 0 <= step < len(experiment.method):
         return False
     fault = experiment.method[step]
     return isinstance(fault, m.FaultStep) and fault.allow_no_effect
 
 
-def _mark_untested(state: RunState, events: list[dict[str, Any]], after_step: int) -> None:
+def _mark_untested(state: RunState, events: list[JournalEvent], after_step: int) -> None:
     later = {
-        str(e.get("name"))
+        e.name
         for e in events
-        if e.get("event") == "probe.result"
-        and e.get("kind") == "expect_alert"
-        and isinstance(e.get("step"), int)
-        and e["step"] > after_step
+        if isinstance(e, ProbeResult)
+        and e.kind == "expect_alert"
+        and e.step is not None
+        and e.step > after_step
     }
     for name, alert in state.alerts.items():
         if name in later and not alert.get("fired"):

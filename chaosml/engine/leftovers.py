@@ -9,9 +9,10 @@ import os
 import signal
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from chaosml.io import procfs
+from chaosml.journal.base import JournalEvent
+from chaosml.journal.events import CommandStarted
 
 KILL_WAIT_SECONDS = 5.0
 
@@ -23,11 +24,11 @@ class CommandGroup:
     command: str
 
 
-def started_groups(events: Iterable[dict[str, Any]]) -> list[CommandGroup]:
+def started_groups(events: Iterable[JournalEvent]) -> list[CommandGroup]:
     return [
-        CommandGroup(int(e["pgid"]), str(e["start_time"]), str(e.get("command") or ""))
+        CommandGroup(e.pgid, e.start_time, e.command)
         for e in events
-        if e.get("event") == "command.started"
+        if isinstance(e, CommandStarted)
     ]
 
 

@@ -14,6 +14,7 @@ from chaosml.engine.rollback import PendingUndo, UndoStack
 from chaosml.engine.state import RunState
 from chaosml.engine.threads import call_blocking
 from chaosml.errors import InfrastructureError
+from chaosml.journal.events import FaultApplied
 from chaosml.model import experiment as m
 
 
@@ -76,18 +77,19 @@ class MethodRunner:
         if entry is not None:
             entry.apply_call = call  # its undo waits for this thread (timeout or abort)
         await calls.result(call)
-        event = state.journal.emit(
-            "fault.applied",
-            undo_id=entry.undo_id if entry else None,
-            step=index,
-            fault=step.fault,
-            name=step.label,
-            target=target,
-            description=driver.describe(step.params),
-            duration=step.duration,
-            background=step.background,
+        event = state.journal.write(
+            FaultApplied(
+                undo_id=entry.undo_id if entry else None,
+                step=index,
+                fault=step.fault,
+                name=step.label,
+                target=target,
+                description=driver.describe(step.params),
+                duration=step.duration,
+                background=step.background,
+            )
         )
-        state.last_fault_wall = float(event["wall"])
+        state.last_fault_wall = event.wall or 0.0
         undo_id = entry.undo_id if entry else None
         await effect.after_apply(driver, step, index, ctx, record, undo_id, state.journal)
         if state.alert_book.first_fault_wall is None:

@@ -11,6 +11,7 @@ from chaosml.contract.sample import Sample
 from chaosml.engine.state import RunState
 from chaosml.engine.threads import CallTimeout, call_blocking
 from chaosml.errors import ChaosMLError, InfrastructureError
+from chaosml.journal.events import ProbeResult
 from chaosml.model.expectations import evaluate
 from chaosml.model.experiment import ProbeSpec
 
@@ -80,20 +81,21 @@ def emit_probe_result(
     duration_s: float | None = None,
 ) -> None:
     """Journal one ``probe.result`` event (a probe read, or an alert expectation judged)."""
-    state.journal.emit(
-        "probe.result",
-        phase=state.phase,
-        name=name,
-        kind=kind,
-        step=step,
-        ok=ok,
-        tolerated=tolerated,
-        value=sample.to_json() if sample else None,
-        expect=expect,
-        reason=reason,
-        error=error,
-        weight=weight,
-        duration_s=duration_s,
+    state.journal.write(
+        ProbeResult(
+            phase=state.phase,
+            name=name,
+            kind=kind,
+            step=step,
+            ok=ok,
+            tolerated=tolerated,
+            value=sample.to_json() if sample else None,
+            expect=expect,
+            reason=reason,
+            error=error,
+            weight=weight,
+            duration_s=duration_s,
+        )
     )
 
 

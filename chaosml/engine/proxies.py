@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from chaosml.errors import InputError
+from chaosml.journal.events import ProxyStarted
 
 if TYPE_CHECKING:
     from chaosml.engine.state import RunState
@@ -48,13 +49,14 @@ def start_all(state: RunState) -> list[ProxyHandle]:
             handle = start(spec.listen, spec.upstream, spec.protocol, name=spec.name)
             handles.append(handle)
             state.ctx.proxies[spec.name] = handle.api_url
-            state.journal.emit(
-                "proxy.started",
-                name=spec.name,
-                listen=handle.listen,
-                upstream=spec.upstream,
-                protocol=spec.protocol,
-                api=handle.api_url,
+            state.journal.write(
+                ProxyStarted(
+                    name=spec.name,
+                    listen=handle.listen,
+                    upstream=spec.upstream,
+                    protocol=spec.protocol,
+                    api=handle.api_url,
+                )
             )
     except BaseException:
         stop_all(handles)

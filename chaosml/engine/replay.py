@@ -26,10 +26,19 @@ from chaosml.engine.rollback import run_undo
 from chaosml.engine.rollback_lock import rollback_lock
 from chaosml.errors import InputError
 from chaosml.io import procfs, subprocesses
+from chaosml.journal.base import JournalEvent
+from chaosml.journal.events import (
+    CommandKilled,
+    FaultReverted,
+    FaultUndoRegistered,
+    JournalTorn,
+    RunEnded,
+    RunStarted,
+)
+from chaosml.journal.reader import load_events
+from chaosml.journal.runs import split_runs
+from chaosml.journal.writer import JournalWriter
 from chaosml.redaction import Redactor
-from chaosml.reporting.journal_file import load_events
-from chaosml.reporting.journal_reader import split_runs
-from chaosml.reporting.journal_writer import Event, JournalWriter
 from chaosml.substitution import expand_secrets, missing_secrets, secret_variable
 
 
@@ -44,7 +53,7 @@ class Pending:
 class RunLeft:
     """What one run of the journal left behind."""
 
-    start: Event
+    start: RunStarted
     pending: list[Pending]
     groups: list[CommandGroup]
     ended: bool
@@ -52,7 +61,7 @@ class RunLeft:
 
     @property
     def run_id(self) -> str:
-        return str(self.start["run_id"])
+        return self.start.run_id or ""
 
 
 @dataclass
@@ -64,25 +73,26 @@ class ReplayResult:
     torn_bytes: int = 0
 
 
-def pending_undos(events: list[Event]) -> list[Pending]:
+def pending_undos(events: list[JournalEvent]) -> list[Pending]:
     """Registered undos (of one run) without a successful ``fault.reverted``, last first."""
-    done = {e["undo_id"] for e in events if e.get("event") == "fault.reverted" and e.get("ok")}
-    registered = [e for e in events if e.get("event") == "fault.undo_registered"]
+    done = {e.undo_id for e in events if isinstance(e, FaultReverted) and e.ok}
+    registered = [e for e in events if isinstance(e, FaultUndoRegistered)]
     return [
-        Pending(e["undo_id"], UndoRecord.from_json(e["undo"]), dict(e.get("secrets") or {}))
+        Pending(e.undo_id, UndoRecord.from_json(e.undo.model_dump()), dict(e.secrets or {}))
         for e in reversed(registered)
-        if e["undo_id"] not in done
+        if e.undo_id not in done
     ]
 
 
-def runs_left(events: list[Event]) -> list[RunLeft]:
+def runs_left(events: list[JournalEvent]) -> list[RunLeft]:
     """Every run in the journal, the last started first."""
     out = []
     for run in reversed(split_runs(events)):
-        ended = any(e.get("event") == "run.end" for e in run)
-        groups = [] if ended else [g for g in started_groups(run) if still_running(g)]
-        seq = max((e["seq"] for e in run if isinstance(e.get("seq"), int)), default=len(run))
-        out.append(RunLeft(run[0], pending_undos(run), groups, ended, seq))
+        ended = any(isinstance(e, RunEnded) for e in run.events)
+        groups = [] if ended else [g for g in started_groups(run.events) if still_running(g)]
+        seqs = [e.seq for e in run.events if e.seq is not None]
+        seq = max(seqs, default=len(run.events))
+        out.append(RunLeft(run.start, pending_undos(run.events), groups, ended, seq))
     return out
 
 
@@ -117,15 +127,15 @@ def _refuse_if_alive(path: Path, run: RunLeft, force: bool) -> None:
     if force or run.ended:
         return
     start = run.start
-    host = start.get("host")
-    if isinstance(host, str) and host != socket.gethostname():
+    host = start.host
+    if host is not None and host != socket.gethostname():
         raise InputError(
             f"{path}: run {run.run_id} ran on host {host}: chaosml cannot tell from here whether "
             "it is still running",
             hint="run chaosml rollback on that host, or add --force if you know it has ended",
         )
-    pid = start.get("pid")
-    if isinstance(pid, int) and _alive(pid, start.get("pid_start")):
+    pid = start.pid
+    if pid is not None and _alive(pid, start.pid_start):
         raise InputError(
             f"{path}: run {run.run_id} is still running (pid {pid}); "
             "rolling back under it would undo its faults while it runs",
@@ -133,10 +143,10 @@ def _refuse_if_alive(path: Path, run: RunLeft, force: bool) -> None:
         )
 
 
-def _alive(pid: int, pid_start: Any) -> bool:
+def _alive(pid: int, pid_start: str | None) -> bool:
     if pid == os.getpid() or not procfs.alive(pid):
         return False
-    return not isinstance(pid_start, str) or procfs.start_time(pid) == pid_start
+    return pid_start is None or procfs.start_time(pid) == pid_start
 
 
 def refuse_missing_secrets(path: Path, todo: list[RunLeft], env: Mapping[str, str]) -> None:
@@ -182,9 +192,9 @@ async def replay_run(
     try:
         if writer.torn is not None:
             result.torn_bytes = writer.torn.size
-            writer.emit("journal.torn", offset=writer.torn.offset, bytes=writer.torn.size)
+            writer.write(JournalTorn(offset=writer.torn.offset, bytes=writer.torn.size))
         _kill_leftovers(run, writer, result)
-        ctx = DriverContext(run_id=run.run_id, seed=int(run.start.get("seed") or 0))
+        ctx = DriverContext(run_id=run.run_id, seed=run.start.seed or 0)
         with subprocesses.journaled(writer.command_started):
             for item in run.pending:
                 await _undo_one(item, registry, ctx, env, timeout, attempts, writer, result, by)
@@ -204,7 +214,7 @@ def _writer(path: Path, run: RunLeft, env: Mapping[str, str]) -> JournalWriter:
         run.run_id,
         Redactor(secrets),
         observers=annotation_observers(),  # a fault's Pushgateway series goes with its undo
-        start_mono=time.monotonic() - (time.time() - float(run.start.get("wall") or time.time())),
+        start_mono=time.monotonic() - (time.time() - (run.start.wall or time.time())),
         first_seq=run.last_seq + 1,
         append=True,
     )
@@ -216,7 +226,7 @@ def _secret_values(item: Pending, env: Mapping[str, str]) -> list[str]:
 
 def _kill_leftovers(run: RunLeft, writer: JournalWriter, result: ReplayResult) -> None:
     for group, gone in kill_leftovers(run.groups):
-        writer.emit("command.killed", pgid=group.pgid, command=group.command, gone=gone)
+        writer.write(CommandKilled(pgid=group.pgid, command=group.command, gone=gone))
         result.killed.append((group.command, gone))
 
 
@@ -236,14 +246,15 @@ async def _undo_one(
         data = expand_secrets(record.data, item.secrets, env)
         record = UndoRecord(record.kind, data, record.description)
     done = await run_undo(record, registry, ctx, timeout, attempts)
-    writer.emit(
-        "fault.reverted",
-        undo_id=item.undo_id,
-        ok=done.ok,
-        by=by,
-        attempts=done.attempts,
-        error=done.error or None,
-        description=item.record.description,
+    writer.write(
+        FaultReverted(
+            undo_id=item.undo_id,
+            ok=done.ok,
+            by=by,
+            attempts=done.attempts,
+            error=done.error or None,
+            description=item.record.description,
+        )
     )
     if done.ok:
         result.reverted.append(item.undo_id)

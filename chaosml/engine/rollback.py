@@ -22,7 +22,8 @@ from chaosml.drivers.registry import Registry
 from chaosml.engine import effect
 from chaosml.engine.threads import Call, call_blocking
 from chaosml.errors import InfrastructureError
-from chaosml.reporting.journal_writer import JournalWriter
+from chaosml.journal.events import FaultApplyOverran, FaultReverted, FaultUndoRegistered
+from chaosml.journal.writer import JournalWriter
 from chaosml.substitution import SecretRefs
 
 
@@ -57,16 +58,12 @@ class UndoStack:
         self.entries.append(entry)
         data, secrets = self.secrets.template(record.data)
         undo = {**record.to_json(), "data": data}  # the description is only redacted
-        self.journal.emit(
-            "fault.undo_registered",
-            undo_id=entry.undo_id,
-            step=step,
-            fault=fault,
-            name=name,
-            target=target,
-            undo=undo,
-            **({"secrets": secrets} if secrets else {}),
+        registered = FaultUndoRegistered(
+            undo_id=entry.undo_id, step=step, fault=fault, name=name, target=target, undo=undo
         )
+        if secrets:  # only when the undo needs one
+            registered = registered.model_copy(update={"secrets": secrets})
+        self.journal.write(registered)
         return entry
 
     def pending(self) -> list[PendingUndo]:
@@ -88,14 +85,15 @@ class UndoStack:
             if ok and not apply_done:
                 ok, error = False, _STILL_APPLYING.format(timeout=self.timeout)
             entry.reverted = ok
-            self.journal.emit(
-                "fault.reverted",
-                undo_id=entry.undo_id,
-                ok=ok,
-                by=by,
-                attempts=attempts,
-                error=error or None,
-                description=entry.record.description,
+            self.journal.write(
+                FaultReverted(
+                    undo_id=entry.undo_id,
+                    ok=ok,
+                    by=by,
+                    attempts=attempts,
+                    error=error or None,
+                    description=entry.record.description,
+                )
             )
             if not ok:
                 self.failures.append(f"{entry.undo_id} ({entry.record.description}): {error}")
@@ -114,14 +112,15 @@ class UndoStack:
         began = loop.time()
         finished = await call.finish(self.timeout)
         landed = "still running" if not finished else "failed" if call.error else "applied"
-        self.journal.emit(
-            "fault.apply_overran",
-            undo_id=entry.undo_id,
-            what=call.what,
-            finished=finished,
-            outcome=landed,
-            overran_s=round(call.overran_s(), 3),
-            waited_s=round(loop.time() - began, 3),
+        self.journal.write(
+            FaultApplyOverran(
+                undo_id=entry.undo_id,
+                what=call.what,
+                finished=finished,
+                outcome=landed,
+                overran_s=round(call.overran_s(), 3),
+                waited_s=round(loop.time() - began, 3),
+            )
         )
         if finished:
             entry.apply_call = None  # said once; a later undo of it has nothing to wait for

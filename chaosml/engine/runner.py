@@ -30,6 +30,7 @@ from chaosml.engine.state import RunState
 from chaosml.engine.threads import call_blocking
 from chaosml.errors import ChaosMLError, InfrastructureError, RefusedError
 from chaosml.exit_codes import most_severe
+from chaosml.journal.events import RollbackStepRan, RunEnded, RunStop, TargetResolved
 from chaosml.model import experiment as m
 
 T = TypeVar("T")
@@ -157,11 +158,10 @@ class Runner:
         state.ctx.targets.update(targets)
         for name, target in targets.items():
             spec = state.experiment.blast_radius.targets[name]
-            state.journal.emit(
-                "target.resolved",
-                target=target.to_json(),
-                seed=state.ctx.seed,
-                require_label=spec.require_label,
+            state.journal.write(
+                TargetResolved(
+                    target=target.to_json(), seed=state.ctx.seed, require_label=spec.require_label
+                )
             )
         return None
 
@@ -278,17 +278,14 @@ class Runner:
         try:
             await run_action(step, f"r{index}", self.state, safety_net=True)
         except ChaosMLError as exc:
-            self.state.journal.emit(
-                "rollback.step",
-                step=index,
-                name=step.label,
-                action=step.action,
-                ok=False,
-                error=exc.message,
+            self.state.journal.write(
+                RollbackStepRan(
+                    step=index, name=step.label, action=step.action, ok=False, error=exc.message
+                )
             )
             return False
-        self.state.journal.emit(
-            "rollback.step", step=index, name=step.label, action=step.action, ok=True, error=None
+        self.state.journal.write(
+            RollbackStepRan(step=index, name=step.label, action=step.action, ok=True, error=None)
         )
         return True
 
@@ -396,7 +393,7 @@ class Runner:
             effect = STOP_EFFECT["second"] if phase == "rollback" else STOP_EFFECT["ignored"]
         else:
             effect = STOP_EFFECT.get(phase, STOP_EFFECT["before"])
-        self.state.journal.emit("run.stop", by=by, phase=phase, effect=effect)
+        self.state.journal.write(RunStop(by=by, phase=phase, effect=effect))
 
     def _halt_before_recovery(self) -> None:
         """The halt switch thrown during the rollback: seen now, not one poll later."""
@@ -438,15 +435,16 @@ class Runner:
         pending = [{"undo_id": e.undo_id, "undo": e.record.to_json()} for e in self.stack.pending()]
         summary = self._summary(verdict)
         start = self.state.journal.start_mono
-        self.state.journal.emit(
-            "run.end",
-            status=verdict.status.value,
-            exit_code=int(EXIT_FOR_STATUS[verdict.status]),
-            reason=verdict.reason,
-            ended_by=verdict.ended_by,
-            pending_undos=pending,
-            duration_s=round(time.monotonic() - start, 3),
-            summary=summary,
+        self.state.journal.write(
+            RunEnded(
+                status=verdict.status.value,
+                exit_code=int(EXIT_FOR_STATUS[verdict.status]),
+                reason=verdict.reason,
+                ended_by=verdict.ended_by,
+                pending_undos=pending,
+                duration_s=round(time.monotonic() - start, 3),
+                summary=summary,
+            )
         )
         self.state.journal.close()
         return RunOutcome(

@@ -11,8 +11,9 @@ from chaosml.drivers.registry import Registry
 from chaosml.engine.alert_book import AlertBook
 from chaosml.engine.clock import Clock
 from chaosml.engine.proxies import ProxyStarter
+from chaosml.journal.events import PhaseEntered
+from chaosml.journal.writer import JournalWriter
 from chaosml.model.experiment import Experiment
-from chaosml.reporting.journal_writer import JournalWriter
 
 
 @dataclass
@@ -58,4 +59,4 @@ class RunState:
 
     def set_phase(self, name: str) -> None:
         self.phase = name
-        self.journal.emit("phase", name=name)
+        self.journal.write(PhaseEntered(name=name))

@@ -10,6 +10,7 @@ from chaosml.engine import halt
 from chaosml.engine.probing import read_sample, run_probe
 from chaosml.engine.state import RunState
 from chaosml.errors import ChaosMLError
+from chaosml.journal.events import GuardBreached, ObserveSample
 from chaosml.model import experiment as m
 
 Abort = Callable[[str, str], None]  # (ended_by, reason)
@@ -23,16 +24,17 @@ async def watch_guard(spec: m.ProbeSpec, state: RunState, abort: Abort) -> None:
         outcome = await run_probe(spec, state, record=False)
         if not outcome.ok:
             value = outcome.sample.value if outcome.sample else None
-            state.journal.emit(
-                "guard.breach",
-                name=spec.name,
-                value=value,
-                expect=spec.expect.model_dump(exclude_none=True, by_alias=True)
-                if spec.expect
-                else None,
-                reason=outcome.reason,
-                error=outcome.error or None,
-                phase=state.phase,
+            state.journal.write(
+                GuardBreached(
+                    name=spec.name,
+                    value=value,
+                    expect=spec.expect.model_dump(exclude_none=True, by_alias=True)
+                    if spec.expect
+                    else None,
+                    reason=outcome.reason,
+                    error=outcome.error or None,
+                    phase=state.phase,
+                )
             )
             abort(f"guard:{spec.name}", f"guard '{spec.name}' breached: {outcome.reason}")
             return
@@ -65,14 +67,14 @@ async def _observe_one(metric: m.ProbeSpec, state: RunState) -> None:
     try:
         sample = await read_sample(metric, state)
     except ChaosMLError as exc:
-        state.journal.emit(
-            "observe.sample", name=metric.name, phase=phase, value=None, error=exc.message
+        state.journal.write(
+            ObserveSample(name=metric.name, phase=phase, value=None, error=exc.message)
         )
         return
     value = _number(sample.value)
     if phase == "steady-state-before" and value is not None:
         state.baselines.setdefault(metric.name, value)
-    state.journal.emit("observe.sample", name=metric.name, phase=phase, value=value)
+    state.journal.write(ObserveSample(name=metric.name, phase=phase, value=value))
 
 
 def _number(value: object) -> float | None:

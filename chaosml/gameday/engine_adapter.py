@@ -9,17 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from chaosml.engine.api import run_experiment
 from chaosml.engine.lock import target_keys
 from chaosml.engine.state import RunOptions
 from chaosml.exit_codes import ExitCode
 from chaosml.gameday.runner import ExperimentRequest
+from chaosml.journal.writer import Observer
 from chaosml.loader import load_file
 from chaosml.proxy.launcher import start_proxy
 
-ObserverFactory = Callable[[ExperimentRequest], list[Callable[[dict[str, Any]], None]]]
+ObserverFactory = Callable[[ExperimentRequest], list[Observer]]
 
 
 def keys_of(path: Path, variables: dict[str, str]) -> tuple[str, list[str]]:

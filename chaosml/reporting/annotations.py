@@ -9,17 +9,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
+from chaosml.journal.writer import Observer
 from chaosml.reporting.grafana import GrafanaAnnotator
 from chaosml.reporting.pushgateway import PushgatewayObserver
 
 PUSHGATEWAY_ENV = "CHAOSML_PUSHGATEWAY_URL"
 GRAFANA_ENV = "CHAOSML_GRAFANA_URL"
 GRAFANA_TOKEN_ENV = "CHAOSML_GRAFANA_TOKEN"
-
-Observer = Callable[[dict[str, Any]], None]
 
 
 def annotation_observers(

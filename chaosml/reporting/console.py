@@ -6,6 +6,8 @@ import sys
 from typing import Any, TextIO
 
 from chaosml import escape
+from chaosml.journal import events as ev
+from chaosml.journal.base import JournalEvent, number_text
 from chaosml.reporting.alert_lines import (
     alert_fired_line,
     alert_resolved_line,
@@ -14,6 +16,7 @@ from chaosml.reporting.alert_lines import (
 )
 
 _STYLE = {True: "green", False: "red"}
+Line = tuple[str, str | None]
 
 
 class ConsoleObserver:
@@ -22,7 +25,7 @@ class ConsoleObserver:
         self.color = self.stream.isatty() if color is None else color
         self._console: Any = None
 
-    def __call__(self, event: dict[str, Any]) -> None:
+    def __call__(self, event: JournalEvent) -> None:
         line = self.render(event)
         if line is not None:
             text, style = line
@@ -38,102 +41,104 @@ class ConsoleObserver:
         else:
             print(text, file=self.stream, flush=True)
 
-    def render(self, e: dict[str, Any]) -> tuple[str, str | None] | None:
-        t = f"[{e['mono']:7.2f}s]"
-        kind = e["event"]
-        handler = getattr(self, "_" + kind.replace(".", "_"), None)
+    def render(self, event: JournalEvent) -> tuple[str, str | None] | None:
+        handler = getattr(self, "_" + event.event.replace(".", "_"), None)
         if handler is None:
             return None
-        text, style = handler(e)
-        return f"{t} {text}", style
+        text, style = handler(event)
+        return f"[{event.mono or 0.0:7.2f}s] {text}", style
 
-    def _run_start(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        return f"run {e['run_id']}: {e['title']} (seed {e['seed']})", "bold"
+    def _run_start(self, e: ev.RunStarted) -> Line:
+        return f"run {e.run_id}: {e.title} (seed {e.seed})", "bold"
 
-    def _phase(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        return f"── {e['name']}", "cyan"
+    def _phase(self, e: ev.PhaseEntered) -> Line:
+        return f"── {e.name}", "cyan"
 
-    def _target_resolved(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        t = e["target"]
-        names = ", ".join(m["name"] for m in t["members"])
-        waived = "  (opt-in label WAIVED)" if e.get("require_label") is None else ""
+    def _target_resolved(self, e: ev.TargetResolved) -> Line:
+        t = e.target
+        members = t.members or []
+        names = ", ".join(str(m.name) for m in members)
+        waived = "  (opt-in label WAIVED)" if e.require_label is None else ""
         return (
-            f"target {t['name']}: {len(t['members'])} of {t['matched']} → {names}{waived}",
+            f"target {t.name}: {len(members)} of {t.matched} → {names}{waived}",
             "red" if waived else None,
         )
 
-    def _probe_result(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        mark = "✓" if e["ok"] else ("~" if e.get("tolerated") else "✗")
-        why = f" — {e['reason']}" if e.get("reason") and not e["ok"] else ""
-        return f"{mark} {e['kind']} '{e['name']}'{why}", _STYLE[bool(e["ok"])]
+    def _probe_result(self, e: ev.ProbeResult) -> Line:
+        mark = "✓" if e.ok else ("~" if e.tolerated else "✗")
+        why = f" — {e.reason}" if e.reason and not e.ok else ""
+        return f"{mark} {e.kind} '{e.name}'{why}", _STYLE[e.ok]
 
-    def _fault_applied(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        until = f" for {e['duration']:g}s" if e.get("duration") else ""
-        return f"⚡ fault {e['name']}: {e['description']}{until}", "yellow"
+    def _fault_applied(self, e: ev.FaultApplied) -> Line:
+        until = f" for {e.duration:g}s" if e.duration else ""
+        return f"⚡ fault {e.name}: {e.description}{until}", "yellow"
 
-    def _fault_reverted(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        if e["ok"]:
-            return f"↺ undone {e['undo_id']} ({e['by']}): {e.get('description', '')}", "green"
+    def _fault_reverted(self, e: ev.FaultReverted) -> Line:
+        if e.ok:
+            return f"↺ undone {e.undo_id} ({e.by}): {e.description or ''}", "green"
         return (
-            f"✗ undo {e['undo_id']} FAILED after {e['attempts']} attempts: {e.get('error')}",
+            f"✗ undo {e.undo_id} FAILED after {e.attempts} attempts: {e.error}",
             "bold red",
         )
 
-    def _fault_apply_overran(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        waited = f"waited {e.get('waited_s')}s for {e.get('what')}"
-        if e["finished"]:
-            return f"⧗ {waited} to end ({e.get('outcome')}) before undoing {e['undo_id']}", None
-        return f"✗ {waited}: STILL RUNNING, it may land after its undo {e['undo_id']}", "bold red"
+    def _fault_apply_overran(self, e: ev.FaultApplyOverran) -> Line:
+        waited = f"waited {number_text(e.waited_s)}s for {e.what}"
+        if e.finished:
+            return f"⧗ {waited} to end ({e.outcome}) before undoing {e.undo_id}", None
+        return f"✗ {waited}: STILL RUNNING, it may land after its undo {e.undo_id}", "bold red"
 
-    def _fault_evidence(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        effect = {True: "effect", False: "NO EFFECT", None: "effect unknown"}[e.get("effect")]
-        who = e.get("undo_id") or f"step {e.get('step')}"
-        style = "bold red" if e.get("effect") is False else None
-        return f"◉ evidence {who} ({e.get('fault')}): {effect} — {e.get('summary')}", style
+    def _fault_evidence(self, e: ev.FaultEvidence) -> Line:
+        effect = {True: "effect", False: "NO EFFECT", None: "effect unknown"}[e.effect]
+        who = e.undo_id or f"step {e.step}"
+        style = "bold red" if e.effect is False else None
+        return f"◉ evidence {who} ({e.fault}): {effect} — {e.summary}", style
 
-    def _alert_fired(self, e: dict[str, Any]) -> tuple[str, str | None]:
+    def _alert_fired(self, e: ev.AlertFired) -> Line:
         return alert_fired_line(e)
 
-    def _alert_resolved(self, e: dict[str, Any]) -> tuple[str, str | None]:
+    def _alert_resolved(self, e: ev.AlertResolved) -> Line:
         return alert_resolved_line(e)
 
-    def _clock_offset(self, e: dict[str, Any]) -> tuple[str, str | None]:
+    def _clock_offset(self, e: ev.ClockOffset) -> Line:
         return clock_offset_line(e)
 
-    def _guard_breach(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        return f"🛑 guard '{e['name']}' breached: {e['reason']}", "bold red"
+    def _guard_breach(self, e: ev.GuardBreached) -> Line:
+        return f"🛑 guard '{e.name}' breached: {e.reason}", "bold red"
 
-    def _rollback_step(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        return f"rollback step {e['name']}: {'ok' if e['ok'] else e['error']}", _STYLE[
-            bool(e["ok"])
-        ]
+    def _rollback_step(self, e: ev.RollbackStepRan) -> Line:
+        return f"rollback step {e.name}: {'ok' if e.ok else e.error}", _STYLE[e.ok]
 
-    def _run_stop(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        return f"STOP by {e['by']} during {e['phase']}: {e['effect']}", "bold yellow"
+    def _run_stop(self, e: ev.RunStop) -> Line:
+        return f"STOP by {e.by} during {e.phase}: {e.effect}", "bold yellow"
 
-    def _run_end(self, e: dict[str, Any]) -> tuple[str, str | None]:
-        style = "bold green" if e["exit_code"] == 0 else "bold red"
-        text = f"{e['status'].upper()} (exit {e['exit_code']}): {e['reason']}"
-        not_run = e.get("summary", {}).get("not_run")
+    def _run_end(self, e: ev.RunEnded) -> Line:
+        style = "bold green" if e.exit_code == 0 else "bold red"
+        text = f"{e.status.upper()} (exit {e.exit_code}): {e.reason}"
+        not_run = e.summary.get("not_run")
         if not_run:
             text += "\n    no score: the run did not finish; not run: " + ", ".join(not_run)
-        for alert in e.get("summary", {}).get("alerts", []):
-            ttd = alert.get("time_to_detect_s")
-            text += f"\n    alert {alert['name']}: " + (
-                "fired"
-                if alert.get("fired")
-                else "not tested (the fault had no effect)"
-                if alert.get("tested") is False
-                else "DID NOT FIRE"
-            )
-            if ttd is not None or alert.get("proven") is False:
-                text += ", time to detect " + time_to_detect_text(
-                    ttd, alert.get("time_to_detect_uncertainty_s"), alert.get("proven")
-                )
-            if alert.get("time_to_resolve_s") is not None:
-                text += f", resolved {alert['time_to_resolve_s']:.2f}s after the rollback"
-        if e.get("pending_undos"):
+        for alert in e.summary.get("alerts", []):
+            text += _summary_alert(alert)
+        if e.pending_undos:
             text += "\n    PENDING UNDOS: " + "; ".join(
-                p["undo"]["description"] for p in e["pending_undos"]
+                p["undo"]["description"] for p in e.pending_undos
             )
         return text, style
+
+
+def _summary_alert(alert: dict[str, Any]) -> str:
+    ttd = alert.get("time_to_detect_s")
+    text = f"\n    alert {alert['name']}: " + (
+        "fired"
+        if alert.get("fired")
+        else "not tested (the fault had no effect)"
+        if alert.get("tested") is False
+        else "DID NOT FIRE"
+    )
+    if ttd is not None or alert.get("proven") is False:
+        text += ", time to detect " + time_to_detect_text(
+            ttd, alert.get("time_to_detect_uncertainty_s"), alert.get("proven")
+        )
+    if alert.get("time_to_resolve_s") is not None:
+        text += f", resolved {alert['time_to_resolve_s']:.2f}s after the rollback"
+    return text

@@ -7,24 +7,12 @@ A subclass says what to do when a fault is applied (``opened``) and when it is u
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import Any
 
 from chaosml.errors import ChaosMLError
+from chaosml.journal.base import JournalEvent
+from chaosml.journal.events import FaultApplied, FaultReverted, RunStarted
 
 log = logging.getLogger(__name__)
-
-
-def event_fields(event: Any) -> Mapping[str, Any]:
-    """The JSON fields of a journal event, whether a mapping or a model object."""
-    if isinstance(event, Mapping):
-        return event
-    for method in ("to_json", "model_dump"):
-        if callable(getattr(event, method, None)):
-            fields = getattr(event, method)()
-            if isinstance(fields, Mapping):
-                return fields
-    return {}
 
 
 class FaultWindowObserver:
@@ -36,24 +24,22 @@ class FaultWindowObserver:
         self.url = url
         self.experiment = experiment
 
-    def on_event(self, event: Any) -> None:
-        fields = event_fields(event)
-        kind = fields.get("event")
+    def on_event(self, event: JournalEvent) -> None:
         try:
-            if kind == "run.start":
-                self.experiment = self.experiment or str(fields.get("title", ""))
-            elif kind == "fault.applied":
-                self.opened(fields)
-            elif kind == "fault.reverted" and fields.get("ok"):
-                self.closed(fields)
+            if isinstance(event, RunStarted):
+                self.experiment = self.experiment or event.title
+            elif isinstance(event, FaultApplied):
+                self.opened(event)
+            elif isinstance(event, FaultReverted) and event.ok:
+                self.closed(event)
         except ChaosMLError as exc:
             log.warning("%s %s: %s (the run goes on)", self.backend, self.url, exc.message)
 
-    def __call__(self, event: Any) -> None:
+    def __call__(self, event: JournalEvent) -> None:
         self.on_event(event)
 
-    def opened(self, fields: Mapping[str, Any]) -> None:
+    def opened(self, event: FaultApplied) -> None:
         raise NotImplementedError
 
-    def closed(self, fields: Mapping[str, Any]) -> None:
+    def closed(self, event: FaultReverted) -> None:
         raise NotImplementedError

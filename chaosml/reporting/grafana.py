@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chaosml.io import http_client
+from chaosml.journal.events import FaultApplied, FaultReverted
 from chaosml.reporting.fault_windows import FaultWindowObserver
 
 log = logging.getLogger(__name__)
@@ -34,30 +35,30 @@ class GrafanaAnnotator(FaultWindowObserver):
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.ids: dict[str, int] = {}  # undo_id -> annotation id
 
-    def opened(self, fields: Mapping[str, Any]) -> None:
-        self._create(fields)
+    def opened(self, event: FaultApplied) -> None:
+        self._create(event)
 
-    def closed(self, fields: Mapping[str, Any]) -> None:
-        self._close(fields)
+    def closed(self, event: FaultReverted) -> None:
+        self._close(event)
 
-    def _create(self, fields: Mapping[str, Any]) -> None:
-        undo_id = fields.get("undo_id")
-        what = fields.get("description") or fields.get("fault")
+    def _create(self, event: FaultApplied) -> None:
+        undo_id = event.undo_id
+        what = event.description or event.fault
         body = {
-            "time": _ms(fields.get("wall")),
-            "tags": _tags(fields),
+            "time": _ms(event.wall),
+            "tags": _tags(event),
             "text": f"chaosml: {self.experiment}: {what}",
         }
         answer = self._send("POST", "/api/annotations", body)
         if undo_id and isinstance(answer, Mapping) and isinstance(answer.get("id"), int):
-            self.ids[str(undo_id)] = int(answer["id"])
+            self.ids[undo_id] = int(answer["id"])
 
-    def _close(self, fields: Mapping[str, Any]) -> None:
-        undo_id = str(fields.get("undo_id"))
-        found = self.ids.pop(undo_id, None) or self._find(str(fields.get("run_id")), undo_id)
+    def _close(self, event: FaultReverted) -> None:
+        undo_id = event.undo_id
+        found = self.ids.pop(undo_id, None) or self._find(str(event.run_id), undo_id)
         if found is None:
             return
-        self._send("PATCH", f"/api/annotations/{found}", {"timeEnd": _ms(fields.get("wall"))})
+        self._send("PATCH", f"/api/annotations/{found}", {"timeEnd": _ms(event.wall)})
 
     def _find(self, run_id: str, undo_id: str) -> int | None:
         query = urlencode(
@@ -78,14 +79,14 @@ class GrafanaAnnotator(FaultWindowObserver):
         return response.json()
 
 
-def _tags(fields: Mapping[str, Any]) -> list[str]:
-    tags = ["chaosml", str(fields.get("fault", "")), f"run_id:{fields.get('run_id', '')}"]
-    if fields.get("undo_id"):
-        tags.append(f"undo_id:{fields['undo_id']}")
-    if fields.get("target"):
-        tags.append(f"target:{fields['target']}")
+def _tags(event: FaultApplied) -> list[str]:
+    tags = ["chaosml", event.fault, f"run_id:{event.run_id or ''}"]
+    if event.undo_id:
+        tags.append(f"undo_id:{event.undo_id}")
+    if event.target:
+        tags.append(f"target:{event.target}")
     return tags
 
 
-def _ms(wall: Any) -> int:
-    return int((float(wall) if isinstance(wall, int | float) else time.time()) * 1000)
+def _ms(wall: float | None) -> int:
+    return int((time.time() if wall is None else wall) * 1000)

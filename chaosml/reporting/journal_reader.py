@@ -1,23 +1,23 @@
-"""A journal (docs/journal.md) read back into one typed summary of the run.
+"""A journal (docs/journal.md) folded into one typed summary of the run.
 
-``summarize(events)`` is pure: it takes the parsed events of one run, in order, and returns a
+``summarize(events)`` is pure: it takes the typed events of one run, in order, and returns a
 ``RunReport`` that every renderer (HTML, JUnit, Markdown, coverage) works from. ``read_journal``
-is the only function here that touches a file. A journal cut short by a killed runner (no
-``run.end``) still reads: its status is ``incomplete``.
+reads the file through the one journal reader (``chaosml.journal.reader``). A journal cut short
+by a killed runner (no ``run.end``) still reads: its status is ``incomplete``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chaosml.reporting.journal_file import load_events
+from chaosml.journal import events as ev
+from chaosml.journal.base import JournalEvent, number_text
+from chaosml.journal.reader import load_events
+from chaosml.journal.runs import split_runs
 
-Event = Mapping[str, Any]
-
-EXPECTATION_PHASES = ("steady-state-before", "method", "recovery")
 INCOMPLETE = "incomplete"
 
 
@@ -26,29 +26,6 @@ class PhaseSpan:
     name: str
     start: float  # mono seconds
     end: float
-
-
-@dataclass(frozen=True)
-class ProbeOutcome:
-    """One ``probe.result``: an expectation checked (or a probe that could not read)."""
-
-    phase: str
-    name: str
-    kind: str
-    step: int | None
-    ok: bool
-    tolerated: bool
-    value: Any
-    expect: Any
-    reason: str | None
-    error: str | None
-    weight: float
-    duration_s: float
-    at: float  # mono seconds
-
-    @property
-    def is_expectation(self) -> bool:
-        return self.phase in EXPECTATION_PHASES
 
 
 @dataclass
@@ -153,7 +130,7 @@ class RunReport:
     summary: dict[str, Any] = field(default_factory=dict)
     phases: list[PhaseSpan] = field(default_factory=list)
     targets: list[TargetInfo] = field(default_factory=list)
-    probes: list[ProbeOutcome] = field(default_factory=list)
+    probes: list[ev.ProbeResult] = field(default_factory=list)
     faults: list[FaultWindow] = field(default_factory=list)
     alerts: list[AlertRecord] = field(default_factory=list)
     timeline: dict[str, list[SamplePoint]] = field(default_factory=dict)
@@ -163,7 +140,7 @@ class RunReport:
     watchdog: str = ""  # what guarded the run against its runner's death (chaosml.watchdog)
 
     @property
-    def expectations(self) -> list[ProbeOutcome]:
+    def expectations(self) -> list[ev.ProbeResult]:
         return [p for p in self.probes if p.is_expectation]
 
     @property
@@ -212,26 +189,13 @@ def read_journal(path: str | Path) -> RunReport:
 
 def read_runs(path: str | Path) -> list[RunReport]:
     """One report per run in the journal file, in the order they started."""
-    reports = [summarize(events) for events in split_runs(load_events(path))]
+    reports = [summarize(run.events) for run in split_runs(load_events(path))]
     for report in reports:
         report.source = str(path)
     return reports
 
 
-def split_runs(events: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """The events of each run (by ``run_id``; an event without one goes with the run started
-    last), runs in the order of their ``run.start``."""
-    runs: dict[str, list[dict[str, Any]]] = {}
-    current = ""
-    for event in events:
-        if event.get("event") == "run.start":
-            current = str(event.get("run_id", len(runs)))
-            runs.setdefault(current, [])
-        runs.setdefault(str(event.get("run_id", current)), []).append(event)
-    return [run for run in runs.values() if run and run[0].get("event") == "run.start"]
-
-
-def summarize(events: Iterable[Event]) -> RunReport:
+def summarize(events: Iterable[JournalEvent]) -> RunReport:
     """Fold the events of one run, in order, into a RunReport (pure)."""
     report = RunReport()
     builder = _Builder(report)
@@ -251,9 +215,9 @@ class _Builder:
         self.open_phase: tuple[str, float] | None = None
         self.last_applied_mono: float | None = None
 
-    def add(self, event: Event) -> None:
-        self.last_mono = float(event.get("mono", self.last_mono))
-        handler = getattr(self, "on_" + str(event.get("event", "")).replace(".", "_"), None)
+    def add(self, event: JournalEvent) -> None:
+        self.last_mono = self.last_mono if event.mono is None else event.mono
+        handler = getattr(self, "on_" + event.event.replace(".", "_"), None)
         if handler is not None:
             handler(event)
 
@@ -265,22 +229,22 @@ class _Builder:
     def to_mono(self, wall: float | None, default: float) -> float:
         return default if wall is None else wall - self.report.wall_offset
 
-    def on_run_start(self, e: Event) -> None:
+    def on_run_start(self, e: ev.RunStarted) -> None:
         r = self.report
-        r.run_id = str(e.get("run_id", ""))
-        r.title = str(e.get("title", ""))
-        r.version = str(e.get("version", ""))
-        r.tags = [str(t) for t in e.get("tags") or []]
-        r.experiment_path = str(e.get("experiment_path") or "")
-        r.experiment = dict(e.get("experiment") or {})
-        r.command_line = [str(a) for a in e.get("command_line") or []]
-        r.environment = e.get("environment")
-        r.started_wall = _float(e.get("wall"))
-        r.wall_offset = float(e.get("wall", 0.0)) - float(e.get("mono", 0.0))
+        r.run_id = e.run_id or ""
+        r.title = e.title
+        r.version = e.version
+        r.tags = list(e.tags)
+        r.experiment_path = e.experiment_path or ""
+        r.experiment = dict(e.experiment or {})
+        r.command_line = list(e.command_line)
+        r.environment = e.environment
+        r.started_wall = e.wall
+        r.wall_offset = (e.wall or 0.0) - (e.mono or 0.0)
 
-    def on_phase(self, e: Event) -> None:
+    def on_phase(self, e: ev.PhaseEntered) -> None:
         self._close_phase(self.last_mono)
-        self.open_phase = (str(e.get("name", "")), self.last_mono)
+        self.open_phase = (e.name, self.last_mono)
 
     def _close_phase(self, end: float) -> None:
         if self.open_phase is not None:
@@ -288,109 +252,85 @@ class _Builder:
             self.report.phases.append(PhaseSpan(name, start, max(start, end)))
             self.open_phase = None
 
-    def on_target_resolved(self, e: Event) -> None:
-        t = e.get("target") or {}
-        members = tuple(str(m.get("name") or m.get("id")) for m in t.get("members") or [])
-        info = TargetInfo(
-            str(t.get("name", "")),
-            str(t.get("kind", "")),
-            int(t.get("matched", 0)),
-            members,
-            e.get("require_label"),
-        )
+    def on_target_resolved(self, e: ev.TargetResolved) -> None:
+        t = e.target
+        members = tuple(str(m.name or m.id) for m in t.members or [])
+        info = TargetInfo(t.name, t.kind, t.matched, members, e.require_label)
         self.report.targets.append(info)
 
-    def on_probe_result(self, e: Event) -> None:
-        self.report.probes.append(
-            ProbeOutcome(
-                phase=str(e.get("phase", "")),
-                name=str(e.get("name", "")),
-                kind=str(e.get("kind", "")),
-                step=e.get("step"),
-                ok=bool(e.get("ok")),
-                tolerated=bool(e.get("tolerated")),
-                value=e.get("value"),
-                expect=e.get("expect"),
-                reason=e.get("reason"),
-                error=e.get("error"),
-                weight=float(e.get("weight", 1.0) if e.get("weight") is not None else 1.0),
-                duration_s=float(e.get("duration_s") or 0.0),
-                at=self.last_mono,
-            )
-        )
+    def on_probe_result(self, e: ev.ProbeResult) -> None:
+        self.report.probes.append(e.model_copy(update={"mono": self.last_mono}))
 
-    def on_observe_sample(self, e: Event) -> None:
-        value = e.get("value")
-        number = float(value) if isinstance(value, int | float) else None
-        point = SamplePoint(self.last_mono, str(e.get("phase", "")), number, e.get("error"))
-        self.report.timeline.setdefault(str(e.get("name", "")), []).append(point)
+    def on_observe_sample(self, e: ev.ObserveSample) -> None:
+        value = e.value
+        number = float(value) if _a_number(value) else None
+        point = SamplePoint(self.last_mono, e.phase or "", number, e.error)
+        self.report.timeline.setdefault(e.name, []).append(point)
 
-    def on_fault_undo_registered(self, e: Event) -> None:
+    def on_fault_undo_registered(self, e: ev.FaultUndoRegistered) -> None:
         window = self._window(e)
-        window.undo_description = str((e.get("undo") or {}).get("description", ""))
+        window.undo_description = e.undo.description
         if window.undo_id is not None:
             self.faults_by_undo[window.undo_id] = window
 
-    def on_fault_applied(self, e: Event) -> None:
-        undo_id = e.get("undo_id")
+    def on_fault_applied(self, e: ev.FaultApplied) -> None:
+        undo_id = e.undo_id
         window = self.faults_by_undo.get(undo_id) if undo_id else None
         if window is None:
             window = self._window(e)
             if undo_id:
                 self.faults_by_undo[undo_id] = window
         window.start = self.last_mono
-        window.description = str(e.get("description") or window.description)
+        window.description = e.description or window.description
         self.last_applied_mono = self.last_mono
         if undo_id is None:
             window.end = self.last_mono  # a fault with no undo is a moment, not a window
 
-    def _window(self, e: Event) -> FaultWindow:
+    def _window(self, e: ev.FaultApplied | ev.FaultUndoRegistered) -> FaultWindow:
         window = FaultWindow(
-            undo_id=e.get("undo_id"),
-            step=e.get("step"),
-            fault=str(e.get("fault", "")),
-            name=str(e.get("name") or e.get("fault", "")),
-            target=e.get("target"),
-            description=str(e.get("description") or ""),
+            undo_id=e.undo_id,
+            step=e.step,
+            fault=e.fault,
+            name=e.name or e.fault,
+            target=e.target,
+            description=(e.description if isinstance(e, ev.FaultApplied) else None) or "",
         )
         self.report.faults.append(window)
         return window
 
-    def on_fault_reverted(self, e: Event) -> None:
-        window = self.faults_by_undo.get(str(e.get("undo_id")))
+    def on_fault_reverted(self, e: ev.FaultReverted) -> None:
+        window = self.faults_by_undo.get(e.undo_id)
         if window is None:
             return
-        ok = bool(e.get("ok"))
-        if ok:
+        if e.ok:
             window.end = self.last_mono
-        window.reverted_ok = ok
-        window.reverted_by = e.get("by")
-        window.attempts = int(e.get("attempts") or 0)
-        window.error = e.get("error")
+        window.reverted_ok = e.ok
+        window.reverted_by = e.by
+        window.attempts = e.attempts or 0
+        window.error = e.error
 
-    def on_fault_evidence(self, e: Event) -> None:
-        window = self.faults_by_undo.get(str(e.get("undo_id")))
+    def on_fault_evidence(self, e: ev.FaultEvidence) -> None:
+        window = self.faults_by_undo.get(str(e.undo_id))
         if window is None:
-            window = next((f for f in self.report.faults if f.step == e.get("step")), None)
+            window = next((f for f in self.report.faults if f.step == e.step), None)
         if window is not None:
-            effect = e.get("effect")
-            window.effect = effect if isinstance(effect, bool) else None
-            window.evidence = str(e.get("summary") or "")
+            window.effect = e.effect
+            window.evidence = e.summary or ""
 
-    def on_alert_fired(self, e: Event) -> None:
-        alert = self._alert(str(e.get("name", "")))
-        alert.labels = dict(e.get("labels") or {})
-        alert.source = e.get("source")
-        alert.fired_at = self.to_mono(_float(e.get("active_at")), self.last_mono)
-        alert.time_to_detect_s = _float(e.get("time_to_detect_s"))
-        alert.time_to_detect_uncertainty_s = _float(e.get("time_to_detect_uncertainty_s"))
-        alert.proven = e.get("proven") if isinstance(e.get("proven"), bool) else None
-        alert.not_counted = list(e.get("not_counted") or [])
+    def on_alert_fired(self, e: ev.AlertFired) -> None:
+        alert = self._alert(e.name)
+        alert.labels = dict(e.labels or {})
+        alert.source = e.source
+        alert.fired_at = self.to_mono(e.active_at, self.last_mono)
+        alert.time_to_detect_s = e.time_to_detect_s
+        alert.time_to_detect_uncertainty_s = e.time_to_detect_uncertainty_s
+        alert.proven = e.proven
+        alert.not_counted = list(e.not_counted or [])
 
-    def on_alert_resolved(self, e: Event) -> None:
-        alert = self._alert(str(e.get("name", "")))
-        alert.resolved_at = self.to_mono(_float(e.get("resolved_at")), self.last_mono)
-        alert.time_to_resolve_s = _float(e.get("time_to_resolve_s"))
+    def on_alert_resolved(self, e: ev.AlertResolved) -> None:
+        alert = self._alert(e.name)
+        alert.resolved_at = self.to_mono(e.resolved_at, self.last_mono)
+        alert.time_to_resolve_s = e.time_to_resolve_s
 
     def _alert(self, name: str) -> AlertRecord:
         for alert in self.report.alerts:
@@ -404,54 +344,43 @@ class _Builder:
         """Its expectation says why it was not tested, never that it did not fire."""
         why = "not tested: the fault before it had no effect"
         self.report.probes = [
-            replace(p, reason=why) if p.kind == "expect_alert" and p.name == alert else p
+            p.model_copy(update={"reason": why})
+            if p.kind == "expect_alert" and p.name == alert
+            else p
             for p in self.report.probes
         ]
 
-    def on_guard_breach(self, e: Event) -> None:
-        breach = GuardBreach(
-            str(e.get("name", "")),
-            e.get("value"),
-            str(e.get("reason") or ""),
-            e.get("error"),
-            self.last_mono,
-        )
+    def on_guard_breach(self, e: ev.GuardBreached) -> None:
+        breach = GuardBreach(e.name, e.value, e.reason or "", e.error, self.last_mono)
         self.report.guard_breaches.append(breach)
 
-    def on_rollback_step(self, e: Event) -> None:
+    def on_rollback_step(self, e: ev.RollbackStepRan) -> None:
         self.report.rollback_steps.append(
-            RollbackStep(
-                e.get("step"),
-                str(e.get("name") or e.get("action", "")),
-                str(e.get("action", "")),
-                bool(e.get("ok")),
-                e.get("error"),
-            )
+            RollbackStep(e.step, e.name or e.action, e.action, e.ok, e.error)
         )
 
-    def on_watchdog_started(self, e: Event) -> None:
-        self.report.watchdog = f"on (pid {e.get('pid')})"
+    def on_watchdog_started(self, e: ev.WatchdogStarted) -> None:
+        self.report.watchdog = f"on (pid {e.pid})"
 
-    def on_watchdog_off(self, e: Event) -> None:
-        self.report.watchdog = f"off ({e.get('reason') or 'disabled'})"
+    def on_watchdog_off(self, e: ev.WatchdogOff) -> None:
+        self.report.watchdog = f"off ({e.reason or 'disabled'})"
 
-    def on_watchdog_failed(self, e: Event) -> None:
-        self.report.watchdog = f"FAILED to start: {e.get('error')}"
+    def on_watchdog_failed(self, e: ev.WatchdogFailed) -> None:
+        self.report.watchdog = f"FAILED to start: {e.error}"
 
-    def on_run_end(self, e: Event) -> None:
+    def on_run_end(self, e: ev.RunEnded) -> None:
         r = self.report
-        if e.get("ended_by") in ("watchdog", "reap") and e.get("undone_after_s") is not None:
-            who = "the watchdog" if e.get("ended_by") == "watchdog" else "chaosml reap"
-            r.watchdog = (
-                f"the runner died; {who} ended the faults {e.get('undone_after_s')} s after"
-            )
-        r.status = str(e.get("status", INCOMPLETE))
-        r.exit_code = _int(e.get("exit_code"))
-        r.reason = str(e.get("reason") or "")
-        r.ended_by = str(e.get("ended_by") or "")
-        r.pending_undos = list(e.get("pending_undos") or [])
-        r.duration_s = float(e.get("duration_s") or self.last_mono)
-        r.summary = dict(e.get("summary") or {})
+        if e.ended_by in ("watchdog", "reap") and e.undone_after_s is not None:
+            who = "the watchdog" if e.ended_by == "watchdog" else "chaosml reap"
+            after = number_text(e.undone_after_s)
+            r.watchdog = f"the runner died; {who} ended the faults {after} s after"
+        r.status = e.status
+        r.exit_code = e.exit_code
+        r.reason = e.reason or ""
+        r.ended_by = e.ended_by or ""
+        r.pending_undos = list(e.pending_undos)
+        r.duration_s = e.duration_s or self.last_mono
+        r.summary = dict(e.summary)
         self._alerts_from_summary(r.summary)
 
     def _alerts_from_summary(self, summary: Mapping[str, Any]) -> None:
@@ -471,5 +400,5 @@ def _float(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _int(value: Any) -> int | None:
-    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
+def _a_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from chaosml import escape
-from chaosml.reporting.journal_reader import ProbeOutcome, RunReport
+from chaosml.journal.events import ProbeResult
+from chaosml.reporting.journal_reader import RunReport
 
 RUN_LEVEL_STATUSES = {
     "refused",
@@ -93,7 +94,7 @@ def classname(report: RunReport, phase: str) -> str:
     return f"chaosml.{slug}.{phase}"
 
 
-def case_name(probe: ProbeOutcome) -> str:
+def case_name(probe: ProbeResult) -> str:
     """The probe's name; alert expectations say what was expected of the alert."""
     if probe.kind == "expect_alert" and not probe.name.startswith("expect alert"):
         return f"alert {probe.name} fires"
@@ -102,7 +103,7 @@ def case_name(probe: ProbeOutcome) -> str:
     return probe.name
 
 
-def _case(report: RunReport, probe: ProbeOutcome) -> ET.Element:
+def _case(report: RunReport, probe: ProbeResult) -> ET.Element:
     case = ET.Element(
         "testcase",
         classname=classname(report, probe.phase),

@@ -7,6 +7,8 @@ import time
 from typing import Any
 
 from chaosml import escape
+from chaosml.journal import events as ev
+from chaosml.journal.base import JournalEvent
 from chaosml.reporting.console import ConsoleObserver
 
 
@@ -27,33 +29,32 @@ class LiveView(ConsoleObserver):
         )
         self.live.start()
 
-    def __call__(self, event: dict[str, Any]) -> None:
+    def __call__(self, event: JournalEvent) -> None:
         self._track(event)
         super().__call__(event)
-        if event["event"] == "run.end":
+        if isinstance(event, ev.RunEnded):
             self.live.stop()
 
     def _print(self, text: str, style: str | None) -> None:
         self._console.print(text, style=style, markup=False)
 
-    def _track(self, e: dict[str, Any]) -> None:
-        kind = e["event"]
-        if kind == "run.start":
-            self.has_guards = bool((e.get("experiment") or {}).get("guards"))
-        elif kind == "phase":
-            self.phase = e["name"]
+    def _track(self, e: JournalEvent) -> None:
+        if isinstance(e, ev.RunStarted):
+            self.has_guards = bool((e.experiment or {}).get("guards"))
+        elif isinstance(e, ev.PhaseEntered):
+            self.phase = e.name
             if self.phase == "method" and self.has_guards:
                 self.guards = "guards holding"
-        elif kind == "probe.result" and e.get("step") is not None:
-            self.step = f"[{e['step']}] {e['name']}"
-        elif kind == "fault.applied":
-            ends = time.monotonic() + e["duration"] if e.get("duration") else None
-            self.faults[e.get("undo_id") or e["name"]] = (e["name"], ends)
-            self.step = f"[{e['step']}] {e['name']}"
-        elif kind == "fault.reverted" and e.get("ok"):
-            self.faults.pop(e["undo_id"], None)
-        elif kind == "guard.breach":
-            self.guards = f"guard '{e['name']}' BREACHED"
+        elif isinstance(e, ev.ProbeResult) and e.step is not None:
+            self.step = f"[{e.step}] {e.name}"
+        elif isinstance(e, ev.FaultApplied):
+            ends = time.monotonic() + e.duration if e.duration else None
+            self.faults[e.undo_id or str(e.name)] = (str(e.name), ends)
+            self.step = f"[{e.step}] {e.name}"
+        elif isinstance(e, ev.FaultReverted) and e.ok:
+            self.faults.pop(e.undo_id, None)
+        elif isinstance(e, ev.GuardBreached):
+            self.guards = f"guard '{e.name}' BREACHED"
 
     def _status(self) -> Any:
         from rich.text import Text

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Mapping
-from typing import Any
 
 from chaosml import redaction
 from chaosml.io import http_client
+from chaosml.journal.events import FaultApplied, FaultReverted
 from chaosml.reporting.fault_windows import FaultWindowObserver
 
 log = logging.getLogger(__name__)
@@ -61,22 +60,20 @@ class PushgatewayObserver(FaultWindowObserver):
         self.timeout = timeout
         self.pushed: dict[str, str] = {}  # undo_id -> group URL
 
-    def opened(self, fields: Mapping[str, Any]) -> None:
-        self._push(fields)
+    def opened(self, event: FaultApplied) -> None:
+        self._push(event)
 
-    def closed(self, fields: Mapping[str, Any]) -> None:
-        self._delete(str(fields.get("run_id", "")), str(fields.get("undo_id")))
+    def closed(self, event: FaultReverted) -> None:
+        self._delete(event.run_id or "", event.undo_id)
 
-    def _push(self, fields: Mapping[str, Any]) -> None:
-        undo_id = fields.get("undo_id")
+    def _push(self, event: FaultApplied) -> None:
+        undo_id = event.undo_id
         if not undo_id:
             return  # a fault with no undo is a moment, not a window
-        url = group_path(self.url, str(fields.get("run_id", "")), str(undo_id))
-        body = exposition(
-            self.experiment, str(fields.get("fault", "")), str(fields.get("target") or "")
-        )
+        url = group_path(self.url, event.run_id or "", undo_id)
+        body = exposition(self.experiment, event.fault, event.target or "")
         self._send("PUT", url, body)
-        self.pushed[str(undo_id)] = url
+        self.pushed[undo_id] = url
 
     def _delete(self, run_id: str, undo_id: str) -> None:
         """Deleting by the group's key, not from memory: works from ``chaosml rollback`` too."""

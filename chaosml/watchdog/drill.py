@@ -21,8 +21,9 @@ from chaosml import __version__
 from chaosml.engine.outcome import EXIT_FOR_STATUS
 from chaosml.errors import ChaosMLError, InputError
 from chaosml.io import procfs
+from chaosml.journal.events import RunEnded, RunStarted
+from chaosml.journal.writer import JournalWriter
 from chaosml.redaction import Redactor
-from chaosml.reporting.journal_writer import JournalWriter
 from chaosml.watchdog.guard import RunGuard
 
 STATUS_FOR_EXIT = {int(code): status.value for status, code in EXIT_FOR_STATUS.items()}
@@ -47,15 +48,16 @@ class DrillRecord:
         self._end("refused" if refused else "failed", 2 if refused else 5, reason, "error")
 
     def _end(self, status: str, exit_code: int, reason: str, ended_by: str) -> None:
-        self.journal.emit(
-            "run.end",
-            status=status,
-            exit_code=exit_code,
-            reason=reason,
-            ended_by=ended_by,
-            pending_undos=[],
-            duration_s=round(time.monotonic() - self.began, 3),
-            summary={},
+        self.journal.write(
+            RunEnded(
+                status=status,
+                exit_code=exit_code,
+                reason=reason,
+                ended_by=ended_by,
+                pending_undos=[],
+                duration_s=round(time.monotonic() - self.began, 3),
+                summary={},
+            )
         )
 
 
@@ -67,14 +69,15 @@ def drill_record(
     drill's process dies."""
     journal = JournalWriter(journal_dir / f"{drill_id}.jsonl", drill_id, Redactor([]))
     me = os.getpid()
-    journal.emit(
-        "run.start",
-        version=__version__,
-        title=title,
-        kind="gameday",
-        pid=me,
-        pid_start=procfs.start_time(me),
-        host=os.uname().nodename,
+    journal.write(
+        RunStarted(
+            version=__version__,
+            title=title,
+            kind="gameday",
+            pid=me,
+            pid_start=procfs.start_time(me),
+            host=os.uname().nodename,
+        )
     )
     guard = RunGuard(journal, enabled=watchdog)
     journal.observers.append(guard)

@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from chaosml.io import procfs
-from chaosml.reporting.journal_writer import Event, JournalWriter
+from chaosml.journal.base import JournalEvent
+from chaosml.journal.events import (
+    FaultReverted,
+    FaultUndoRegistered,
+    RunEnded,
+    WatchdogFailed,
+    WatchdogOff,
+    WatchdogStarted,
+)
+from chaosml.journal.writer import JournalWriter
 from chaosml.watchdog import runs
 from chaosml.watchdog.renewer import LeaseRenewer, leased_toxics
 from chaosml.watchdog.spawn import WatchdogError, WatchdogProcess, start_watchdog
@@ -37,17 +46,16 @@ class RunGuard:
     watchdog: WatchdogProcess | None = None
     renewer: LeaseRenewer = field(default_factory=LeaseRenewer)
 
-    def __call__(self, event: Event) -> None:
-        if event.get("run_id") != self.journal.run_id:
+    def __call__(self, event: JournalEvent) -> None:
+        if event.run_id != self.journal.run_id:
             return
-        kind = event.get("event")
-        if kind in TRIGGERS and not self.armed:
+        if event.event in TRIGGERS and not self.armed:
             self.arm()
-        if kind == "fault.undo_registered":
+        if isinstance(event, FaultUndoRegistered):
             self._track(event)
-        elif kind == "fault.reverted" and event.get("ok"):
-            self.renewer.drop(str(event.get("undo_id")))
-        elif kind == "run.end":
+        elif isinstance(event, FaultReverted) and event.ok:
+            self.renewer.drop(event.undo_id)
+        elif isinstance(event, RunEnded):
             self.disarm(event)
 
     def arm(self) -> None:
@@ -61,19 +69,20 @@ class RunGuard:
         )
         _index(entry)
         if not self.enabled:
-            self.journal.emit("watchdog.off", reason="--no-watchdog")
+            self.journal.write(WatchdogOff(reason="--no-watchdog"))
             return
         try:
             self.watchdog = start_watchdog(self._watch(entry))
         except (WatchdogError, OSError) as exc:
-            self.journal.emit("watchdog.failed", error=str(exc))
+            self.journal.write(WatchdogFailed(error=str(exc)))
             return
         _index(self._with_watchdog(entry, self.watchdog))
-        self.journal.emit(
-            "watchdog.started",
-            pid=self.watchdog.pid,
-            pid_start=self.watchdog.start_time,
-            ready_s=round(self.watchdog.ready_s, 4),
+        self.journal.write(
+            WatchdogStarted(
+                pid=self.watchdog.pid,
+                pid_start=self.watchdog.start_time,
+                ready_s=round(self.watchdog.ready_s, 4),
+            )
         )
 
     def _watch(self, entry: runs.RunEntry) -> Watch:
@@ -91,13 +100,13 @@ class RunGuard:
         fields = {**entry.__dict__, "watchdog_pid": watchdog.pid}
         return runs.RunEntry(**{**fields, "watchdog_start": watchdog.start_time})
 
-    def _track(self, event: Event) -> None:
-        toxics = leased_toxics(event.get("undo"))
+    def _track(self, event: FaultUndoRegistered) -> None:
+        toxics = leased_toxics(event.undo.model_dump())
         if toxics is not None:
-            self.renewer.track(str(event.get("undo_id")), toxics)
+            self.renewer.track(event.undo_id, toxics)
 
-    def disarm(self, event: Event) -> None:
-        kept = {str(p.get("undo_id")) for p in event.get("pending_undos") or [] if p}
+    def disarm(self, event: RunEnded) -> None:
+        kept = {str(p.get("undo_id")) for p in event.pending_undos if p}
         self.renewer.stop(keep=kept)
         if self.watchdog is not None:
             self.watchdog.release()

@@ -28,8 +28,8 @@ from chaosml.drivers.k8s_client import KubeApi
 from chaosml.drivers.toxiproxy_client import ToxiproxyClient
 from chaosml.errors import ChaosMLError
 from chaosml.io import procfs
+from chaosml.journal.reader import load_events
 from chaosml.proxy.toxics import LEASE_ATTRIBUTE
-from chaosml.reporting.journal_file import load_events
 from chaosml.watchdog import runs
 from chaosml.watchdog.takeover import find_run, roll_back_run
 
@@ -130,8 +130,8 @@ def run_alive(pid: int, start: str) -> bool:
 
 def _last_wall(journal: Path) -> float:
     """When the dead run last wrote (about when it died)."""
-    walls = [e["wall"] for e in load_events(journal) if isinstance(e.get("wall"), int | float)]
-    return float(max(walls)) if walls else time.time()
+    walls = [e.wall for e in load_events(journal) if e.wall is not None]
+    return max(walls) if walls else time.time()
 
 
 # -- toxics whose lease expired ---------------------------------------------------------------

@@ -29,8 +29,9 @@ from chaosml.engine.replay import (
 from chaosml.engine.rollback_lock import rollback_lock
 from chaosml.errors import ChaosMLError, InputError
 from chaosml.exit_codes import ExitCode
-from chaosml.reporting.journal_file import load_events
-from chaosml.reporting.journal_writer import JournalWriter
+from chaosml.journal.events import RunEnded
+from chaosml.journal.reader import load_events
+from chaosml.journal.writer import JournalWriter
 from chaosml.watchdog import runs
 from chaosml.watchdog.watch import Watch
 
@@ -123,25 +124,26 @@ def _close_run(
     left = [p for p in run.pending if blocked or p.undo_id in failed]
     after = round(time.time() - gone_wall, 3)
     incomplete = bool(left)
-    writer.emit(
-        "run.end",
-        status="rollback-incomplete" if incomplete else "interrupted",
-        exit_code=int(ExitCode.ROLLBACK_INCOMPLETE if incomplete else ExitCode.INTERRUPTED),
-        reason=_reason(run, result, after, by, blocked),
-        ended_by=by,
-        pending_undos=[{"undo_id": p.undo_id, "undo": p.record.to_json()} for p in left],
-        duration_s=round(time.time() - float(run.start.get("wall") or time.time()), 3),
-        summary={},
-        runner_gone_at=round(gone_wall, 3),
-        undone_after_s=after,
-        undone=list(result.reverted),
-        closed_by_pid=os.getpid(),
+    writer.write(
+        RunEnded(
+            status="rollback-incomplete" if incomplete else "interrupted",
+            exit_code=int(ExitCode.ROLLBACK_INCOMPLETE if incomplete else ExitCode.INTERRUPTED),
+            reason=_reason(run, result, after, by, blocked),
+            ended_by=by,
+            pending_undos=[{"undo_id": p.undo_id, "undo": p.record.to_json()} for p in left],
+            duration_s=round(time.time() - (run.start.wall or time.time()), 3),
+            summary={},
+            runner_gone_at=round(gone_wall, 3),
+            undone_after_s=after,
+            undone=list(result.reverted),
+            closed_by_pid=os.getpid(),
+        )
     )
 
 
 def _reason(run: RunLeft, result: ReplayResult, after: float, by: str, blocked: str) -> str:
     who = "the watchdog" if by == "watchdog" else f"chaosml {by}"
-    pid = run.start.get("pid")
+    pid = run.start.pid
     head = f"the runner (pid {pid}) died without ending the run"
     if blocked:
         return f"{head}; {who} could not undo its faults: {blocked}"

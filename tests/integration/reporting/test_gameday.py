@@ -221,9 +221,14 @@ def test_pushgateway_series_exists_exactly_while_the_fault_is_active(
 
 
 def test_pushgateway_labels(tmp_path: Path, pushgateway: Service) -> None:
+    from chaosml.journal.parse import parse_event
     from chaosml.reporting.pushgateway import PushgatewayObserver
 
-    observer = PushgatewayObserver(pushgateway.url)
+    pushgateway_observer = PushgatewayObserver(pushgateway.url)
+
+    def observer(raw: dict[str, Any]) -> None:
+        pushgateway_observer(parse_event(raw))
+
     observer({"event": "run.start", "run_id": "r1", "title": 'Kill "the" model'})
     applied = {"event": "fault.applied", "run_id": "r1", "undo_id": "u1", "fault": "docker.kill"}
     observer({**applied, "target": "model"})

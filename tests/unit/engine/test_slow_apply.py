@@ -14,6 +14,7 @@ from typing import Any
 from chaosml.engine.outcome import Status
 from chaosml.engine.replay import replay
 from chaosml.exit_codes import ExitCode
+from chaosml.journal.parse import parse_event
 from chaosml.reporting.console import ConsoleObserver
 from chaosml.testing import FakeRegistry, FakeWorld
 from tests.unit.engine.conftest import RunFn, kinds
@@ -91,7 +92,7 @@ def test_an_apply_still_running_after_the_undo_timeout_ends_the_run_rollback_inc
     reverted = kinds(events, "fault.reverted")[0]
     assert reverted["ok"] is False and "chaosml rollback" in reverted["error"]
     assert [p["undo_id"] for p in outcome.pending_undos] == [overran["undo_id"]]
-    line = ConsoleObserver(io.StringIO(), color=False).render(overran)
+    line = ConsoleObserver(io.StringIO(), color=False).render(parse_event(overran))
     assert line is not None and "STILL RUNNING, it may land after its undo" in line[0]
     # the apply lands after its undo: exactly what exit 6 and the pending undo warned of
     _wait_for(world, "apply slow")

@@ -142,7 +142,7 @@ def test_a_broken_journal_is_exit_2_with_file_and_line(tmp_path: Path, case: str
 
 
 def test_a_journal_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
-    from chaosml.reporting import journal_file
+    from chaosml.journal import reader as journal_file
 
     monkeypatch.setattr(journal_file, "MAX_JOURNAL_BYTES", 1000)
     path = tmp_path / "j.jsonl"
@@ -152,7 +152,7 @@ def test_a_journal_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: A
 
 
 def test_a_line_over_the_limit_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
-    from chaosml.reporting import journal_file
+    from chaosml.journal import reader as journal_file
 
     monkeypatch.setattr(journal_file, "MAX_LINE_BYTES", 200)
     path = tmp_path / "j.jsonl"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chaosml.journal.events import AlertFired, ClockOffset
 from chaosml.reporting.alert_lines import alert_fired_line, clock_offset_line
 from chaosml.reporting.detection import attribution_lines, time_to_detect_text
 from chaosml.reporting.journal_reader import AlertRecord
@@ -27,14 +28,14 @@ def test_time_to_detect_text(
 
 def test_the_console_names_instances_that_did_not_count() -> None:
     text, _ = alert_fired_line(
-        {
-            "name": "PairDown",
-            "state": "firing",
-            "time_to_detect_s": 1.2,
-            "time_to_detect_uncertainty_s": 0.2,
-            "proven": True,
-            "not_counted": [{"labels": {"instance": "b:1"}, "why": "on another target (...)"}],
-        }
+        AlertFired(
+            name="PairDown",
+            state="firing",
+            time_to_detect_s=1.2,
+            time_to_detect_uncertainty_s=0.2,
+            proven=True,
+            not_counted=[{"labels": {"instance": "b:1"}, "why": "on another target (...)"}],
+        )
     )
     assert "detected 1.20s ± 0.20s after the fault" in text
     assert "not counted: {instance='b:1'} on another target" in text
@@ -42,7 +43,7 @@ def test_the_console_names_instances_that_did_not_count() -> None:
 
 def test_the_console_shows_a_skew_warning() -> None:
     text, style = clock_offset_line(
-        {"source": "prometheus", "url": "http://p", "warning": "the clock ... NTP"}
+        ClockOffset(source="prometheus", url="http://p", warning="the clock ... NTP")
     )
     assert text == "⚠ WARNING: the clock ... NTP" and style == "bold yellow"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chaosml.journal.parse import parse_event
 from chaosml.reporting.html import render_html
 from chaosml.reporting.journal_reader import summarize
 from chaosml.reporting.junit import render_junit
@@ -16,7 +17,8 @@ def events() -> list[dict[str, Any]]:
     return [
         {"event": "run.start", "mono": 0.0, "wall": 100.0, "run_id": "r1", "title": "nan feed"},
         {"event": "fault.undo_registered", "mono": 1.0, "undo_id": "u1", "step": 0,
-         "fault": "feed.corrupt", "name": "feed.corrupt", "undo": {"description": "remove"}},
+         "fault": "feed.corrupt", "name": "feed.corrupt",
+         "undo": {"kind": "feed.corrupt", "data": {}, "description": "remove"}},
         {"event": "fault.applied", "mono": 1.1, "undo_id": "u1", "step": 0,
          "fault": "feed.corrupt", "name": "feed.corrupt", "description": "corrupt 100%"},
         {"event": "probe.result", "mono": 3.0, "phase": "method", "name": "NaNFeatures",
@@ -31,13 +33,13 @@ def events() -> list[dict[str, Any]]:
 
 
 def test_the_report_model_carries_evidence_and_untested_alerts() -> None:
-    report = summarize(events())
+    report = summarize([parse_event(e) for e in events()])
     assert report.faults[0].effect is False and report.faults[0].evidence == SUMMARY
     assert [a.tested for a in report.alerts] == [False]
 
 
 def test_markdown_html_and_junit_show_no_effect_and_not_tested() -> None:
-    report = summarize(events())
+    report = summarize([parse_event(e) for e in events()])
     markdown = render_markdown([report])
     assert f"fault **feed.corrupt**: no effect — {SUMMARY}" in markdown
     assert "NaNFeatures: not tested (no effect)" in markdown and "did not fire" not in markdown

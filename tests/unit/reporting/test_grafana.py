@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from chaosml.journal.parse import parse_event
 from chaosml.reporting.annotations import annotation_observers
 from chaosml.reporting.grafana import GrafanaAnnotator
 from chaosml.reporting.pushgateway import PushgatewayObserver
@@ -51,21 +52,25 @@ def grafana() -> Iterator[str]:
         yield url
 
 
-APPLIED = {
-    "event": "fault.applied",
-    "run_id": "r1",
-    "undo_id": "u1",
-    "fault": "docker.kill",
-    "target": "model",
-    "description": "kill model-server-1",
-    "wall": 1000.5,
-}
-REVERTED = {"event": "fault.reverted", "run_id": "r1", "undo_id": "u1", "ok": True, "wall": 1012.0}
+APPLIED = parse_event(
+    {
+        "event": "fault.applied",
+        "run_id": "r1",
+        "undo_id": "u1",
+        "fault": "docker.kill",
+        "target": "model",
+        "description": "kill model-server-1",
+        "wall": 1000.5,
+    }
+)
+REVERTED = parse_event(
+    {"event": "fault.reverted", "run_id": "r1", "undo_id": "u1", "ok": True, "wall": 1012.0}
+)
 
 
 def test_fault_window_becomes_a_region(grafana: str) -> None:
     annotator = GrafanaAnnotator(grafana, "secret-token")
-    annotator({"event": "run.start", "title": "Kill the model"})
+    annotator(parse_event({"event": "run.start", "run_id": "r1", "title": "Kill the model"}))
     annotator(APPLIED)
     annotator(REVERTED)
     (note,) = FakeGrafana.annotations.values()
@@ -85,7 +90,7 @@ def test_a_revert_from_another_process_finds_the_annotation_by_tags(grafana: str
 def test_failed_undo_leaves_the_region_open(grafana: str) -> None:
     annotator = GrafanaAnnotator(grafana)
     annotator(APPLIED)
-    annotator({**REVERTED, "ok": False})
+    annotator(REVERTED.model_copy(update={"ok": False}))
     (note,) = FakeGrafana.annotations.values()
     assert "timeEnd" not in note
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
+from chaosml.journal.parse import parse_event
 from chaosml.reporting.console import ConsoleObserver
 from chaosml.reporting.journal_reader import RunReport, read_journal
 from chaosml.reporting.junit import render_junit
@@ -93,7 +94,7 @@ def test_the_console_shows_no_escape_byte_from_user_data(color: bool) -> None:
     out = io.StringIO()
     console = ConsoleObserver(stream=out, color=color)
     for line in lines:
-        console(_hostile(json.loads(line)))
+        console(parse_event(_hostile(json.loads(line))))
     shown = out.getvalue()
     assert "drill red" in shown and "<script>alert(1)</script>" in shown
     assert not [c for c in shown if ord(c) < 32 and c not in "\n\t"]
@@ -105,8 +106,9 @@ def test_the_live_status_line_shows_no_escape_byte_from_user_data() -> None:
 
     view = LiveView()
     try:
-        view._track({"event": "phase", "name": "method \x1b[2J"})
-        view._track({"event": "fault.applied", "name": "kill \x1b]0;pwned\x07", "step": 0})
+        view._track(parse_event({"event": "phase", "name": "method \x1b[2J"}))
+        applied = {"event": "fault.applied", "name": "kill \x1b]0;pwned\x07", "step": 0}
+        view._track(parse_event(applied))
         shown = view._status().plain
     finally:
         view.live.stop()

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from chaosml.errors import InputError
+from chaosml.journal.parse import parse_event
 from chaosml.reporting.journal_reader import RunReport, read_journal, summarize
 
 
@@ -96,7 +97,8 @@ def test_garbage_in_the_middle_is_input_error(tmp_path: Path) -> None:
 
 
 def test_unknown_events_are_ignored() -> None:
-    report = summarize([{"event": "run.start", "mono": 0, "wall": 5}, {"event": "future.x"}])
+    raw = [{"event": "run.start", "run_id": "r", "mono": 0, "wall": 5}, {"event": "future.x"}]
+    report = summarize([parse_event(e) for e in raw])
     assert report.status == "incomplete"
 
 
@@ -127,8 +129,8 @@ def test_an_event_of_a_run_never_started_is_input_error(tmp_path: Path) -> None:
 def test_the_writer_refuses_a_used_journal_and_cuts_a_torn_line_when_appending(
     tmp_path: Path,
 ) -> None:
+    from chaosml.journal.writer import JournalWriter
     from chaosml.redaction import Redactor
-    from chaosml.reporting.journal_writer import JournalWriter
 
     path = tmp_path / "x.jsonl"
     path.write_text(json.dumps({"event": "run.start", "run_id": "a"}) + '\n{"event": "pha')

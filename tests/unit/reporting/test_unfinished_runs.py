@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+from chaosml.journal.parse import parse_event
 from chaosml.reporting.console import ConsoleObserver
 from chaosml.reporting.html import render_html
 from chaosml.reporting.journal_reader import RunReport, read_journal
@@ -53,7 +54,7 @@ def test_the_console_says_there_is_no_score(tmp_path: Path) -> None:
     end = json.loads((DATA / "passed.jsonl").read_text().splitlines()[-1])
     end.update(status="interrupted", exit_code=130, reason="interrupted by SIGINT")
     end["summary"].update(score=None, not_run=NOT_RUN)
-    ConsoleObserver(out, color=False)(end)
+    ConsoleObserver(out, color=False)(parse_event(end))
     assert (
         "no score: the run did not finish; not run: method[1] wait 60s, recovery" in out.getvalue()
     )

@@ -4,7 +4,9 @@ The writer fsyncs each event as one line, so a crash (SIGKILL, power loss) can l
 last line cut short: that line has no newline and is not a whole event. It is reported as
 ``torn`` and otherwise treated as absent. Anything else that is not a journal event (bad JSON,
 bytes that are not UTF-8, a key missing, a field of the wrong type, a file too big) is an
-``InputError`` naming the file and the line.
+``InputError`` naming the file and the line. Each event is read into its class
+(``chaosml.journal.events``), an old format upgraded on the way (``chaosml.journal.upgrade``).
+This is the only place a journal file is read.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from chaosml.errors import InputError
-from chaosml.reporting.journal_schema import problem
+from chaosml.journal.base import JournalEvent
+from chaosml.journal.parse import EventProblem, parse_event, problem
 
 MAX_JOURNAL_BYTES = 128 * 2**20
 MAX_LINE_BYTES = 8 * 2**20
@@ -25,7 +28,7 @@ MAX_LINE_BYTES = 8 * 2**20
 @dataclass(frozen=True)
 class Line:
     number: int  # 1-based
-    event: dict[str, Any]
+    event: JournalEvent
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class JournalLines:
     size: int
 
     @property
-    def events(self) -> list[dict[str, Any]]:
+    def events(self) -> list[JournalEvent]:
         return [line.event for line in self.lines]
 
 
@@ -96,7 +99,7 @@ def cut_short(raw: bytes) -> bool:
     return not isinstance(event, dict) or problem(event) is not None
 
 
-def _event(path: Path, number: int, raw: bytes) -> dict[str, Any] | None:
+def _event(path: Path, number: int, raw: bytes) -> JournalEvent | None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -109,10 +112,10 @@ def _event(path: Path, number: int, raw: bytes) -> dict[str, Any] | None:
         raise InputError(f"{path}:{number}: not a JSON journal event: {_why(exc)}") from None
     if not isinstance(event, dict):
         raise InputError(f"{path}:{number}: not a journal event (no 'event' field)")
-    wrong = problem(event)
-    if wrong is not None:
-        raise InputError(f"{path}:{number}: {wrong}")
-    return event
+    try:
+        return parse_event(event)
+    except EventProblem as exc:
+        raise InputError(f"{path}:{number}: {exc}") from None
 
 
 def _why(exc: Exception) -> str:
@@ -121,12 +124,12 @@ def _why(exc: Exception) -> str:
     return str(exc)[:200]
 
 
-def load_events(path: str | Path) -> list[dict[str, Any]]:
+def load_events(path: str | Path) -> list[JournalEvent]:
     """The events of a journal that begins with ``run.start``; a torn last line is ignored."""
     found = read_lines(path)
     if not found.lines:
         raise InputError(f"{path} is not a chaosml journal: it is empty (no run.start event)")
-    if found.lines[0].event.get("event") != "run.start":
+    if found.lines[0].event.event != "run.start":
         raise InputError(
             f"{path}:{found.lines[0].number}: not a chaosml journal: "
             "it does not begin with run.start"
@@ -139,8 +142,8 @@ def _check_runs(found: JournalLines) -> None:
     """Every event belongs to a run the journal started (before it)."""
     started: set[str] = set()
     for line in found.lines:
-        run_id = line.event.get("run_id")
-        if line.event.get("event") == "run.start" and isinstance(run_id, str):
+        run_id = line.event.run_id
+        if line.event.event == "run.start" and isinstance(run_id, str):
             started.add(run_id)
         elif run_id is not None and run_id not in started:
             raise InputError(

@@ -1,4 +1,9 @@
-"""The journal: JSON lines, one event a line, flushed and fsync'd as the run goes."""
+"""The journal: JSON lines, one event a line, flushed and fsync'd as the run goes.
+
+``JournalWriter.write(event)`` takes an event class of ``chaosml.journal.events`` (the writer
+sets its header: ``seq``, ``run_id``, ``mono``, ``wall``), writes it redacted and hands the
+event as written to each observer.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
+
+from pydantic import ValidationError
 
 from chaosml.errors import InputError
+from chaosml.journal.base import JournalEvent
+from chaosml.journal.events import CommandStarted
+from chaosml.journal.parse import parse_event
+from chaosml.journal.reader import MAX_LINE_BYTES, cut_short
 from chaosml.redaction import Redactor
-from chaosml.reporting.journal_file import MAX_LINE_BYTES, cut_short
 
-Event = dict[str, Any]
-Observer = Callable[[Event], None]
+Observer = Callable[[JournalEvent], None]
+E = TypeVar("E", bound=JournalEvent)
+HEADER = ("event", "seq", "run_id", "mono", "wall")
 
 
 class JournalWriter:
@@ -46,10 +57,12 @@ class JournalWriter:
         self._file = path.open("a", encoding="utf-8")
         self._failed_observers: set[int] = set()
 
-    def emit(self, event: str, **fields: Any) -> Event:
+    def write(self, event: E) -> E:
+        """Write one event (redacted, its header set); returns it as written."""
+        fields = event.model_dump(exclude_unset=True, exclude=set(HEADER))
         with self._lock:
             record = {
-                "event": event,
+                "event": event.event,
                 "seq": self.seq,
                 "run_id": self.run_id,
                 "mono": round(time.monotonic() - self.start_mono, 6),
@@ -60,15 +73,21 @@ class JournalWriter:
             self._file.write(json.dumps(record, default=str) + "\n")
             self._file.flush()
             os.fsync(self._file.fileno())
-        self._notify(record)
-        return record
+        written = _as_written(event, record)
+        self._notify(written)
+        return written
+
+    def emit(self, event: str, **fields: Any) -> JournalEvent:
+        """An event given by its kind and fields (checked by its class; an unknown kind is
+        written as it is). Prefer ``write`` with the event's class."""
+        return self.write(parse_event({**fields, "event": event}))
 
     def command_started(self, pgid: int, start_time: str, command: str) -> None:
         """A command's process group, journaled before the command starts (write-ahead), so that
         ``chaosml rollback`` can kill it if the runner dies while it runs."""
-        self.emit("command.started", pgid=pgid, start_time=start_time, command=command)
+        self.write(CommandStarted(pgid=pgid, start_time=start_time, command=command))
 
-    def _notify(self, record: Event) -> None:
+    def _notify(self, record: JournalEvent) -> None:
         for index, observer in enumerate(self.observers):
             try:
                 observer(record)
@@ -84,6 +103,15 @@ class JournalWriter:
         with self._lock:
             if not self._file.closed:
                 self._file.close()
+
+
+def _as_written(event: E, record: dict[str, Any]) -> E:
+    """The event with its header and redacted fields (as it was when made, should the line not
+    read back as one: a number written as "inf")."""
+    try:
+        return type(event).model_validate(record)
+    except ValidationError:
+        return event.model_copy(update={k: record[k] for k in HEADER})
 
 
 def _prepare(path: Path, append: bool) -> TornTail | None:
@@ -130,14 +158,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     return value
-
-
-def read_events(path: Path) -> list[Event]:
-    """Every event of a journal; a torn last line (the runner was killed mid-write) is skipped."""
-    events = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            events.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return events
