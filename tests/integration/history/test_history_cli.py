@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.integration.history.conftest import Chaosml
-from tests.integration.history.journals import DAY, T0, write_run, write_search, write_trend
+from tests.fixtures.history_journals import DAY, T0, write_run, write_search, write_trend
 
 
 def test_the_trend_after_several_runs(chaosml: Chaosml, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from chaosml.history.migrations import LATEST, VERSION_TABLE, migrate
 from chaosml.history.store import HistoryStore
 from chaosml.ports import free_port
 from tests.integration.history.conftest import Chaosml, cli_env
-from tests.integration.history.journals import T0, write_run, write_trend
+from tests.fixtures.history_journals import T0, write_run, write_trend
 
 CHAOSML_RUN = [sys.executable, "-m", "chaosml", "run", "--env", "test", "--no-watchdog"]
 TRIVIAL = """
@@ -129,3 +129,23 @@ def test_the_default_store_is_in_the_users_data_directory(chaosml: Chaosml, tmp_
     assert [r.title for r in HistoryStore.open(f"sqlite:///{default}").runs()] == [
         "A drill that only waits"
     ]
+
+
+def test_a_game_day_is_recorded_with_its_experiments(
+    chaosml: Chaosml, history_url: str, tmp_path: Path
+) -> None:
+    for name in ("one", "two"):
+        (tmp_path / f"{name}.yaml").write_text(TRIVIAL.replace("only waits", f"waits ({name})"))
+    (tmp_path / "plan.yaml").write_text(
+        "version: 1\ntitle: Weekly drill\nenvironments: [test]\n"
+        "experiments:\n  - path: one.yaml\n  - path: two.yaml\n"
+    )
+    result = chaosml("gameday", "plan.yaml", "--env", "test", "--no-watchdog")
+    assert result.returncode == 0, result.stdout + result.stderr
+    runs = HistoryStore.open(history_url).runs()
+    [drill] = [r for r in runs if r.kind == "gameday"]
+    assert drill.title == "Weekly drill" and drill.exit_code == 0
+    members = sorted(r.title for r in runs if r.kind == "run" and r.drill_id == drill.run_id)
+    assert members == ["A drill that waits (one)", "A drill that waits (two)"]
+    shown = chaosml("history")
+    assert "3 run(s), 1 game day(s)" in shown.stdout
