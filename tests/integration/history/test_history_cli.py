@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.integration.history.conftest import Chaosml
 from tests.fixtures.history_journals import DAY, T0, write_run, write_search, write_trend
+from tests.integration.history.conftest import Chaosml
 
 
 def test_the_trend_after_several_runs(chaosml: Chaosml, tmp_path: Path) -> None:

@@ -17,8 +17,8 @@ from chaosml.history.location import parse
 from chaosml.history.migrations import LATEST, VERSION_TABLE, migrate
 from chaosml.history.store import HistoryStore
 from chaosml.ports import free_port
-from tests.integration.history.conftest import Chaosml, cli_env
 from tests.fixtures.history_journals import T0, write_run, write_trend
+from tests.integration.history.conftest import Chaosml, cli_env
 
 CHAOSML_RUN = [sys.executable, "-m", "chaosml", "run", "--env", "test", "--no-watchdog"]
 TRIVIAL = """
