@@ -107,6 +107,8 @@ def _commands(group: Any, parent: typer.Context) -> Iterator[tuple[str, Any, typ
             continue
         ctx = typer.Context(command, info_name=name, parent=parent)
         if hasattr(command, "commands"):
+            if getattr(command, "invoke_without_command", False):  # a command too (history)
+                yield ctx.command_path, command, ctx
             yield from _commands(command, ctx)
         else:
             yield ctx.command_path, command, ctx
