@@ -3,6 +3,7 @@ summary of a run's alerts and of its silent-failure cells."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -54,3 +55,16 @@ def alerts_text(run: RunRecord) -> str:
 
 def cells_text(run: RunRecord) -> str:
     return ", ".join(f"{c.alert}: {c.cell}" for c in run.classifications)
+
+
+def cell_counts(runs: Sequence[RunRecord]) -> dict[str, Counter[str]]:
+    """Per alert, how many runs were classified in each cell of the silent-failure matrix."""
+    counts: dict[str, Counter[str]] = {}
+    for run in runs:
+        for c in run.classifications:
+            counts.setdefault(c.alert, Counter())[c.cell] += 1
+    return dict(sorted(counts.items()))
+
+
+def counts_text(cells: Counter[str]) -> str:
+    return ", ".join(f"{cell} {n}" for cell, n in sorted(cells.items()))

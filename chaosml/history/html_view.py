@@ -4,7 +4,14 @@
 from __future__ import annotations
 
 from chaosml import escape
-from chaosml.history.formatting import alerts_text, number, seconds, when
+from chaosml.history.formatting import (
+    alerts_text,
+    cell_counts,
+    counts_text,
+    number,
+    seconds,
+    when,
+)
 from chaosml.history.trends import AlertSeries, HistoryView
 from chaosml.reporting.html import CSS
 from chaosml.reporting.html import _table as table  # the reports' one table helper
@@ -20,6 +27,7 @@ def render_html(view: HistoryView, store: str) -> str:
         "<h2>Time to detect per alert</h2>",
         *(_series(s) for s in view.series),
         _boundaries(view),
+        _cells(view),
         _runs(view),
     ]
     return (
@@ -90,6 +98,14 @@ def _boundaries(view: HistoryView) -> str:
     ]
     head = ("alert", "drill", "parameter", "boundary over time", "uncertainty")
     return "<h2>Sensitivity boundary per alert</h2>" + table(head, rows)
+
+
+def _cells(view: HistoryView) -> str:
+    counts = cell_counts(view.runs)
+    if not counts:
+        return ""
+    rows = [(escape.html(alert), counts_text(cells)) for alert, cells in counts.items()]
+    return "<h2>Silent-failure matrix</h2>" + table(("alert", "runs per cell"), rows)
 
 
 def _runs(view: HistoryView) -> str:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from chaosml import escape
-from chaosml.history.formatting import alerts_text, number, seconds, series_sparkline, when
+from chaosml.history.formatting import (
+    alerts_text,
+    cell_counts,
+    counts_text,
+    number,
+    seconds,
+    series_sparkline,
+    when,
+)
 from chaosml.history.text_view import RUNS_SHOWN
 from chaosml.history.trends import HistoryView
 
@@ -15,6 +23,8 @@ def render_markdown(view: HistoryView, store: str) -> str:
     parts.append(_series(view))
     if view.boundaries:
         parts.append(_boundaries(view))
+    if cell_counts(view.runs):
+        parts.append(_cells(view))
     parts.append(_runs(view))
     return "\n\n".join(parts) + "\n"
 
@@ -50,6 +60,12 @@ def _boundaries(view: HistoryView) -> str:
             f"{number(b.searches[-1].uncertainty)} |"
         )
     return "### Sensitivity boundary per alert\n\n" + "\n".join(rows)
+
+
+def _cells(view: HistoryView) -> str:
+    rows = ["| alert | runs per cell |", "|---|---|"]
+    rows += [f"| {_cell(a)} | {counts_text(c)} |" for a, c in cell_counts(view.runs).items()]
+    return "### Silent-failure matrix\n\n" + "\n".join(rows)
 
 
 def _runs(view: HistoryView) -> str:

@@ -3,12 +3,12 @@ sensitivity boundary per alert, the silent-failure cells, and the regressions.""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from chaosml import escape
 from chaosml.history.formatting import (
     alerts_text,
+    cell_counts,
     cells_text,
+    counts_text,
     number,
     seconds,
     series_sparkline,
@@ -78,15 +78,11 @@ def _boundaries(view: HistoryView) -> list[str]:
 
 
 def _cells(view: HistoryView) -> list[str]:
-    counts: dict[str, Counter[str]] = {}
-    for run in view.runs:
-        for c in run.classifications:
-            counts.setdefault(c.alert, Counter())[c.cell] += 1
+    counts = cell_counts(view.runs)
     if not counts:
         return []
     lines = ["Silent-failure matrix (runs per cell)"]
-    for alert, cells in sorted(counts.items()):
-        lines.append(f"  {alert:<24} " + ", ".join(f"{k} {v}" for k, v in sorted(cells.items())))
+    lines += [f"  {alert:<24} {counts_text(cells)}" for alert, cells in counts.items()]
     latest = [r for r in view.runs if r.classifications][-1]
     lines.append(f"  newest: {latest.run_id}: {cells_text(latest)}")
     return [*lines, ""]

@@ -90,6 +90,9 @@ def test_classified_cells_are_stored_and_shown(chaosml: Chaosml, tmp_path: Path)
     assert "NaNFeatures              silent_failure 1" in shown
     [run] = json.loads(chaosml("history", "--json").stdout)
     assert run["classification"] == cells
+    markdown = chaosml("history", "--format", "markdown").stdout
+    assert "| NaNFeatures | silent_failure 1 |" in markdown
+    assert "<h2>Silent-failure matrix</h2>" in chaosml("history", "--format", "html").stdout
 
 
 def test_importing_twice_keeps_one_run(chaosml: Chaosml, tmp_path: Path) -> None:
