@@ -39,6 +39,8 @@ def _headline(view: HistoryView, store: str) -> str:
 
 def _runs(view: HistoryView) -> list[str]:
     shown = view.runs[-RUNS_SHOWN:]
+    if not shown:
+        return ["No run recorded yet: chaosml run records each run; chaosml history import DIR", ""]
     lines = [f"Runs (newest {len(shown)}, oldest first)"]
     for r in shown:
         code = "-" if r.exit_code is None else str(r.exit_code)
