@@ -45,17 +45,21 @@ def read_history(path: Path, kind: str = RUN, drill_id: str = "") -> JournalCont
     for line in found.lines:
         if line.event.get("event") == SENSITIVITY_EVENT:
             contents.searches.append(sensitivity_record(path, line))
-    run_events = [
-        line.event for line in found.lines if line.event.get("event") != SENSITIVITY_EVENT
-    ]
-    if run_events and run_events[0].get("event") != "run.start":
-        first = next(line for line in found.lines if line.event is run_events[0])
-        raise InputError(f"{path}:{first.number}: not a chaosml journal: no run.start before it")
-    for events in split_runs(run_events):
+    for events in split_runs(_run_events(path, found.lines, bool(contents.searches))):
         contents.runs.append(run_record(events, str(path), kind, drill_id))
     if not contents.runs and not contents.searches:
         raise InputError(f"{path} holds no run and no sensitivity search")
     return contents
+
+
+def _run_events(path: Path, lines: list[Line], search: bool) -> list[dict[str, Any]]:
+    """The events from the first ``run.start`` on; before it, only a search's own events."""
+    first = next((i for i, x in enumerate(lines) if x.event.get("event") == "run.start"), None)
+    before = lines if first is None else lines[:first]
+    stray = [x for x in before if x.event.get("event") != SENSITIVITY_EVENT]
+    if stray and not search:
+        raise InputError(f"{path}:{stray[0].number}: not a chaosml journal: no run.start before it")
+    return [] if first is None else [x.event for x in lines[first:]]
 
 
 def run_record(events: list[dict[str, Any]], source: str, kind: str, drill_id: str) -> RunRecord:

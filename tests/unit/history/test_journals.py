@@ -46,3 +46,18 @@ def test_a_bad_sensitivity_field_names_file_and_line(tmp_path: Path) -> None:
     path = write_search(tmp_path / "s.jsonl", "s1", at=T0, low=4.0, trials="nine")
     with pytest.raises(InputError, match=r"s\.jsonl:1: 'sensitivity.result' field 'trials'"):
         read_history(path)
+
+
+def test_a_search_journal_may_carry_events_of_its_own(tmp_path: Path) -> None:
+    path = write_search(tmp_path / "s.jsonl", "s1", at=T0, low=4.0)
+    with path.open("a") as f:
+        f.write('{"event": "sensitivity.trial", "seq": 1, "run_id": "s1", "value": 2}\n')
+    [search] = read_history(path).searches
+    assert search.search_id == "s1"
+
+
+def test_run_events_without_a_run_start_are_named_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    path.write_text('{"event": "phase", "name": "method"}\n')
+    with pytest.raises(InputError, match=r"j\.jsonl:1: not a chaosml journal: no run.start"):
+        read_history(path)
