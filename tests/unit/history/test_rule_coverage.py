@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from chaosml.history import coverage_views
 from chaosml.history.records import AlertResult, RunRecord
 from chaosml.history.rule_coverage import NEVER_DRILLED, NOT_FIRED, PROVEN, rule_coverage
 from chaosml.history.rules import AlertRule
@@ -29,3 +32,19 @@ def test_states_times_and_ml_test_score_from_rule_or_drill() -> None:
     assert found["Proven"].times == [1.5] and found["Proven"].last_proved == history[0]
     assert found["Tried"].state == NOT_FIRED and found["Tried"].ml_tests == ["M2", "M3"]
     assert found["Never"].state == NEVER_DRILLED and found["Never"].ml_tests == ["M4"]
+
+
+def test_every_output_names_the_rule_no_drill_proves() -> None:
+    rules = [AlertRule("Proven", "g", "x", 0.0), AlertRule("Never<b>", "g", "y", 0.0)]
+    entries = rule_coverage(rules, [run("r1", "Proven", True)], [])
+    text = coverage_views.render_text(entries, "http://prom")
+    assert "2 alerting rule(s), 1 proven by a drill, 1 never proven" in text
+    assert "✗ Never<b>" in text and "no drill expects it" in text
+    assert "| Never&lt;b&gt; | never drilled |" in coverage_views.render_markdown(entries, "p")
+    page = coverage_views.render_html(entries, "p")
+    assert "Never&lt;b&gt;" in page and "<span class='fail'>never drilled</span>" in page
+    found = json.loads(coverage_views.render_json(entries, "p"))["rules"]
+    assert [(r["alert"], r["state"]) for r in found] == [
+        ("Never<b>", "never drilled"),
+        ("Proven", "proven"),
+    ]
