@@ -12,11 +12,10 @@ from chaosml.history.formatting import (
     seconds,
     when,
 )
-from chaosml.history.trends import AlertSeries, HistoryView
+from chaosml.history.svg_plot import PlotPoint, line_plot
+from chaosml.history.trends import AlertSeries, BoundarySeries, HistoryView
 from chaosml.reporting.html import CSS
 from chaosml.reporting.html import _table as table  # the reports' one table helper
-
-WIDTH, HEIGHT, PAD = 560, 150, 34
 
 
 def render_html(view: HistoryView, store: str) -> str:
@@ -53,34 +52,23 @@ def _series(series: AlertSeries) -> str:
 
 
 def ttd_plot(series: AlertSeries) -> str:
-    """Time to detect per run as a line; a run where the alert did not fire is a red cross."""
-    times = series.times or [1.0]
-    top = max(times) * 1.15
-    step = (WIDTH - 2 * PAD) / max(1, len(series.points) - 1)
-    marks, line = [], []
-    for i, p in enumerate(series.points):
-        x = PAD + i * step
-        if p.time_to_detect_s is None:
-            marks.append(f"<text x='{x:.1f}' y='{PAD - 8}' fill='#c92a2a' font-size='14'>✗</text>")
-            continue
-        y = HEIGHT - PAD - p.time_to_detect_s / top * (HEIGHT - 2 * PAD)
-        line.append(f"{x:.1f},{y:.1f}")
-        tip = f"{escape.html(p.run_id)} {when(p.started_at)}: {p.time_to_detect_s:.2f}s"
-        marks.append(
-            f"<circle cx='{x:.1f}' cy='{y:.1f}' r='3' fill='#1c7ed6'><title>{tip}</title></circle>"
+    """Time to detect per run; a run where the alert did not fire is a red cross."""
+    points = [
+        PlotPoint(
+            f"{p.run_id} {when(p.started_at)}: {seconds(p.time_to_detect_s)}", p.time_to_detect_s
         )
-    axis = (
-        f"<line class='axis' x1='{PAD}' y1='{HEIGHT - PAD}' x2='{WIDTH - PAD}' "
-        f"y2='{HEIGHT - PAD}'/>"
-        f"<text class='tick' x='2' y='{HEIGHT - PAD}'>0s</text>"
-        f"<text class='tick' x='2' y='{PAD + 4}'>{top:.1f}s</text>"
-    )
-    path = f"<polyline fill='none' stroke='#1c7ed6' points='{' '.join(line)}'/>" if line else ""
-    return (
-        f"<svg class='timeline' width='{WIDTH}' height='{HEIGHT}' viewBox='0 0 {WIDTH} {HEIGHT}' "
-        f"role='img' aria-label='time to detect of {escape.html(series.alert)}'>"
-        f"{axis}{path}{''.join(marks)}</svg>"
-    )
+        for p in series.points
+    ]
+    return line_plot(points, f"time to detect of {series.alert}", "s")
+
+
+def boundary_plot(series: BoundarySeries) -> str:
+    """The smallest value that fired, per search; a search where none fired is a red cross."""
+    points = [
+        PlotPoint(f"{s.search_id} {when(s.started_at)}: {number(s.low_fires)}", s.low_fires)
+        for s in series.searches
+    ]
+    return line_plot(points, f"sensitivity boundary of {series.alert}")
 
 
 def _boundaries(view: HistoryView) -> str:
@@ -97,7 +85,11 @@ def _boundaries(view: HistoryView) -> str:
         for b in view.boundaries
     ]
     head = ("alert", "drill", "parameter", "boundary over time", "uncertainty")
-    return "<h2>Sensitivity boundary per alert</h2>" + table(head, rows)
+    plots = "".join(
+        f"<h3>{escape.html(b.alert)} {escape.html(b.param)}</h3>{boundary_plot(b)}"
+        for b in view.boundaries
+    )
+    return "<h2>Sensitivity boundary per alert</h2>" + table(head, rows) + plots
 
 
 def _cells(view: HistoryView) -> str:

@@ -75,6 +75,11 @@ def test_a_boundary_that_moved_the_wrong_way_is_flagged(chaosml: Chaosml, tmp_pa
     assert shown.returncode == 1
     assert "percent (log): 2 → 2.2 → 8  ± 0.5" in shown.stdout
     assert "the smallest value that fires moved from 2.2 to 8" in shown.stdout
+    page = chaosml("history", "--format", "html").stdout
+    assert (
+        "<svg class='timeline'" in page
+        and "aria-label='sensitivity boundary of NaNFeatures'" in page
+    )
     searches = [o for o in json.loads(chaosml("history", "--json").stdout)]
     assert [s["low_fires"] for s in searches if s["kind"] == "sensitivity"] == [2.0, 2.2, 8.0]
 
