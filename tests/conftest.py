@@ -37,12 +37,15 @@ def worker_name() -> str:
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_state_dirs() -> Iterator[None]:
-    keys = ("CHAOSML_LOCK_DIR", "CHAOSML_HALT_FILE", "CHAOSML_RUNS_DIR")
+    keys = ("CHAOSML_LOCK_DIR", "CHAOSML_HALT_FILE", "CHAOSML_RUNS_DIR", "CHAOSML_HISTORY_URL")
+    keys = (*keys, "XDG_DATA_HOME")  # the default history, for runs whose env drops CHAOSML_*
     saved = {k: os.environ.get(k) for k in keys}
     with tempfile.TemporaryDirectory(prefix=f"chaosml-tests-{worker_name()}-") as tmp:
         os.environ["CHAOSML_LOCK_DIR"] = os.path.join(tmp, "locks")
         os.environ["CHAOSML_HALT_FILE"] = os.path.join(tmp, "HALT")
         os.environ["CHAOSML_RUNS_DIR"] = os.path.join(tmp, "runs")  # runs for chaosml reap
+        os.environ["CHAOSML_HISTORY_URL"] = "sqlite:///" + os.path.join(tmp, "history.db")
+        os.environ["XDG_DATA_HOME"] = os.path.join(tmp, "data")
         yield
     for key, value in saved.items():
         if value is None:

@@ -31,6 +31,13 @@ k8s_app = typer.Typer(help="Kubernetes helpers (docs/kubernetes.md).", no_args_i
 app.add_typer(k8s_app, name="k8s")
 
 DEBUG = typer.Option("--debug", help="Show tracebacks.")
+HISTORY = typer.Option(
+    "--history",
+    help="History store: sqlite:///PATH or postgresql://… (or CHAOSML_HISTORY_URL).",
+)
+NO_HISTORY = typer.Option(
+    "--no-history", help="Do not record this in the drill history (or CHAOSML_HISTORY=off)."
+)
 NO_WATCHDOG = typer.Option(
     "--no-watchdog",
     help="Start no watchdog: if the runner dies, nothing rolls its faults back (journaled).",
@@ -103,10 +110,15 @@ def run(
         ),
     ] = None,
     no_watchdog: Annotated[bool, NO_WATCHDOG] = False,
+    history: Annotated[str | None, HISTORY] = None,
+    no_history: Annotated[bool, NO_HISTORY] = False,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
     """Run experiments: steady state, faults, alerts, rollback, recovery, journal."""
     from chaosml.cli import run_cmd
+    from chaosml.history.hook import apply_options
+
+    apply_options(history, no_history)
 
     raise typer.Exit(
         run_cmd.run(
@@ -280,10 +292,15 @@ def gameday(
         typer.Option("--pushgateway", help="Annotate fault windows in this Pushgateway."),
     ] = None,
     no_watchdog: Annotated[bool, NO_WATCHDOG] = False,
+    history: Annotated[str | None, HISTORY] = None,
+    no_history: Annotated[bool, NO_HISTORY] = False,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
     """Run a drill: several experiments in order, one summary, one exit code."""
     from chaosml.cli import gameday_entry
+    from chaosml.history.hook import apply_options
+
+    apply_options(history, no_history)
 
     raise typer.Exit(
         gameday_entry.gameday(
@@ -378,6 +395,76 @@ def proxy_serve(
 
     raise typer.Exit(
         proxy_cmd.serve(api, str(config) if config else None, allow_remote, token) or 0
+    )
+
+
+history_app = typer.Typer(
+    help="The drill history: runs over time, time-to-detect trends, regressions (docs/history.md).",
+)
+app.add_typer(history_app, name="history")
+FORMAT = typer.Option("--format", help="text, markdown, json or html (to stdout).")
+HTML_FILE = typer.Option("--html", help="Also write an HTML page here.")
+
+
+@history_app.callback(invoke_without_command=True)
+def history_show(
+    ctx: typer.Context,
+    history: Annotated[str | None, HISTORY] = None,
+    fmt: Annotated[str, FORMAT] = "text",
+    json_out: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    html: Annotated[Path | None, HTML_FILE] = None,
+    fail_on_regression: Annotated[
+        bool, typer.Option("--fail-on-regression", help="Exit 1 when a regression is flagged.")
+    ] = False,
+    title: Annotated[
+        str | None, typer.Option("--title", help="Only drills whose title contains this.")
+    ] = None,
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Drills and runs over time, time-to-detect and sensitivity trends, regressions."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from chaosml.cli import history_cmd
+    from chaosml.cli.errors import guarded
+
+    chosen = "json" if json_out else fmt
+    raise typer.Exit(
+        guarded(
+            lambda: history_cmd.show_history(history, chosen, html, fail_on_regression, title),
+            debug,
+        )
+    )
+
+
+@history_app.command("import")
+def history_import(
+    directory: Annotated[Path, typer.Argument(help="A journal directory (or one journal).")],
+    history: Annotated[str | None, HISTORY] = None,
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Import the journals of earlier runs (a run already recorded is kept once)."""
+    from chaosml.cli import history_cmd
+    from chaosml.cli.errors import guarded
+
+    raise typer.Exit(guarded(lambda: history_cmd.import_history(directory, history), debug))
+
+
+@app.command()
+def coverage(
+    prometheus: Annotated[
+        str, typer.Option("--prometheus", help="The Prometheus whose alerting rules to check.")
+    ],
+    history: Annotated[str | None, HISTORY] = None,
+    fmt: Annotated[str, FORMAT] = "text",
+    html: Annotated[Path | None, HTML_FILE] = None,
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Which alerting rules a drill has proven (when, time to detect, sensitivity), which never."""
+    from chaosml.cli import history_cmd
+    from chaosml.cli.errors import guarded
+
+    raise typer.Exit(
+        guarded(lambda: history_cmd.show_coverage(prometheus, history, fmt, html), debug)
     )
 
 

@@ -52,6 +52,9 @@ ENVIRONMENT = {
     "CHAOSML_DEMO_SESSION": "internal: marks every process of one demo or stack (the reaper "
     "stops them by it)",
     "CHAOSML_DEMO_STACK": "internal: the example services' work directory, in their environment",
+    "CHAOSML_HISTORY_URL": "the drill history store, `sqlite:///PATH` or `postgresql://…` "
+    "(as `--history`; default `$XDG_DATA_HOME/chaosml/history.db`; docs/history.md)",
+    "CHAOSML_HISTORY": "`off`: runs, game days and searches are not recorded (as `--no-history`)",
     "CHAOSML_TEST": "internal: `1` labels the example stack's containers `chaosml.test=1` "
     "(the test suite)",
 }
@@ -104,6 +107,8 @@ def _commands(group: Any, parent: typer.Context) -> Iterator[tuple[str, Any, typ
             continue
         ctx = typer.Context(command, info_name=name, parent=parent)
         if hasattr(command, "commands"):
+            if getattr(command, "invoke_without_command", False):  # a command too (history)
+                yield ctx.command_path, command, ctx
             yield from _commands(command, ctx)
         else:
             yield ctx.command_path, command, ctx

@@ -21,6 +21,7 @@ from chaosml.gameday.engine_adapter import EngineRunner, ObserverFactory, keys_o
 from chaosml.gameday.plan import load_plan
 from chaosml.gameday.runner import DrillOptions, DrillRunner, ExperimentRequest
 from chaosml.gameday.summary import drill_headline, render_summary
+from chaosml.history.hook import record_drill
 from chaosml.journal.writer import Observer
 from chaosml.reporting.annotations import annotation_observers
 from chaosml.reporting.console import ConsoleObserver
@@ -62,6 +63,8 @@ def gameday_command(
         with drill_record(journal_dir, runner.drill_id, loaded.plan.title, watchdog) as record:
             result = runner.run()
             record.ended(int(result.exit_code), result.stopped)
+        journals = [o.journal for o in result.outcomes]
+        record_drill(journal_dir / f"{runner.drill_id}.jsonl", journals, runner.drill_id)
         out.write("\n" + render_summary(result))
         if report_dir is not None:
             paths = ReportPaths.in_directory(report_dir, result.drill_id)

@@ -15,6 +15,7 @@ from chaosml.engine.signals import ROUTER
 from chaosml.engine.state import RunOptions
 from chaosml.errors import InputError
 from chaosml.exit_codes import ExitCode, most_severe
+from chaosml.history.hook import record_journal
 from chaosml.journal.writer import Observer
 from chaosml.loader import load_file
 from chaosml.model.loaded import Loaded
@@ -96,6 +97,7 @@ def _run_one(item: Loaded, options: RunOptions, report_dir: Path | None, debug: 
     observers: list[Observer] = [_observer(), *annotation_observers()]
     outcome = run_experiment(item, options, observers=observers, debug=debug)
     _after(outcome, report_dir)
+    record_journal(outcome.journal_path)  # the drill history; a failure is only a warning
     return outcome.exit_code
 
 
