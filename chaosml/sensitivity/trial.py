@@ -52,14 +52,16 @@ class TrialRecord:
 
 def with_value(loaded: Loaded, spec: Sensitivity, value: float) -> Loaded:
     """``loaded`` with ``method[spec.step].<param>`` set to ``value`` (validated again by the
-    fault's own parameter model; the journaled experiment shows the value too)."""
+    fault's own parameter model; the journaled experiment shows the value too) and
+    ``allow_no_effect`` on that step."""
     step = loaded.experiment.method[spec.step]
     assert isinstance(step, m.FaultStep)
     model = type(step.params)
     typed = _typed(model.model_fields[spec.param].annotation, value)
     params = model.model_validate({**step.params.model_dump(by_alias=True), spec.param: typed})
     method = list(loaded.experiment.method)
-    method[spec.step] = step.model_copy(update={"params": params})
+    # a small value may change nothing within the window: that is a silent trial, not a tool error
+    method[spec.step] = step.model_copy(update={"params": params, "allow_no_effect": True})
     raw = dict(loaded.raw)
     raw_method = list(raw.get("method") or [])
     if spec.step < len(raw_method) and isinstance(raw_method[spec.step], dict):
