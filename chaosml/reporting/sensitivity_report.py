@@ -10,6 +10,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from chaosml.reporting.matrix import compute_matrix
 from chaosml.reporting.sensitivity_svg import render_search_plot
 
 COLUMNS = ("#", "value", "fired", "time to detect", "status", "run", "duration")
@@ -85,4 +86,6 @@ def render_html(report: SearchReport) -> str:
 
 
 def render_json(report: SearchReport) -> str:
-    return json.dumps({"result": report.result, "trials": report.trials}, indent=2) + "\n"
+    cells = compute_matrix(c for t in report.trials for c in t.get("classified") or [])
+    body = {"result": report.result, "trials": report.trials, "matrix": cells.to_json()}
+    return json.dumps(body, indent=2) + "\n"

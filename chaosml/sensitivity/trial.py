@@ -45,6 +45,7 @@ class TrialRecord:
     time_to_detect_s: float | None
     duration_s: float
     reason: str
+    classified: list[dict[str, Any]]  # the trial's silent-failure matrix cells (impact:)
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -108,7 +109,7 @@ class TrialRunner:
 
     def _check_stop(self) -> None:
         """Nothing starts after a signal or while the halt switch is set."""
-        if ROUTER.received:
+        if ROUTER.is_installed and ROUTER.received:  # the command's router (cli, or a test)
             self.stop_reason = f"interrupted by {ROUTER.first()} between trials"
             self.stop = _synthetic(Status.INTERRUPTED, self.stop_reason)
             raise SearchStopped(self.stop_reason)
@@ -142,6 +143,7 @@ class TrialRunner:
             time_to_detect_s=alert.get("time_to_detect_s") if fired else None,
             duration_s=round(duration, 3),
             reason=outcome.reason,
+            classified=list(outcome.summary.get("classified") or []),
         )
         self.records.append(record)
         if self.on_trial is not None:

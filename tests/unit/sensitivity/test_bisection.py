@@ -98,6 +98,6 @@ def test_a_stopped_trial_ends_the_search_and_keeps_what_was_decided() -> None:
             raise SearchStopped("interrupted by SIGINT")
         return value >= 3.7
 
-    boundary, tried, _ = search(spec(), stop_at_third)
+    boundary, _, _ = search(spec(), stop_at_third)
     assert boundary.how == "stopped" and boundary.trials == 2
     assert (boundary.low_fires, boundary.high_silent) == (50, 0.5)
