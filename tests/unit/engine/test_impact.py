@@ -63,7 +63,9 @@ def test_a_run_without_impact_or_expect_no_alert_classifies_nothing(run: RunFn) 
 
 
 def test_the_four_cells() -> None:
-    assert [classify(h, f) for h, f in ((1, 1), (1, 0), (0, 1), (0, 0))] == [
+    assert [
+        classify(h, f) for h, f in ((True, True), (True, False), (False, True), (False, False))
+    ] == [
         "caught",
         "silent failure",
         "noisy alert",
