@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from chaosml.drivers.registry import Registry
 from chaosml.model import experiment as m
 from chaosml.model.expectations import Expect
+from chaosml.model.sensitivity import Sensitivity
 
 
 def _schema(model: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
@@ -143,6 +144,9 @@ def _document(registry: Registry, defs: dict[str, Any]) -> dict[str, Any]:
                 "items": _fault_like(registry, "action", m.ActionHead, defs),
             },
             "recovery": {"type": "object"},
+            "sensitivity": _schema(Sensitivity, defs),  # issue 14 (docs/sensitivity.md)
+            "impact": probes,
+            "expect_no_alert": {"type": "array", "items": _schema(m.ExpectNoAlert, defs)},
         },
         "$defs": defs,
     }

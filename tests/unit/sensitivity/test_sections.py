@@ -97,3 +97,11 @@ def test_the_cli_refuses_an_experiment_without_a_sensitivity_section(tmp_path: P
     path.write_text(BASE)
     result = CliRunner().invoke(app, ["sensitivity", str(path)])
     assert result.exit_code == 2 and "no 'sensitivity:' section" in result.output
+
+
+def test_the_json_schema_knows_the_new_sections() -> None:
+    from chaosml.model.schema import experiment_schema
+
+    properties = experiment_schema(registry_with_fakes())["properties"]
+    assert {"sensitivity", "impact", "expect_no_alert"} <= set(properties)
+    assert "trials_per_point" in properties["sensitivity"]["properties"]
