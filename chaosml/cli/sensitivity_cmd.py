@@ -18,6 +18,7 @@ from chaosml.redaction import Redactor
 from chaosml.reporting import sensitivity_report as render
 from chaosml.reporting.console import ConsoleObserver
 from chaosml.sensitivity.search import SearchResult, SearchSetup, search
+from chaosml.sensitivity.trial import TrialRecord
 from chaosml.substitution import parse_overrides
 
 
@@ -53,12 +54,19 @@ def sensitivity(
         )
         observers = [] if quiet else [ConsoleObserver()]
         setup = SearchSetup(loaded, options, search_dir, observers=list(observers))
+        setup.progress = _progress
         result = asyncio.run(search(setup))
         _print(result)
         return int(result.exit_code)
 
     with ROUTER.installed():
         return guarded(body, debug)
+
+
+def _progress(record: TrialRecord) -> None:
+    ttd = record.time_to_detect_s
+    fired = "silent" if not record.fired else "fired" + (f" ({ttd:.2f}s)" if ttd else "")
+    print(f"trial {record.index}: {record.value:g} {fired} [{record.status}]", flush=True)
 
 
 def _print(result: SearchResult) -> None:

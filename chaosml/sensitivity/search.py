@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ class SearchSetup:
     observers: list[Observer] = dataclasses.field(default_factory=list)
     clock: Clock | None = None  # the search's clock (budget, settle waits)
     run_clock: Clock | None = None  # each run's clock
+    progress: Callable[[TrialRecord], None] | None = None  # told after every counted trial
 
 
 async def search(setup: SearchSetup) -> SearchResult:
@@ -74,7 +76,7 @@ async def search(setup: SearchSetup) -> SearchResult:
         clock,
         setup.registry,
         setup.observers,
-        on_trial=lambda r: journal.emit("sensitivity.trial", search_id=search_id, **r.to_json()),
+        on_trial=lambda r: _on_trial(journal, search_id, r, setup.progress),
         run_clock=setup.run_clock,
     )
     boundary = await Bisection(spec, runner, clock).run()
@@ -96,6 +98,17 @@ async def search(setup: SearchSetup) -> SearchResult:
         started_at,
         event,
     )
+
+
+def _on_trial(
+    journal: JournalWriter,
+    search_id: str,
+    record: TrialRecord,
+    progress: Callable[[TrialRecord], None] | None,
+) -> None:
+    journal.emit("sensitivity.trial", search_id=search_id, **record.to_json())
+    if progress is not None:
+        progress(record)
 
 
 def _journal_start(journal: JournalWriter, loaded: Loaded, spec: Sensitivity, sid: str) -> None:
