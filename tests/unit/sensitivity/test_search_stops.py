@@ -107,3 +107,27 @@ def test_a_tool_error_in_a_trial_ends_the_search_exit_5_with_nothing_left_applie
         "duration_s",
         "started_at",
     } <= set(result_event)
+
+
+NEVER_STEADY = EXP.replace(
+    "method:",
+    "steady_state:\n  - {name: ready, scripted: {key: ready, values: [0]}, expect: {equals: 1}}\nmethod:",
+).replace("alert: Never}", "alert: Never, settle: 5s}")
+
+
+def test_a_steady_state_that_never_holds_ends_the_search_exit_3_after_settle(
+    fakes: FakeRegistry, tmp_path: Path
+) -> None:
+    loaded = load_text(textwrap.dedent(NEVER_STEADY), "exp.yaml", registry=fakes)
+    options = RunOptions(
+        journal_dir=tmp_path, halt_file=tmp_path / "HALT", watchdog=False, lock_dir=tmp_path / "l"
+    )
+    clock = VirtualClock()
+    setup = SearchSetup(loaded, options, tmp_path / "search", fakes, clock=clock)
+    setup.run_clock = VirtualClock()
+    result = asyncio.run(search(setup))
+    assert result.exit_code == ExitCode.NOT_STEADY
+    assert "did not hold within settle 5s" in result.message
+    attempts = sorted((tmp_path / "search").glob("trial-*.jsonl"))
+    assert len(attempts) == 4 and clock.monotonic() == 6.0  # tried at 0, 2, 4 and 6 s
+    assert result.trials == [] and fakes.world.log == []  # nothing was ever injected
