@@ -89,3 +89,24 @@ def render_json(report: SearchReport) -> str:
     cells = compute_matrix(c for t in report.trials for c in t.get("classified") or [])
     body = {"result": report.result, "trials": report.trials, "matrix": cells.to_json()}
     return json.dumps(body, indent=2) + "\n"
+
+
+def is_search_journal(path: Path) -> bool:
+    """``path`` is a search journal (``search.jsonl``): its first event is sensitivity.start."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            first = json.loads(handle.readline() or "{}")
+    except (OSError, ValueError):
+        return False
+    return isinstance(first, dict) and first.get("event") == "sensitivity.start"
+
+
+def search_outputs(path: Path, html: Path | None, markdown: Path | None) -> dict[Path | None, str]:
+    """What ``chaosml report SEARCH.jsonl`` writes: each requested file (None: stdout)."""
+    report = read_search(path)
+    wanted: dict[Path | None, str] = {}
+    if html is not None:
+        wanted[html] = render_html(report)
+    if markdown is not None:
+        wanted[markdown] = render_markdown(report)
+    return wanted or {None: render_markdown(report)}
