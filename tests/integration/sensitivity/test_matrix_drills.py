@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chaosml.demo.environment import DrillEnvironment
-from tests.fixtures.catalogue_env import REPO_ROOT, cli_env, run_cli, run_experiment
+from tests.fixtures.catalogue_env import REPO_ROOT, cli_env, read_events, run_cli, run_experiment
 
 pytestmark = [pytest.mark.prometheus, pytest.mark.slow]
 
@@ -32,7 +32,7 @@ def test_every_drill_is_in_the_catalogue() -> None:
 def test_each_drill_lands_in_its_cell_and_the_report_shows_the_matrix(
     catalogue_environment: DrillEnvironment, tmp_path: Path
 ) -> None:
-    journals = []
+    journals, outputs = [], []
     for stem, (code, cells) in EXPECTED.items():
         run = run_experiment(DRILLS / f"{stem}.yaml", catalogue_environment.variables(), tmp_path)
         events = run.events(stem)
@@ -40,13 +40,12 @@ def test_each_drill_lands_in_its_cell_and_the_report_shows_the_matrix(
         assert (run.exit_code, found) == (code, cells), run.output
         assert [e["ok"] for e in events if e["event"] == "fault.reverted"] == [True]
         journals.append(run.journals[stem])
-    silent = run_experiment(
-        DRILLS / "silent-income-noise.yaml", catalogue_environment.variables(), tmp_path
-    )
-    end = silent.events("silent-income-noise")[-1]
+        outputs.append(run.output)
+    end = read_events(journals[1])[-1]  # silent-income-noise
     first_line = end["reason"].split("; ")[0]
     assert first_line.startswith("silent failure: users were harmed (canary accuracy holds:")
     assert first_line.endswith("and TrainingServingSkew stayed silent")
+    assert "DEVIATED (exit 1): silent failure: users were harmed" in outputs[1]
     markdown = tmp_path / "report.md"
     code, output = run_cli(
         ["report", *map(str, journals), "--markdown", str(markdown)],
