@@ -25,6 +25,7 @@ from chaosml.model import experiment as m
 from chaosml.model.loaded import Loaded
 from chaosml.model.problems import Collector, suggest
 from chaosml.model.static_checks import static_problems
+from chaosml.sensitivity import sections
 from chaosml.substitution import SecretRefs, Substituter, SubstitutionError, secret_refs
 from chaosml.substitution_budget import BoundedSubstituter
 from chaosml.yaml_source import Loc, Source, parse_text, read_source
@@ -167,6 +168,7 @@ class _Builder:
             "rollbacks": self._list(doc, "rollbacks", self.rollback),
         }
         built["recovery"] = self.recovery(doc.get("recovery"), method)
+        built.update(sections.build(self, doc, method))  # sensitivity, impact, expect_no_alert
         if doc.get("method") is None:
             self.out.add(("method",), "missing required section 'method' (the faults to inject)")
         elif isinstance(doc["method"], list) and not doc["method"]:

@@ -269,6 +269,45 @@ def report(
 
 
 @app.command()
+def sensitivity(
+    experiment: Annotated[Path, typer.Argument(help="An experiment with a sensitivity: section.")],
+    env: Annotated[
+        str | None, typer.Option("--env", help="Environment name (or CHAOSML_ENV).")
+    ] = None,
+    var: Annotated[list[str], typer.Option("--var", help="Override a var: k=v (repeatable).")] = [],  # noqa: B006
+    journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where journals go.")] = Path(
+        "chaosml-journals"
+    ),
+    search_dir: Annotated[
+        Path | None,
+        typer.Option("--search-dir", help="The search's directory (default: in --journal-dir)."),
+    ] = None,
+    allow_python: Annotated[
+        bool, typer.Option("--allow-python", help="Allow python probes.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Only the table and the verdict.")] = False,
+    no_watchdog: Annotated[bool, NO_WATCHDOG] = False,
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Search the smallest fault at which an alert still fires (bisection, complete runs)."""
+    from chaosml.cli import sensitivity_cmd
+
+    raise typer.Exit(
+        sensitivity_cmd.sensitivity(
+            experiment,
+            env=env,
+            var=var,
+            journal_dir=journal_dir,
+            search_dir=search_dir,
+            allow_python=allow_python,
+            quiet=quiet,
+            debug=debug,
+            watchdog=not no_watchdog,
+        )
+    )
+
+
+@app.command()
 def gameday(
     plan: Annotated[Path, typer.Argument(help="The drill plan (YAML).")],
     env: Annotated[

@@ -7,6 +7,7 @@ the class is verified against its line when it loads.
 
 BUILTIN_DRIVERS: tuple[tuple[str, str, str], ...] = (
     ("probe", "http", "chaosml.drivers.http_probe:HttpProbe"),
+    ("probe", "canary", "chaosml.drivers.canary_probe:CanaryProbe"),
     ("probe", "process", "chaosml.drivers.process_driver:ProcessProbe"),
     ("fault", "process.run", "chaosml.drivers.process_driver:ProcessRun"),
     ("fault", "process.kill", "chaosml.drivers.process_driver:ProcessKill"),

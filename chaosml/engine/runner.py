@@ -16,6 +16,7 @@ from chaosml.engine import (
     blast_radius,
     effect,
     halt,
+    impact,
     lock,
     proxies,
     watchers,
@@ -181,6 +182,7 @@ class Runner:
             )
         self.method = MethodRunner(self.state, self.stack)
         held = await self.method.run()
+        held = await impact.assess(self.state) and held  # faults still in place (issue 14)
         self.method_done = True
         if held:
             return Verdict(Status.COMPLETED, "the hypothesis held", "completed")
@@ -468,6 +470,7 @@ class Runner:
             "not_run": not_run,
             "alerts": list(self.state.alerts.values()),
             "ml_test_score": self.state.experiment.ml_test_score,
+            "classified": self.state.classified,
         }
 
     def _not_run(self, verdict: Verdict) -> list[str]:

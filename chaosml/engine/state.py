@@ -56,6 +56,7 @@ class RunState:
     steps_started: int = 0  # method steps begun so far (the last one may not have finished)
     stopping: bool = False  # an abort or a signal asked the steady state / method to stop
     alert_book: AlertBook = field(default_factory=AlertBook)  # alert clocks and moments
+    classified: list[dict[str, Any]] = field(default_factory=list)  # engine/impact.py (issue 14)
 
     def set_phase(self, name: str) -> None:
         self.phase = name

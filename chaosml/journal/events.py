@@ -473,3 +473,103 @@ class RunEnded(JournalEvent):
         if not isinstance(alerts, list) or not all(isinstance(a, dict) for a in alerts):
             raise ValueError("'alerts' should be a list of objects")
         return summary
+
+
+# -- the silent-failure matrix and the sensitivity search (issue 14) -----------------------------
+class ImpactResult(JournalEvent):
+    """The ``impact:`` probes read when the method ends, faults still in place: was there harm.
+
+    Fields: `harm`, `probes` (`[{name, ok, reason}]`), `unreadable` (probe names)
+    """
+
+    event: Literal["impact.result"] = "impact.result"
+    harm: StrictBool = False
+    probes: list[Json] = Field(default_factory=list)
+    unreadable: list[StrictStr] = Field(default_factory=list)
+
+
+class AlertClassified(JournalEvent):
+    """One alert's cell of the silent-failure matrix in this run (docs/silent-failures.md).
+
+    Fields: `alert`, `cell` (caught, silent failure, noisy alert, benign), `harm`, `fired`,
+    `expected` (fire: expect_alert; quiet: expect_no_alert; none), `ml_test_score`
+    """
+
+    event: Literal["alert.classified"] = "alert.classified"
+    alert: StrictStr
+    cell: StrictStr
+    harm: StrictBool | None = None
+    fired: StrictBool | None = None
+    expected: StrictStr | None = None
+    ml_test_score: list[StrictStr] = Field(default_factory=list)
+    required = ("alert", "cell")
+
+
+class SensitivityStarted(JournalEvent):
+    """A sensitivity search began (its journal's ``run_id`` is the search id); the fields of
+    the experiment's ``sensitivity:`` section follow (docs/sensitivity.md).
+
+    Fields: `search_id`, `title`, `experiment_path`, `tags`, and `step`, `param`, `low`, `high`,
+    `scale`, `alert`, `trials_per_point`, `max_trials`, `max_time`, `tolerance`, `settle`
+    """
+
+    event: Literal["sensitivity.start"] = "sensitivity.start"
+    search_id: StrictStr
+    title: StrictStr | None = None
+    experiment_path: StrictStr | None = None
+    tags: list[StrictStr] = Field(default_factory=list)
+    required = ("search_id",)
+
+
+class SensitivityTrial(JournalEvent):
+    """One trial of a search: a complete run at one value of the searched parameter.
+
+    Fields: `search_id`, `index`, `value`, `fired`, `status`, `exit_code`, `trial_run_id`,
+    `journal` (the trial's own journal), `time_to_detect_s`, `duration_s`, `reason`,
+    `classified` (the trial's matrix cells)
+    """
+
+    event: Literal["sensitivity.trial"] = "sensitivity.trial"
+    search_id: StrictStr
+    index: Int
+    value: Num
+    fired: StrictBool
+    status: StrictStr | None = None
+    exit_code: Int | None = None
+    trial_run_id: StrictStr | None = None
+    journal: StrictStr | None = None
+    time_to_detect_s: Num | None = None
+    duration_s: Num | None = None
+    reason: StrictStr | None = None
+    classified: list[Json] = Field(default_factory=list)
+    required = ("search_id", "index", "value", "fired")
+
+
+class SensitivityResult(JournalEvent):
+    """The search's answer, always written (also when it was stopped); the drill history
+    records it (docs/history.md).
+
+    Fields: `search_id`, `title`, `alert`, `param`, `scale`, `low_fires` (smallest value that
+    fired), `high_silent` (largest that stayed silent), `estimate`, `uncertainty`, `trials`,
+    `outcome` (found, fires-at-low, not-detected, budget, stopped), `exit_code`, `message`,
+    `duration_s`, `started_at` (Unix time), `ml_test_score`
+    """
+
+    event: Literal["sensitivity.result"] = "sensitivity.result"
+    search_id: StrictStr
+    title: StrictStr | None = None
+    alert: StrictStr | None = None
+    param: StrictStr | None = None
+    scale: StrictStr | None = None
+    low_fires: Num | None = None
+    high_silent: Num | None = None
+    estimate: Num | None = None
+    uncertainty: Num | None = None
+    trials: Int | None = None
+    outcome: StrictStr | None = None
+    exit_code: Int | None = None
+    message: StrictStr | None = None
+    duration_s: Num | None = None
+    started_at: Num | None = None
+    ml_test_score: list[StrictStr] = Field(default_factory=list)
+    required = ("search_id",)

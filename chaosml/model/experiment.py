@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from chaosml import escape
 from chaosml.contract.params import Params
 from chaosml.model.expectations import Expect
+from chaosml.model.sensitivity import Sensitivity
 from chaosml.model.types import Duration
 
 DEFAULT_OPT_IN_LABEL = "chaosml.io/allow=true"
@@ -181,6 +182,14 @@ class Recovery(Strict):
     alerts_resolve: list[ResolveAlert] = Field(default_factory=list)
 
 
+class ExpectNoAlert(Strict):
+    """An alert that must stay quiet while the faults are in place (docs/silent-failures.md)."""
+
+    name: str = Field(min_length=1)
+    labels: dict[str, str] = Field(default_factory=dict)
+    source: AlertSource
+
+
 class EphemeralProxy(Strict):
     """A proxy chaosml starts for the run and stops at its end."""
 
@@ -206,6 +215,9 @@ class Experiment(Strict):
     method: list[Step] = Field(min_length=1)
     rollbacks: list[ActionStep] = Field(default_factory=list)
     recovery: Recovery | None = None
+    sensitivity: Sensitivity | None = None  # issue 14: the detection-boundary search
+    impact: list[ProbeSpec] = Field(default_factory=list)  # what harm looks like for users
+    expect_no_alert: list[ExpectNoAlert] = Field(default_factory=list)
 
     @property
     def ml_test_score(self) -> list[str]:

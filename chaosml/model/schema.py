@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from chaosml.contract.catalogue import DriverCatalogue
 from chaosml.model import experiment as m
 from chaosml.model.expectations import Expect
+from chaosml.model.sensitivity import Sensitivity
 
 
 def _schema(model: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
@@ -111,6 +112,8 @@ def _document(registry: DriverCatalogue, defs: dict[str, Any]) -> dict[str, Any]
         "items": _fault_like(registry, "action", m.ActionHead, defs),
     }
     props["recovery"] = _recovery(defs)
+    props["impact"] = probes  # issue 14: what harm looks like (docs/silent-failures.md)
+    props["sensitivity"] = _schema(Sensitivity, defs)  # issue 14 (docs/sensitivity.md)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "chaosml experiment, version 1",

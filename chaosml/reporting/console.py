@@ -111,6 +111,10 @@ class ConsoleObserver:
     def _run_stop(self, e: ev.RunStop) -> Line:
         return f"STOP by {e.by} during {e.phase}: {e.effect}", "bold yellow"
 
+    def _alert_classified(self, e: ev.AlertClassified) -> Line:
+        bad = e.cell in ("silent failure", "noisy alert")
+        return f"matrix: {e.alert} — {e.cell.upper()}", "bold red" if bad else None
+
     def _run_end(self, e: ev.RunEnded) -> Line:
         style = "bold green" if e.exit_code == 0 else "bold red"
         text = f"{e.status.upper()} (exit {e.exit_code}): {e.reason}"

@@ -21,6 +21,7 @@ from chaosml.exit_codes import ExitCode, most_severe
 from chaosml.reporting.coverage import Coverage, compute_coverage
 from chaosml.reporting.detection import detection, time_to_detect_text
 from chaosml.reporting.journal_reader import RunReport
+from chaosml.reporting.matrix import render_matrix_html
 from chaosml.reporting.svg_timeline import render_timeline
 
 VERDICT_CLASS = {"completed": "good", "deviated": "bad", "refused": "neutral"}
@@ -75,6 +76,7 @@ def render_html(
         parts.append(_drill_summary(reports))
     if len(reports) > 1 or coverage is not None:
         parts.append(_coverage(coverage or compute_coverage(reports)))
+    parts.append(render_matrix_html(reports))  # issue 14: silent failures, noisy alerts
     parts += [_run_section(r, heading=len(reports) > 1) for r in reports]
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

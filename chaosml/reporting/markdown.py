@@ -11,6 +11,7 @@ from chaosml import escape
 from chaosml.reporting.coverage import Coverage, compute_coverage
 from chaosml.reporting.detection import attribution_lines, time_to_detect_text
 from chaosml.reporting.journal_reader import RunReport
+from chaosml.reporting.matrix import render_matrix_markdown
 
 ICON = {"completed": "✅", "deviated": "❌", "refused": "⛔", "not-steady": "⚠️"}
 MAX_CHARS = 60_000  # GitHub allows 65,536 characters in a comment
@@ -21,6 +22,7 @@ def render_markdown(reports: Sequence[RunReport], coverage: Coverage | None = No
     parts = [_headline(reports), _summary_table(reports)]
     if len(reports) > 1 or coverage is not None:
         parts.append(_coverage(coverage or compute_coverage(reports)))
+    parts.append(render_matrix_markdown(reports))  # issue 14: silent failures, noisy alerts
     parts += [_run_details(r) for r in reports]
     text = "\n\n".join(p for p in parts if p) + "\n"
     if len(text) > MAX_CHARS:

@@ -43,7 +43,8 @@ def test_a_sensitivity_summary_journal(tmp_path: Path) -> None:
 
 
 def test_a_bad_sensitivity_field_names_file_and_line(tmp_path: Path) -> None:
-    path = write_search(tmp_path / "s.jsonl", "s1", at=T0, low=4.0, trials="nine")
+    path = write_search(tmp_path / "s.jsonl", "s1", at=T0, low=4.0)
+    path.write_text(path.read_text().replace('"trials": 9', '"trials": "nine"'))
     with pytest.raises(InputError, match=r"s\.jsonl:1: 'sensitivity.result' field 'trials'"):
         read_history(path)
 
@@ -51,7 +52,10 @@ def test_a_bad_sensitivity_field_names_file_and_line(tmp_path: Path) -> None:
 def test_a_search_journal_may_carry_events_of_its_own(tmp_path: Path) -> None:
     path = write_search(tmp_path / "s.jsonl", "s1", at=T0, low=4.0)
     with path.open("a") as f:
-        f.write('{"event": "sensitivity.trial", "seq": 1, "run_id": "s1", "value": 2}\n')
+        f.write(
+            '{"event": "sensitivity.trial", "seq": 1, "run_id": "s1", "search_id": "s1", '
+            '"index": 0, "value": 2, "fired": false}\n'
+        )
     [search] = read_history(path).searches
     assert search.search_id == "s1"
 
