@@ -53,6 +53,8 @@ class RunState:
     steps_started: int = 0  # method steps begun so far (the last one may not have finished)
     stopping: bool = False  # an abort or a signal asked the steady state / method to stop
     alert_book: AlertBook = field(default_factory=AlertBook)  # alert clocks and moments
+    sinks: dict[str, Any] = field(default_factory=dict)  # webhook sinks by listen (notify_sinks)
+    notifications: list[dict[str, Any]] = field(default_factory=list)  # expect_notification
 
     def set_phase(self, name: str) -> None:
         self.phase = name

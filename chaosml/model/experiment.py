@@ -161,7 +161,34 @@ class ExpectAlertStep(Strict):
         return f"expect alert {self.expect_alert.name}"
 
 
-Step = FaultStep | ActionStep | ProbeStep | WaitStep | ExpectAlertStep
+class NotificationSource(Strict):
+    alertmanager: str = Field(pattern=r"^https?://")
+
+
+class ExpectNotification(Strict):
+    """Issue 19 (docs/notifications.md): the alert must reach ``receiver`` within ``within``."""
+
+    alert: str = Field(min_length=1)
+    receiver: str = Field(min_length=1)
+    source: NotificationSource
+    listen: str | None = Field(default=None, pattern=r"^(\[?[\w.:-]*\]?:)?\d{1,5}$")
+    within: Duration = Field(default=120.0, gt=0)
+    labels: dict[str, str] = Field(default_factory=dict)  # what the notified alert must carry
+    annotations: list[str] = Field(default_factory=list)  # annotations that must be present
+    weight: float = Field(default=1.0, ge=0)
+
+
+class ExpectNotificationStep(Strict):
+    type: Literal["expect_notification"] = "expect_notification"
+    expect_notification: ExpectNotification
+
+    @property
+    def label(self) -> str:
+        n = self.expect_notification
+        return f"expect notification {n.alert} to {n.receiver}"
+
+
+Step = FaultStep | ActionStep | ProbeStep | WaitStep | ExpectAlertStep | ExpectNotificationStep
 
 
 class Observe(Strict):
