@@ -6,6 +6,7 @@ import sys
 from typing import Any, TextIO
 
 from chaosml import escape
+from chaosml.reporting import notification_lines
 from chaosml.reporting.alert_lines import (
     alert_fired_line,
     alert_resolved_line,
@@ -100,6 +101,17 @@ class ConsoleObserver:
     def _clock_offset(self, e: dict[str, Any]) -> tuple[str, str | None]:
         return clock_offset_line(e)
 
+    def _notification_result(self, e: dict[str, Any]) -> tuple[str, str | None]:
+        return notification_lines.result_line(e)
+
+    def _notification_received(self, e: dict[str, Any]) -> tuple[str, str | None]:
+        return notification_lines.received_line(e)
+
+    def _notify_sink_started(self, e: dict[str, Any]) -> tuple[str, str | None]:
+        return notification_lines.sink_line(e)
+
+    _notify_sink_stopped = _notify_sink_rejected = _notify_sink_started
+
     def _guard_breach(self, e: dict[str, Any]) -> tuple[str, str | None]:
         return f"🛑 guard '{e['name']}' breached: {e['reason']}", "bold red"
 
@@ -130,8 +142,12 @@ class ConsoleObserver:
                 text += ", time to detect " + time_to_detect_text(
                     ttd, alert.get("time_to_detect_uncertainty_s"), alert.get("proven")
                 )
+            if alert.get("time_to_notify_s") is not None:
+                text += f", time to notify {alert['time_to_notify_s']:.2f}s"
             if alert.get("time_to_resolve_s") is not None:
                 text += f", resolved {alert['time_to_resolve_s']:.2f}s after the rollback"
+        for line in notification_lines.summary_lines(e.get("summary", {})):
+            text += f"\n    {line}"
         if e.get("pending_undos"):
             text += "\n    PENDING UNDOS: " + "; ".join(
                 p["undo"]["description"] for p in e["pending_undos"]
