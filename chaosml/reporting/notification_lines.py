@@ -52,7 +52,7 @@ ROW_HEAD = ("alert", "receiver", "notified", "time to notify", "delivery", "why 
 
 def rows(summary: Mapping[str, Any]) -> list[tuple[str, ...]]:
     """A table of a run's notification checks (plain text: the renderer escapes it)."""
-    out = []
+    out: list[tuple[str, ...]] = []
     for n in summary.get("notifications") or []:
         ttn = n.get("time_to_notify_s")
         out.append(
