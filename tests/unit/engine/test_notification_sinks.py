@@ -119,7 +119,7 @@ def test_a_notification_lacking_a_required_annotation_deviates_naming_it(
 ) -> None:
     port = free_port()
     post = _on("fault.applied", lambda: _post(port, encoded(annotations={"summary": "x"})))
-    outcome, events = _run(tmp_path, fakes, port, post, within="2s")
+    outcome, _ = _run(tmp_path, fakes, port, post, within="2s")
     assert outcome.exit_code == ExitCode.DEVIATED
     assert outcome.reason == (
         "the notification of ModelServerDown to ml-oncall lacks annotation runbook_url"
@@ -160,7 +160,7 @@ def test_a_sink_that_cannot_listen_fails_the_run_before_any_fault(
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        outcome, events = _run(tmp_path, fakes, port, lambda e: None)
+        outcome, _ = _run(tmp_path, fakes, port, lambda e: None)
     assert outcome.exit_code == ExitCode.TOOL_ERROR
     assert f"cannot listen on 127.0.0.1:{port}" in outcome.reason
     assert fakes.world.log == []

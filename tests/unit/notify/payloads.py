@@ -17,7 +17,7 @@ def webhook_body(
     alert_labels = {"alertname": alert, "severity": "page", **(labels or {})}
     return {
         "version": version,
-        "groupKey": '{}:{alertname="%s"}' % alert,
+        "groupKey": "{}:{alertname=" + f'"{alert}"' + "}",
         "truncatedAlerts": 0,
         "status": status,
         "receiver": receiver,
