@@ -1,6 +1,6 @@
 """Alertmanager's own view (API v2): its live configuration, its alerts with their receivers and
-suppression, its silences and its groups. Read through the shared HTTP client; used by
-``expect_notification`` and ``chaosml routes`` (docs/notifications.md)."""
+suppression (what routing decided for each), and its silences. Read through the shared HTTP
+client; used by ``expect_notification`` and ``chaosml routes`` (docs/notifications.md)."""
 
 from __future__ import annotations
 
@@ -41,13 +41,6 @@ class Silence:
     matchers: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Group:
-    receiver: str
-    labels: dict[str, str]
-    fingerprints: list[str]
-
-
 class AlertmanagerApi:
     def __init__(self, base_url: str, timeout: float = 5.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -77,12 +70,6 @@ class AlertmanagerApi:
         return Silence(
             silence_id, str(item.get("createdBy", "")), str(item.get("comment", "")), matchers
         )
-
-    def groups(self) -> list[Group]:
-        payload = self._get("/api/v2/alerts/groups?silenced=false&inhibited=false")
-        if not isinstance(payload, list):
-            raise self._unexpected("/api/v2/alerts/groups", payload)
-        return [_group(item) for item in payload if isinstance(item, dict)]
 
     def _get(self, path: str) -> Any:
         url = self.base_url + path
@@ -115,14 +102,6 @@ def _alert(item: dict[str, Any]) -> AmAlert:
         silenced_by=[str(s) for s in status.get("silencedBy") or []],
         inhibited_by=[str(s) for s in status.get("inhibitedBy") or []],
         starts_at=stamp if stamp and stamp > 0 else None,
-    )
-
-
-def _group(item: dict[str, Any]) -> Group:
-    return Group(
-        receiver=str((item.get("receiver") or {}).get("name", "")),
-        labels={str(k): str(v) for k, v in (item.get("labels") or {}).items()},
-        fingerprints=[str(a.get("fingerprint", "")) for a in item.get("alerts") or []],
     )
 
 

@@ -84,6 +84,15 @@ method:
         exporter.ensure_running()
 
 
+def _why_not(
+    tmp_path: Path, env: NotifyEnv, alert: str, receiver: str, within: str
+) -> tuple[RunResult, str]:
+    """A drill that must end 1: its result and the one-line reason it gives."""
+    result = _drill(tmp_path, env, alert, receiver, within)
+    assert result.exit_code == 1, result.output
+    return result, str(result.one("notification.result")["reason"])
+
+
 def _refused(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) != 0
@@ -115,9 +124,7 @@ def test_routed_to_the_expected_webhook_receiver_passes_with_a_time_to_notify(
 def test_expecting_a_receiver_the_route_does_not_reach_ends_1_naming_where_it_went(
     notify_env: NotifyEnv, tmp_path: Path
 ) -> None:
-    result = _drill(tmp_path, notify_env, "PageData", "ml-oncall", "4s")
-    assert result.exit_code == 1, result.output
-    reason = result.one("notification.result")["reason"]
+    result, reason = _why_not(tmp_path, notify_env, "PageData", "ml-oncall", "4s")
     assert "routed to receiver data-oncall via route.routes[2]" in reason, reason
     assert "routed to receiver data-oncall" in result.output
 
@@ -127,11 +134,9 @@ def test_a_silenced_alert_ends_1_naming_the_silence_and_its_creator(
 ) -> None:
     silence = notify_env.silence("PageSilenced", "alice@example.org", "db migration")
     try:
-        result = _drill(tmp_path, notify_env, "PageSilenced", "ml-oncall", "4s")
+        _, reason = _why_not(tmp_path, notify_env, "PageSilenced", "ml-oncall", "4s")
     finally:
         notify_env.expire(silence)
-    assert result.exit_code == 1, result.output
-    reason = result.one("notification.result")["reason"]
     assert f"silenced by silence {silence} created by alice@example.org" in reason, reason
     assert '"db migration"' in reason
 
@@ -139,18 +144,14 @@ def test_a_silenced_alert_ends_1_naming_the_silence_and_its_creator(
 def test_an_inhibited_alert_ends_1_naming_the_inhibitor(
     notify_env: NotifyEnv, tmp_path: Path
 ) -> None:
-    result = _drill(tmp_path, notify_env, "PageInhibited", "ml-oncall", "4s")
-    assert result.exit_code == 1, result.output
-    reason = result.one("notification.result")["reason"]
+    _, reason = _why_not(tmp_path, notify_env, "PageInhibited", "ml-oncall", "4s")
     assert "inhibited by Maintenance {team='ml'}" in reason, reason
 
 
 def test_group_wait_30s_with_within_10s_ends_1_saying_still_grouped(
     notify_env: NotifyEnv, tmp_path: Path
 ) -> None:
-    result = _drill(tmp_path, notify_env, "PageSlow", "slow-oncall", "10s")
-    assert result.exit_code == 1, result.output
-    reason = result.one("notification.result")["reason"]
+    _, reason = _why_not(tmp_path, notify_env, "PageSlow", "slow-oncall", "10s")
     assert "still grouped: routed to slow-oncall by route.routes[3]" in reason, reason
     assert "group_wait 30s" in reason
 
