@@ -8,6 +8,7 @@ socket and joins the thread: nothing stays listening.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from chaosml.errors import InfrastructureError, InputError
 from chaosml.notify import webhook
 from chaosml.notify.webhook import Notification
 
+READ_TIMEOUT_S = 5.0
 MAX_BODY_BYTES = 1 << 20  # Alertmanager truncates nothing; a page of 1 MiB is already absurd
 Listener = Callable[[Notification], None]
 Rejection = Callable[[int, str], None]
@@ -33,13 +35,24 @@ def parse_listen(text: str) -> tuple[str, int]:
 
 
 class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+    """``server_close()`` joins the handler threads (not daemons): once a sink has stopped, no
+    handler can still journal a notification after ``run.end``."""
+
+    daemon_threads = False
+    block_on_close = True
     sink: WebhookSink
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up or sent garbage is not chaosml's failure: one line, no trace."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            print(f"chaosml: webhook sink {self.sink.address}: {error!r}", file=sys.stderr)
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.0"  # one request per connection: no handler idles on keep-alive
+    timeout = READ_TIMEOUT_S  # a client that sends slowly cannot hold the run's end
 
     def do_POST(self) -> None:
         sink = self.server.sink
@@ -132,7 +145,7 @@ class WebhookSink:
         with self._lock:
             self._received.append(note)
         if self.on_notification is not None:
-            self.on_notification(note)
+            self.on_notification(note)  # a listener's failure is the handler's error (one line)
 
     def reject(self, status: int, reason: str) -> None:
         if self.on_rejected is not None:
