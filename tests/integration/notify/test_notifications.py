@@ -4,7 +4,9 @@ inhibited, still grouped — and says why in one line."""
 
 from __future__ import annotations
 
+import signal
 import socket
+import subprocess
 import time
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from tests.integration.prometheus.runner import (
     RunResult,
     flow,
     run_chaosml,
+    wait_until,
     write_experiment,
 )
 
@@ -166,3 +169,41 @@ def test_alertmanager_view_proves_the_routing_and_says_delivery_was_not_observed
     assert verdict["delivery"] == "not observed: Alertmanager's routing only"
     assert verdict["time_to_notify_s"] >= verdict["time_to_detect_s"]
     assert result.of("notify.sink_started") == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_the_sink_with_the_run(
+    notify_env: NotifyEnv, tmp_path: Path, sig: signal.Signals
+) -> None:
+    experiment = write_experiment(
+        tmp_path,
+        f"""
+version: 1
+title: waiting for a page that never comes
+blast_radius: {{environments: [test]}}
+method:
+  - expect_notification:
+      alert: NeverFires
+      receiver: ml-oncall
+      source: {{alertmanager: "{notify_env.alertmanager_url}"}}
+      listen: "127.0.0.1:{notify_env.sink_port}"
+      within: 2m
+""",
+    )
+
+    def interrupt(proc: subprocess.Popen[str]) -> bool:
+        def listening() -> bool:
+            journals = list(tmp_path.glob("journal-*.jsonl"))
+            return bool(journals) and "notify.sink_started" in journals[0].read_text()
+
+        wait_until(listening, 30, "the sink to start")
+        was_listening = not _refused(notify_env.sink_port)
+        proc.send_signal(sig)
+        return was_listening
+
+    result = run_chaosml(experiment, tmp_path, during=interrupt)
+    assert result.watched == [True]
+    assert result.exit_code == 130, result.output
+    kinds = [e["event"] for e in result.events]
+    assert kinds.index("notify.sink_stopped") < kinds.index("run.end")
+    assert _refused(notify_env.sink_port)
