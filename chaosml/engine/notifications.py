@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chaosml.drivers.alertmanager_api import AlertmanagerApi, AmAlert
+from chaosml.engine.alert_book import SourceKey
 from chaosml.engine.probing import emit_probe_result
 from chaosml.engine.state import RunState
 from chaosml.engine.threads import call_blocking
@@ -55,7 +56,9 @@ async def expect_notification(step: m.ExpectNotificationStep, index: int, state:
         await state.clock.sleep(min(POLL_SECONDS, want.within - waited))
     if seen is not None and not seen.missing:
         return _passed(want, index, seen, since, waited, state)
-    reason = _incomplete(want, seen) if seen else await _why_not(want, api, tree, sink)
+    reason = (
+        _incomplete(want, seen) if seen else await _why_not(want, api, tree, sink, since, state)
+    )
     return _failed(want, index, reason, waited, state)
 
 
@@ -79,7 +82,7 @@ async def _look(
     if sink is not None:
         return delivered(sink.received(), want, since)
     alerts = await call_blocking(api.alerts, API_TIMEOUT_S, "read Alertmanager's alerts")
-    return _routed(alerts, want, tree, api.server_now or time.time(), state)
+    return _routed(alerts, want, tree, api.server_now or time.time(), since, state)
 
 
 def delivered(notes: list[Notification], want: m.ExpectNotification, since: float) -> Seen | None:
@@ -106,20 +109,54 @@ def _routed(
     want: m.ExpectNotification,
     tree: routing.Route | None,
     now: float,
+    since: float,
     state: RunState,
 ) -> Seen | None:
-    for alert in diagnosis.matching(alerts, want.alert, want.labels):
-        if alert.state != "active" or want.receiver not in alert.receivers:
-            continue
+    """An alert Alertmanager routes to the receiver, that started after ``since`` (the fault)
+    and whose route's ``group_wait`` has passed."""
+    key = _source_key(want)
+    for alert in _routed_right(alerts, want):
         route = diagnosis.route_to(tree, alert.labels, want.receiver)
         wait = route.group_wait if route is not None else 0.0
         starts = alert.starts_at or now
-        if now >= starts + wait:
-            key = ("alertmanager", want.source.alertmanager.rstrip("/"))
-            local = state.alert_book.to_local(key, starts + wait)
-            info = {"labels": alert.labels, "starts_at": alert.starts_at, "group_wait_s": wait}
-            return Seen(local or time.time(), want.receiver, False, [], info)
+        if _before(state, key, starts, since) or now < starts + wait:
+            continue
+        local = state.alert_book.to_local(key, starts + wait)
+        info = {"labels": alert.labels, "starts_at": alert.starts_at, "group_wait_s": wait}
+        return Seen(local or time.time(), want.receiver, False, [], info)
     return None
+
+
+def _routed_right(alerts: list[AmAlert], want: m.ExpectNotification) -> list[AmAlert]:
+    found = diagnosis.matching(alerts, want.alert, want.labels)
+    return [a for a in found if a.state == "active" and want.receiver in a.receivers]
+
+
+def _source_key(want: m.ExpectNotification) -> SourceKey:
+    return ("alertmanager", want.source.alertmanager.rstrip("/"))
+
+
+def _before(state: RunState, key: SourceKey, starts: float | None, since: float) -> bool:
+    """Whether an alert (``starts`` on Alertmanager's clock) was active before ``since``."""
+    local = state.alert_book.to_local(key, starts)
+    slack = state.alert_book.uncertainty(key) or 0.0
+    return local is not None and local < since - slack
+
+
+def _already_active(
+    alerts: list[AmAlert], want: m.ExpectNotification, since: float, state: RunState
+) -> str | None:
+    """Why Alertmanager's view proves nothing: the alert was routed before the fault."""
+    key = _source_key(want)
+    old = [a for a in _routed_right(alerts, want) if _before(state, key, a.starts_at, since)]
+    if not old:
+        return None
+    ago = since - (state.alert_book.to_local(key, old[0].starts_at) or since)
+    return (
+        f"no notification of {want.alert} to {want.receiver} caused by this run: the alert was "
+        f"already active in Alertmanager {ago:.1f}s before the fault, so its notification "
+        "proves nothing about it"
+    )
 
 
 def _incomplete(want: m.ExpectNotification, seen: Seen) -> str:
@@ -131,10 +168,15 @@ async def _why_not(
     api: AlertmanagerApi,
     tree: routing.Route | None,
     sink: WebhookSink | None,
+    since: float,
+    state: RunState,
 ) -> str:
     if tree is None:
         tree = await _tree(api)
     alerts = await call_blocking(api.alerts, API_TIMEOUT_S, "read Alertmanager's alerts")
+    stale = None if sink else _already_active(alerts, want, since, state)
+    if stale is not None:
+        return stale
     view = diagnosis.View(alerts, api.silence, tree, api.server_now or time.time())
     wanted = diagnosis.Wanted(want.alert, want.receiver, want.labels, want.within)
     return await call_blocking(
@@ -210,4 +252,5 @@ def _journal(
         sample=None,
         reason=reason,
         weight=want.weight,
+        duration_s=round(waited, 3),
     )

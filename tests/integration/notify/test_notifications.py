@@ -207,3 +207,27 @@ method:
     kinds = [e["event"] for e in result.events]
     assert kinds.index("notify.sink_stopped") < kinds.index("run.end")
     assert _refused(notify_env.sink_port)
+
+
+def test_in_alertmanagers_view_an_alert_active_before_the_run_proves_nothing(
+    notify_env: NotifyEnv, tmp_path: Path
+) -> None:
+    experiment = write_experiment(
+        tmp_path,
+        f"""
+version: 1
+title: Maintenance has been routed all along
+blast_radius: {{environments: [test]}}
+method:
+  - expect_notification:
+      alert: Maintenance
+      receiver: discard
+      source: {{alertmanager: "{notify_env.alertmanager_url}"}}
+      within: 2s
+""",
+    )
+    result = run_chaosml(experiment, tmp_path)
+    assert result.exit_code == 1, result.output
+    reason = result.one("notification.result")["reason"]
+    assert "the alert was already active in Alertmanager" in reason, reason
+    assert "s before the fault, so its notification proves nothing" in reason
