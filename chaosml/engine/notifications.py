@@ -23,7 +23,7 @@ from chaosml.engine.threads import call_blocking
 from chaosml.model import experiment as m
 from chaosml.notify import diagnosis, routing
 from chaosml.notify.sink import WebhookSink
-from chaosml.notify.webhook import Notification, NotifiedAlert, missing
+from chaosml.notify.webhook import Notification, missing
 
 POLL_SECONDS = 0.1
 API_TIMEOUT_S = 10.0
@@ -51,8 +51,8 @@ async def expect_notification(step: m.ExpectNotificationStep, index: int, state:
     while True:
         seen = await _look(want, api, tree, sink, since, state)
         waited = state.clock.monotonic() - started
-        if seen is not None or waited >= want.within:
-            break
+        if (seen is not None and not seen.missing) or waited >= want.within:
+            break  # an incomplete notification may be followed by a complete one: wait on
         await state.clock.sleep(min(POLL_SECONDS, want.within - waited))
     if seen is not None and not seen.missing:
         return _passed(want, index, seen, since, waited, state)
@@ -82,7 +82,7 @@ async def _look(
     if sink is not None:
         return delivered(sink.received(), want, since)
     alerts = await call_blocking(api.alerts, API_TIMEOUT_S, "read Alertmanager's alerts")
-    return _routed(alerts, want, tree, api.server_now or time.time(), since, state)
+    return _routed(alerts, want, tree, _source_now(api, want, state), since, state)
 
 
 def delivered(notes: list[Notification], want: m.ExpectNotification, since: float) -> Seen | None:
@@ -93,15 +93,20 @@ def delivered(notes: list[Notification], want: m.ExpectNotification, since: floa
         if note.receiver != want.receiver or note.received_at < since:
             continue
         for alert in note.firing(want.alert, {}):
-            lacking = _lacking(alert, want)
+            lacking = missing(alert, want.labels, want.annotations)
             candidates.append(Seen(note.received_at, note.receiver, True, lacking, alert.to_json()))
     complete = [c for c in candidates if not c.missing]
     best = complete or candidates
     return best[0] if best else None
 
 
-def _lacking(alert: NotifiedAlert, want: m.ExpectNotification) -> list[str]:
-    return missing(alert, want.labels, want.annotations)
+def _source_now(api: AlertmanagerApi, want: m.ExpectNotification, state: RunState) -> float:
+    """Alertmanager's time now: chaosml's clock plus the measured offset, else its ``Date``
+    header (whole seconds), else chaosml's clock."""
+    offset = state.alert_book.offsets.get(_source_key(want))
+    if offset is not None:
+        return time.time() + offset.offset_s
+    return api.server_now or time.time()
 
 
 def _routed(
@@ -177,7 +182,7 @@ async def _why_not(
     stale = None if sink else _already_active(alerts, want, since, state)
     if stale is not None:
         return stale
-    view = diagnosis.View(alerts, api.silence, tree, api.server_now or time.time())
+    view = diagnosis.View(alerts, api.silence, tree, _source_now(api, want, state))
     wanted = diagnosis.Wanted(want.alert, want.receiver, want.labels, want.within)
     return await call_blocking(
         lambda: diagnosis.why_not(wanted, view, sink.address if sink else None),

@@ -126,6 +126,21 @@ def test_a_notification_lacking_a_required_annotation_deviates_naming_it(
     )
 
 
+def test_an_incomplete_notification_followed_by_a_complete_one_passes(
+    tmp_path: Path, fakes: FakeRegistry
+) -> None:
+    port = free_port()
+
+    def post_both() -> None:
+        _post(port, encoded(annotations={"summary": "x"}))
+        _post(port, encoded())
+
+    outcome, events = _run(tmp_path, fakes, port, _on("fault.applied", post_both))
+    assert outcome.exit_code == ExitCode.OK, outcome.reason
+    [verdict] = [e for e in events if e["event"] == "notification.result"]
+    assert verdict["alert_seen"]["annotations"]["runbook_url"] == "https://runbooks/model"
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_while_waiting_stops_the_sink_before_the_run_ends(
     tmp_path: Path, fakes: FakeRegistry, sig: signal.Signals
