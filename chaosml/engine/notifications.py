@@ -151,7 +151,9 @@ def _before(state: RunState, key: SourceKey, starts: float | None, since: float)
 def _already_active(
     alerts: list[AmAlert], want: m.ExpectNotification, since: float, state: RunState
 ) -> str | None:
-    """Why Alertmanager's view proves nothing: the alert was routed before the fault."""
+    """Why nothing this run caused could come: the alert was routed before the fault (in
+    Alertmanager's view that proves nothing; to the sink it is not sent again before the
+    route's ``repeat_interval``)."""
     key = _source_key(want)
     old = [a for a in _routed_right(alerts, want) if _before(state, key, a.starts_at, since)]
     if not old:
@@ -179,7 +181,7 @@ async def _why_not(
     if tree is None:
         tree = await _tree(api)
     alerts = await call_blocking(api.alerts, API_TIMEOUT_S, "read Alertmanager's alerts")
-    stale = None if sink else _already_active(alerts, want, since, state)
+    stale = _already_active(alerts, want, since, state)  # notified before, or never again
     if stale is not None:
         return stale
     view = diagnosis.View(alerts, api.silence, tree, _source_now(api, want, state))

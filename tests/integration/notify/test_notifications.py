@@ -209,9 +209,11 @@ method:
     assert _refused(notify_env.sink_port)
 
 
-def test_in_alertmanagers_view_an_alert_active_before_the_run_proves_nothing(
-    notify_env: NotifyEnv, tmp_path: Path
+@pytest.mark.parametrize("sink", [False, True], ids=["view", "sink"])
+def test_an_alert_active_before_the_run_proves_nothing(
+    notify_env: NotifyEnv, tmp_path: Path, sink: bool
 ) -> None:
+    listen = f'\n      listen: "127.0.0.1:{notify_env.sink_port}"' if sink else ""
     experiment = write_experiment(
         tmp_path,
         f"""
@@ -222,7 +224,7 @@ method:
   - expect_notification:
       alert: Maintenance
       receiver: discard
-      source: {{alertmanager: "{notify_env.alertmanager_url}"}}
+      source: {{alertmanager: "{notify_env.alertmanager_url}"}}{listen}
       within: 2s
 """,
     )
