@@ -42,47 +42,22 @@ class Seen:
 
 
 async def expect_notification(step: m.ExpectNotificationStep, index: int, state: RunState) -> bool:
-    want = step.expect_notification
-    api = AlertmanagerApi(want.source.alertmanager)
-    since = state.last_fault_wall or state.alert_book.steady_wall or _run_start(state)
-    sink: WebhookSink | None = state.sinks.get(want.listen) if want.listen else None
-    tree = None if sink else await _tree(api)
+    watch = _Watch.begin(step.expect_notification, index, state)
+    if watch.sink is None:
+        watch.tree = await watch.read_tree()
     started = state.clock.monotonic()
     while True:
-        seen = await _look(want, api, tree, sink, since, state)
+        seen = await watch.look()
         waited = state.clock.monotonic() - started
-        if (seen is not None and not seen.missing) or waited >= want.within:
+        if (seen is not None and not seen.missing) or waited >= watch.want.within:
             break  # an incomplete notification may be followed by a complete one: wait on
-        await state.clock.sleep(min(POLL_SECONDS, want.within - waited))
+        await state.clock.sleep(min(POLL_SECONDS, watch.want.within - waited))
     if seen is not None and not seen.missing:
-        return _passed(want, index, seen, since, waited, state)
-    reason = (
-        _incomplete(want, seen) if seen else await _why_not(want, api, tree, sink, since, state)
-    )
-    return _failed(want, index, reason, waited, state)
-
-
-def _run_start(state: RunState) -> float:
-    return time.time() - (time.monotonic() - state.journal.start_mono)
-
-
-async def _tree(api: AlertmanagerApi) -> routing.Route:
-    text = await call_blocking(api.config_text, API_TIMEOUT_S, "read Alertmanager's config")
-    return routing.tree_from_text(text, f"{api.base_url}/api/v2/status config.original")
-
-
-async def _look(
-    want: m.ExpectNotification,
-    api: AlertmanagerApi,
-    tree: routing.Route | None,
-    sink: WebhookSink | None,
-    since: float,
-    state: RunState,
-) -> Seen | None:
-    if sink is not None:
-        return delivered(sink.received(), want, since)
-    alerts = await call_blocking(api.alerts, API_TIMEOUT_S, "read Alertmanager's alerts")
-    return _routed(alerts, want, tree, _source_now(api, want, state), since, state)
+        watch.record(waited, seen=seen)
+        return True
+    reason = watch.incomplete(seen) if seen else await watch.why_not()
+    watch.record(waited, reason=reason)
+    return False
 
 
 def delivered(notes: list[Notification], want: m.ExpectNotification, since: float) -> Seen | None:
@@ -100,164 +75,168 @@ def delivered(notes: list[Notification], want: m.ExpectNotification, since: floa
     return best[0] if best else None
 
 
-def _source_now(api: AlertmanagerApi, want: m.ExpectNotification, state: RunState) -> float:
-    """Alertmanager's time now: chaosml's clock plus the measured offset, else its ``Date``
-    header (whole seconds), else chaosml's clock."""
-    offset = state.alert_book.offsets.get(_source_key(want))
-    if offset is not None:
-        return time.time() + offset.offset_s
-    return api.server_now or time.time()
+@dataclass
+class _Watch:
+    """One ``expect_notification`` step: what it wants, where it looks, since when."""
 
+    want: m.ExpectNotification
+    index: int
+    state: RunState
+    api: AlertmanagerApi
+    sink: WebhookSink | None
+    since: float  # chaosml's wall clock: the fault (else the steady state, else the run start)
+    key: SourceKey
+    tree: routing.Route | None = None
 
-def _routed(
-    alerts: list[AmAlert],
-    want: m.ExpectNotification,
-    tree: routing.Route | None,
-    now: float,
-    since: float,
-    state: RunState,
-) -> Seen | None:
-    """An alert Alertmanager routes to the receiver, that started after ``since`` (the fault)
-    and whose route's ``group_wait`` has passed."""
-    key = _source_key(want)
-    for alert in _routed_right(alerts, want):
-        route = diagnosis.route_to(tree, alert.labels, want.receiver)
-        wait = route.group_wait if route is not None else 0.0
-        starts = alert.starts_at or now
-        if _before(state, key, starts, since) or now < starts + wait:
-            continue
-        local = state.alert_book.to_local(key, starts + wait)
-        info = {"labels": alert.labels, "starts_at": alert.starts_at, "group_wait_s": wait}
-        return Seen(local or time.time(), want.receiver, False, [], info)
-    return None
+    @classmethod
+    def begin(cls, want: m.ExpectNotification, index: int, state: RunState) -> _Watch:
+        book = state.alert_book
+        since = state.last_fault_wall or book.steady_wall or _run_start(state)
+        sink = state.sinks.get(want.listen) if want.listen else None
+        key = ("alertmanager", want.source.alertmanager.rstrip("/"))
+        return cls(want, index, state, AlertmanagerApi(want.source.alertmanager), sink, since, key)
 
+    async def read_tree(self) -> routing.Route:
+        api = self.api
+        text = await call_blocking(api.config_text, API_TIMEOUT_S, "read Alertmanager's config")
+        return routing.tree_from_text(text, f"{api.base_url}/api/v2/status config.original")
 
-def _routed_right(alerts: list[AmAlert], want: m.ExpectNotification) -> list[AmAlert]:
-    found = diagnosis.matching(alerts, want.alert, want.labels)
-    return [a for a in found if a.state == "active" and want.receiver in a.receivers]
+    async def alerts(self) -> list[AmAlert]:
+        return await call_blocking(self.api.alerts, API_TIMEOUT_S, "read Alertmanager's alerts")
 
+    async def look(self) -> Seen | None:
+        if self.sink is not None:
+            return delivered(self.sink.received(), self.want, self.since)
+        return self.routed(await self.alerts())
 
-def _source_key(want: m.ExpectNotification) -> SourceKey:
-    return ("alertmanager", want.source.alertmanager.rstrip("/"))
-
-
-def _before(state: RunState, key: SourceKey, starts: float | None, since: float) -> bool:
-    """Whether an alert (``starts`` on Alertmanager's clock) was active before ``since``."""
-    local = state.alert_book.to_local(key, starts)
-    slack = state.alert_book.uncertainty(key) or 0.0
-    return local is not None and local < since - slack
-
-
-def _already_active(
-    alerts: list[AmAlert], want: m.ExpectNotification, since: float, state: RunState
-) -> str | None:
-    """Why nothing this run caused could come: the alert was routed before the fault (in
-    Alertmanager's view that proves nothing; to the sink it is not sent again before the
-    route's ``repeat_interval``)."""
-    key = _source_key(want)
-    old = [a for a in _routed_right(alerts, want) if _before(state, key, a.starts_at, since)]
-    if not old:
+    # -- Alertmanager's view ------------------------------------------------------------------
+    def routed(self, alerts: list[AmAlert]) -> Seen | None:
+        """An alert Alertmanager routes to the receiver, that started after the fault and
+        whose route's ``group_wait`` has passed."""
+        now = self.source_now()
+        for alert in self.routed_right(alerts):
+            route = diagnosis.route_to(self.tree, alert.labels, self.want.receiver)
+            wait = route.group_wait if route is not None else 0.0
+            starts = alert.starts_at or now
+            if self.before(starts) or now < starts + wait:
+                continue
+            local = self.state.alert_book.to_local(self.key, starts + wait)
+            info = {"labels": alert.labels, "starts_at": alert.starts_at, "group_wait_s": wait}
+            return Seen(local or time.time(), self.want.receiver, False, [], info)
         return None
-    ago = since - (state.alert_book.to_local(key, old[0].starts_at) or since)
-    return (
-        f"no notification of {want.alert} to {want.receiver} caused by this run: the alert was "
-        f"already active in Alertmanager {ago:.1f}s before the fault, so its notification "
-        "proves nothing about it"
-    )
+
+    def routed_right(self, alerts: list[AmAlert]) -> list[AmAlert]:
+        found = diagnosis.matching(alerts, self.want.alert, self.want.labels)
+        return [a for a in found if a.state == "active" and self.want.receiver in a.receivers]
+
+    def source_now(self) -> float:
+        """Alertmanager's time now: chaosml's clock plus the measured offset, else its ``Date``
+        header (whole seconds), else chaosml's clock."""
+        offset = self.state.alert_book.offsets.get(self.key)
+        if offset is not None:
+            return time.time() + offset.offset_s
+        return self.api.server_now or time.time()
+
+    def before(self, starts: float | None) -> bool:
+        """Whether an alert (``starts`` on Alertmanager's clock) was active before the fault."""
+        book = self.state.alert_book
+        local = book.to_local(self.key, starts)
+        return local is not None and local < self.since - (book.uncertainty(self.key) or 0.0)
+
+    # -- why not ------------------------------------------------------------------------------
+    def incomplete(self, seen: Seen) -> str:
+        want = self.want
+        return f"the notification of {want.alert} to {want.receiver} lacks " + ", ".join(
+            seen.missing
+        )
+
+    async def why_not(self) -> str:
+        tree = self.tree or await self.read_tree()
+        alerts = await self.alerts()
+        stale = self.already_active(alerts)  # notified before, or never again
+        if stale is not None:
+            return stale
+        view = diagnosis.View(alerts, self.api.silence, tree, self.source_now())
+        want = self.want
+        wanted = diagnosis.Wanted(want.alert, want.receiver, want.labels, want.within)
+        sink = self.sink.address if self.sink else None
+        return await call_blocking(
+            lambda: diagnosis.why_not(wanted, view, sink), API_TIMEOUT_S, "ask Alertmanager why"
+        )
+
+    def already_active(self, alerts: list[AmAlert]) -> str | None:
+        """Why nothing this run caused could come: the alert was routed before the fault (in
+        Alertmanager's view that proves nothing; to the sink it is not sent again before the
+        route's ``repeat_interval``)."""
+        old = [a for a in self.routed_right(alerts) if self.before(a.starts_at)]
+        if not old:
+            return None
+        ago = self.since - (self.state.alert_book.to_local(self.key, old[0].starts_at) or 0.0)
+        return (
+            f"no notification of {self.want.alert} to {self.want.receiver} caused by this run: "
+            f"the alert was already active in Alertmanager {ago:.1f}s before the fault, so its "
+            "notification proves nothing about it"
+        )
+
+    # -- the verdict --------------------------------------------------------------------------
+    def record(self, waited: float, seen: Seen | None = None, reason: str | None = None) -> None:
+        state, want, ok = self.state, self.want, reason is None
+        faulted = state.last_fault_wall is not None
+        ttn = round(seen.at - self.since, 3) if seen is not None and faulted else None
+        if reason is not None:
+            state.deviations.append(reason)
+        entry = self._entry(ok, ttn, seen, reason)
+        state.notifications.append(entry)
+        if want.alert in state.alerts:
+            state.alerts[want.alert]["time_to_notify_s"] = ttn
+        self._journal(entry, seen, waited)
+        state.expectations.append((_name(want), ok, want.weight))
+        emit_probe_result(
+            state,
+            name=_name(want),
+            kind=KIND,
+            step=self.index,
+            ok=ok,
+            sample=None,
+            reason=reason,
+            weight=want.weight,
+            duration_s=round(waited, 3),
+        )
+
+    def _entry(
+        self, ok: bool, ttn: float | None, seen: Seen | None, reason: str | None
+    ) -> dict[str, Any]:
+        return {
+            "alert": self.want.alert,
+            "receiver": self.want.receiver,
+            "notified": ok,
+            "time_to_notify_s": ttn,
+            "delivery_observed": seen.observed if seen else self.want.listen is not None,
+            "reason": reason,
+        }
+
+    def _journal(self, entry: dict[str, Any], seen: Seen | None, waited: float) -> None:
+        state, want = self.state, self.want
+        state.journal.emit(
+            "notification.result",
+            **entry,
+            step=self.index,
+            mode="sink" if want.listen else "alertmanager",
+            listen=want.listen,
+            fault_applied_at=state.last_fault_wall,
+            notified_at=seen.at if seen else None,
+            alert_seen=seen.alert if seen else None,
+            time_to_detect_s=(state.alerts.get(want.alert) or {}).get("time_to_detect_s"),
+            delivery=None
+            if entry["delivery_observed"]
+            else "not observed: Alertmanager's routing only",
+            waited_s=round(waited, 3),
+        )
 
 
-def _incomplete(want: m.ExpectNotification, seen: Seen) -> str:
-    return f"the notification of {want.alert} to {want.receiver} lacks " + ", ".join(seen.missing)
+def _name(want: m.ExpectNotification) -> str:
+    return f"notification {want.alert} to {want.receiver}"
 
 
-async def _why_not(
-    want: m.ExpectNotification,
-    api: AlertmanagerApi,
-    tree: routing.Route | None,
-    sink: WebhookSink | None,
-    since: float,
-    state: RunState,
-) -> str:
-    if tree is None:
-        tree = await _tree(api)
-    alerts = await call_blocking(api.alerts, API_TIMEOUT_S, "read Alertmanager's alerts")
-    stale = _already_active(alerts, want, since, state)  # notified before, or never again
-    if stale is not None:
-        return stale
-    view = diagnosis.View(alerts, api.silence, tree, _source_now(api, want, state))
-    wanted = diagnosis.Wanted(want.alert, want.receiver, want.labels, want.within)
-    return await call_blocking(
-        lambda: diagnosis.why_not(wanted, view, sink.address if sink else None),
-        API_TIMEOUT_S,
-        "ask Alertmanager why",
-    )
-
-
-def _passed(
-    want: m.ExpectNotification,
-    index: int,
-    seen: Seen,
-    since: float,
-    waited: float,
-    state: RunState,
-) -> bool:
-    ttn = round(seen.at - since, 3) if state.last_fault_wall is not None else None
-    _journal(state, want, index, True, None, waited, seen, ttn)
-    return True
-
-
-def _failed(
-    want: m.ExpectNotification, index: int, reason: str, waited: float, state: RunState
-) -> bool:
-    state.deviations.append(reason)
-    _journal(state, want, index, False, reason, waited, None, None)
-    return False
-
-
-def _journal(
-    state: RunState,
-    want: m.ExpectNotification,
-    index: int,
-    ok: bool,
-    reason: str | None,
-    waited: float,
-    seen: Seen | None,
-    ttn: float | None,
-) -> None:
-    observed = seen.observed if seen else want.listen is not None
-    entry = {
-        "alert": want.alert,
-        "receiver": want.receiver,
-        "notified": ok,
-        "time_to_notify_s": ttn,
-        "delivery_observed": observed,
-        "reason": reason,
-    }
-    state.notifications.append(entry)
-    if want.alert in state.alerts:
-        state.alerts[want.alert]["time_to_notify_s"] = ttn
-    state.journal.emit(
-        "notification.result",
-        **entry,
-        step=index,
-        mode="sink" if want.listen else "alertmanager",
-        listen=want.listen,
-        fault_applied_at=state.last_fault_wall,
-        notified_at=seen.at if seen else None,
-        alert_seen=seen.alert if seen else None,
-        time_to_detect_s=(state.alerts.get(want.alert) or {}).get("time_to_detect_s"),
-        delivery=None if observed else "not observed: Alertmanager's routing only",
-        waited_s=round(waited, 3),
-    )
-    state.expectations.append((f"notification {want.alert} to {want.receiver}", ok, want.weight))
-    emit_probe_result(
-        state,
-        name=f"notification {want.alert} to {want.receiver}",
-        kind=KIND,
-        step=index,
-        ok=ok,
-        sample=None,
-        reason=reason,
-        weight=want.weight,
-        duration_s=round(waited, 3),
-    )
+def _run_start(state: RunState) -> float:
+    return time.time() - (time.monotonic() - state.journal.start_mono)
