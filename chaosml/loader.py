@@ -31,7 +31,7 @@ from chaosml.substitution_budget import BoundedSubstituter
 from chaosml.yaml_source import Loc, Source, parse_text, read_source
 
 TOP_KEYS = list(m.Experiment.model_fields)
-STEP_KINDS = ("fault", "action", "probe", "wait", "expect_alert")
+STEP_KINDS = ("fault", "action", "probe", "wait", "expect_alert", "expect_notification")
 
 
 def load_file(
@@ -321,6 +321,14 @@ class _Builder:
         if alert is not None:
             self._check_source(alert.source, (*loc, "expect_alert", "source"))
         return m.ExpectAlertStep(expect_alert=alert) if alert else None
+
+    def _step_expect_notification(
+        self, data: dict[str, Any], loc: Loc
+    ) -> m.ExpectNotificationStep | None:
+        self._only(data, loc, "expect_notification")
+        key = "expect_notification"
+        found = self.out.validate(m.ExpectNotification, data[key], (*loc, key))
+        return m.ExpectNotificationStep(expect_notification=found) if found else None
 
     def _only(self, data: dict[str, Any], loc: Loc, key: str) -> None:
         for extra in data:

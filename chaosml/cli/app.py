@@ -220,6 +220,21 @@ def reap(
 
 
 @app.command()
+def routes(
+    alertmanager: Annotated[str, typer.Option("--alertmanager", help="Alertmanager's URL.")],
+    alert: Annotated[str, typer.Option("--alert", help="The alert's name (alertname).")],
+    labels: Annotated[
+        list[str], typer.Option("--labels", help="k=v labels the alert carries (repeatable).")
+    ] = [],  # noqa: B006
+    debug: Annotated[bool, DEBUG] = False,
+) -> None:
+    """Which receiver an alert would reach, with which timings (Alertmanager's live routing)."""
+    from chaosml.cli import routes_cmd
+
+    raise typer.Exit(routes_cmd.routes(alertmanager, alert, labels, debug))
+
+
+@app.command()
 def halt(
     clear: Annotated[bool, typer.Option("--clear", help="Clear the halt switch.")] = False,
     reason: Annotated[

@@ -106,6 +106,10 @@ def describe(step: m.Step) -> str:
     if isinstance(step, m.ExpectAlertStep):
         within = format_duration(step.expect_alert.fires_within)
         return f"expect alert {step.expect_alert.name} firing within {within}"
+    if isinstance(step, m.ExpectNotificationStep):
+        n = step.expect_notification
+        via = f" (webhook sink {n.listen})" if n.listen else " (Alertmanager's view)"
+        return f"{step.label} within {format_duration(n.within)}{via}"
     if isinstance(step, m.WaitStep):
         return f"wait {format_duration(step.wait)}"
     return f"probe {step.label}"

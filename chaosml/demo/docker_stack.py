@@ -198,6 +198,7 @@ class DockerEnvironment:
         if self.monitoring is not None:
             out["PROMETHEUS_URL"] = self.monitoring.prometheus_url
             out["ALERTMANAGER_URL"] = self.monitoring.alertmanager_url
+            out["NOTIFY_LISTEN"] = self.monitoring.notify_listen  # issue 19
         return out
 
     def describe(self) -> list[str]:

@@ -91,6 +91,7 @@ class DrillEnvironment:
         if self.monitoring is not None:
             out["PROMETHEUS_URL"] = self.monitoring.prometheus_url
             out["ALERTMANAGER_URL"] = self.monitoring.alertmanager_url
+            out["NOTIFY_LISTEN"] = self.monitoring.notify_listen  # issue 19
         return out
 
     def pids(self) -> dict[str, int]:

@@ -17,12 +17,14 @@ from pathlib import Path
 
 from chaosml.demo.processes import StackError, get_json
 from chaosml.errors import InfrastructureError
+from chaosml.io.ports import free_port
 from chaosml.stack.monitoring import MonitoringStack, ScrapeJob, missing_binaries
 
 RULES_DIR = Path(__file__).parent / "rules"
 RULES_FILE = RULES_DIR / "ml-stack.rules.yml"
 ALERTMANAGER_CONFIG = RULES_DIR / "alertmanager.yml"
 DAEMONS = ("prometheus", "alertmanager")
+SINK_DEFAULT = "127.0.0.1:9097"  # alertmanager.yml's webhook address; the demo picks a free port
 
 
 def binaries_available() -> bool:
@@ -33,6 +35,7 @@ def binaries_available() -> bool:
 @dataclass
 class Monitoring:
     stack: MonitoringStack
+    notify_listen: str = ""  # host:port the webhook receivers post to (a drill's sink)
 
     @property
     def prometheus_url(self) -> str:
@@ -84,19 +87,21 @@ def start_monitoring(
 ) -> Monitoring:
     """Start Alertmanager, then Prometheus scraping ``targets`` (job -> host:port); return once
     it is ready and quiet (``wait_ready``). On any failure, what started is stopped."""
+    notify_listen = f"127.0.0.1:{free_port()}"
+    alertmanager = ALERTMANAGER_CONFIG.read_text(encoding="utf-8")
     stack = MonitoringStack(
         jobs=[ScrapeJob(job, [address]) for job, address in targets.items()],
         rules=rules.read_text(encoding="utf-8"),
         with_pushgateway=False,
         extra_env=dict(extra_env or {}),
-        alertmanager_config=ALERTMANAGER_CONFIG.read_text(encoding="utf-8"),
+        alertmanager_config=alertmanager.replace(SINK_DEFAULT, notify_listen),
         base_dir=work_dir,
     )
     try:
         stack.start()
     except InfrastructureError as exc:
         raise StackError(exc.message) from exc
-    monitoring = Monitoring(stack)
+    monitoring = Monitoring(stack, notify_listen)
     try:
         monitoring.wait_ready(ready_within)
     except BaseException:

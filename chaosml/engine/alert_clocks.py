@@ -40,6 +40,11 @@ def alert_sources(experiment: m.Experiment) -> list[SourceKey]:
     ]
     if experiment.recovery is not None:
         found += [source_key(a.source) for a in experiment.recovery.alerts_resolve if a.source]
+    found += [  # expect_notification reads Alertmanager's startsAt too (issue 19)
+        ("alertmanager", s.expect_notification.source.alertmanager.rstrip("/"))
+        for s in experiment.method
+        if isinstance(s, m.ExpectNotificationStep)
+    ]
     return list(dict.fromkeys(found))
 
 

@@ -9,6 +9,7 @@ from chaosml.cancellation import CancelToken
 from chaosml.drivers.base import ActionDriver, FaultDriver
 from chaosml.engine import effect, threads
 from chaosml.engine.alerts import expect_alert
+from chaosml.engine.notifications import expect_notification
 from chaosml.engine.probing import run_probe
 from chaosml.engine.rollback import PendingUndo, UndoStack
 from chaosml.engine.state import RunState
@@ -43,6 +44,8 @@ class MethodRunner:
             await self.state.clock.sleep(step.wait)
         elif isinstance(step, m.ProbeStep):
             return await self.probe(index, step.probe)
+        elif isinstance(step, m.ExpectNotificationStep):
+            return await expect_notification(step, index, self.state)
         else:
             return await expect_alert(step, index, self.state)
         return True

@@ -18,6 +18,7 @@ from chaosml.engine import (
     halt,
     impact,
     lock,
+    notify_sinks,
     proxies,
     watchers,
 )
@@ -77,6 +78,7 @@ class Runner:
             try:
                 return self._finish(await self._guarded_run())
             finally:
+                notify_sinks.stop_all(self.state, journal=False)  # after run.end: nothing listens
                 proxies.stop_all(self.ephemeral_proxies)
                 if self.target_lock is not None:
                     self.target_lock.release()
@@ -114,6 +116,7 @@ class Runner:
         if self.state.options.dry_run:
             return Verdict(Status.COMPLETED, "dry run: nothing was touched", "dry-run")
         self.ephemeral_proxies = proxies.start_all(self.state)
+        notify_sinks.start_all(self.state)  # before any fault (issue 19)
         return None
 
     async def _guarded(self, phase: Coroutine[Any, Any, T]) -> T | Verdict:
@@ -434,6 +437,7 @@ class Runner:
     def _finish(self, verdict: Verdict) -> RunOutcome:
         self.finished = True
         self._stop_watchers()
+        notify_sinks.stop_all(self.state)
         pending = [{"undo_id": e.undo_id, "undo": e.record.to_json()} for e in self.stack.pending()]
         summary = self._summary(verdict)
         start = self.state.journal.start_mono
@@ -469,6 +473,7 @@ class Runner:
             "score": round(met / total, 4) if total and not not_run else None,
             "not_run": not_run,
             "alerts": list(self.state.alerts.values()),
+            **({"notifications": self.state.notifications} if self.state.notifications else {}),
             "ml_test_score": self.state.experiment.ml_test_score,
             "classified": self.state.classified,
         }

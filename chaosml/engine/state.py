@@ -57,6 +57,8 @@ class RunState:
     stopping: bool = False  # an abort or a signal asked the steady state / method to stop
     alert_book: AlertBook = field(default_factory=AlertBook)  # alert clocks and moments
     classified: list[dict[str, Any]] = field(default_factory=list)  # engine/impact.py (issue 14)
+    sinks: dict[str, Any] = field(default_factory=dict)  # webhook sinks by listen (notify_sinks)
+    notifications: list[dict[str, Any]] = field(default_factory=list)  # expect_notification
 
     def set_phase(self, name: str) -> None:
         self.phase = name

@@ -9,6 +9,7 @@ from chaosml.gameday.runner import DrillResult, ExperimentOutcome
 from chaosml.reporting.coverage import render_coverage_text
 from chaosml.reporting.detection import detection, slowest_detection
 from chaosml.reporting.html import DrillHeadline
+from chaosml.reporting.notification_lines import summary_lines
 
 _INDENT = " " * 47  # under the experiment column
 
@@ -45,6 +46,8 @@ def _line(o: ExperimentOutcome) -> str:
         line += f"\n{_INDENT}{detail}"
     if alerts:
         line += f"\n{_INDENT}time to detect: " + ", ".join(detection(a) for a in alerts)
+    if o.report is not None:
+        line += "".join(f"\n{_INDENT}{n}" for n in summary_lines(o.report.summary))
     if o.journal is not None and o.report is not None:
         line += f"\n{_INDENT}journal: {o.journal}"
     return line

@@ -573,3 +573,89 @@ class SensitivityResult(JournalEvent):
     started_at: Num | None = None
     ml_test_score: list[StrictStr] = Field(default_factory=list)
     required = ("search_id",)
+
+
+# -- notifications: from fired to paged (issue 19, docs/notifications.md) -------------------------
+class NotifySinkStarted(JournalEvent):
+    """chaosml's webhook sink for ``expect_notification`` listens (before any fault).
+
+    Fields: `listen` (as written), `address` (where it listens), `max_bytes` (the body limit)
+    """
+
+    event: Literal["notify.sink_started"] = "notify.sink_started"
+    listen: StrictStr
+    address: StrictStr | None = None
+    max_bytes: Int | None = None
+    required = ("listen",)
+
+
+class NotifySinkStopped(JournalEvent):
+    """The webhook sink stopped (before ``run.end``, in every ending).
+
+    Fields: `listen`, `notifications` (how many it received)
+    """
+
+    event: Literal["notify.sink_stopped"] = "notify.sink_stopped"
+    listen: StrictStr
+    notifications: Int | None = None
+    required = ("listen",)
+
+
+class NotifySinkRejected(JournalEvent):
+    """The sink refused a request (too large, no length, not webhook format 4, wrong method).
+
+    Fields: `listen`, `status` (the HTTP status answered), `reason`
+    """
+
+    event: Literal["notify.sink_rejected"] = "notify.sink_rejected"
+    listen: StrictStr
+    status: Int | None = None
+    reason: StrictStr | None = None
+    required = ("listen",)
+
+
+class NotificationReceived(JournalEvent):
+    """Alertmanager posted a notification to the sink (webhook format 4; secrets redacted).
+
+    Fields: `listen`, `receiver`, `status`, `group_key`, `group_labels`, `external_url`, `path`,
+    `received_at` (Unix time), `alerts` (`[{status, labels, annotations, starts_at, fingerprint}]`)
+    """
+
+    event: Literal["notification.received"] = "notification.received"
+    listen: StrictStr | None = None
+    receiver: StrictStr | None = None
+    status: StrictStr | None = None
+    group_key: StrictStr | None = None
+    group_labels: dict[str, StrictStr] = Field(default_factory=dict)
+    external_url: StrictStr | None = None
+    path: StrictStr | None = None
+    received_at: Num | None = None
+    alerts: list[Json] = Field(default_factory=list)
+
+
+class NotificationResult(JournalEvent):
+    """An ``expect_notification`` step's verdict, with time to notify beside time to detect.
+
+    Fields: `alert`, `receiver`, `notified`, `time_to_notify_s`, `delivery_observed` (false:
+    Alertmanager's routing only), `reason` (why not, in one line), `step`, `mode` (sink or
+    alertmanager), `listen`, `fault_applied_at`, `notified_at`, `alert_seen`, `time_to_detect_s`,
+    `delivery`, `waited_s`
+    """
+
+    event: Literal["notification.result"] = "notification.result"
+    alert: StrictStr
+    receiver: StrictStr | None = None
+    notified: StrictBool
+    time_to_notify_s: Num | None = None
+    delivery_observed: StrictBool | None = None
+    reason: StrictStr | None = None
+    step: Int | None = None
+    mode: StrictStr | None = None
+    listen: StrictStr | None = None
+    fault_applied_at: Num | None = None
+    notified_at: Num | None = None
+    alert_seen: Json | None = None
+    time_to_detect_s: Num | None = None
+    delivery: StrictStr | None = None
+    waited_s: Num | None = None
+    required = ("alert", "notified")

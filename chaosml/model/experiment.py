@@ -6,6 +6,7 @@ driver's validated parameter model, so the engine never sees raw dictionaries.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -162,7 +163,43 @@ class ExpectAlertStep(Strict):
         return f"expect alert {self.expect_alert.name}"
 
 
-Step = FaultStep | ActionStep | ProbeStep | WaitStep | ExpectAlertStep
+class NotificationSource(Strict):
+    alertmanager: str = Field(pattern=r"^https?://")
+
+
+_LISTEN = re.compile(r"^(\[?[\w.:-]*\]?:)?\d{1,5}$")
+
+
+def _listen(text: str) -> str:
+    if not _LISTEN.match(text) or int(text.rpartition(":")[2]) > 65535:
+        raise ValueError(f"expected host:port or a port (like 127.0.0.1:9097), got {text!r}")
+    return text
+
+
+class ExpectNotification(Strict):
+    """Issue 19 (docs/notifications.md): the alert must reach ``receiver`` within ``within``."""
+
+    alert: str = Field(min_length=1)
+    receiver: str = Field(min_length=1)
+    source: NotificationSource
+    listen: Annotated[str, AfterValidator(_listen)] | None = None  # chaosml's webhook sink
+    within: Duration = Field(default=120.0, gt=0)
+    labels: dict[str, str] = Field(default_factory=dict)  # what the notified alert must carry
+    annotations: list[str] = Field(default_factory=list)  # annotations that must be present
+    weight: float = Field(default=1.0, ge=0)
+
+
+class ExpectNotificationStep(Strict):
+    type: Literal["expect_notification"] = "expect_notification"
+    expect_notification: ExpectNotification
+
+    @property
+    def label(self) -> str:
+        n = self.expect_notification
+        return f"expect notification {n.alert} to {n.receiver}"
+
+
+Step = FaultStep | ActionStep | ProbeStep | WaitStep | ExpectAlertStep | ExpectNotificationStep
 
 
 class Observe(Strict):

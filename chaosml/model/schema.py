@@ -56,6 +56,12 @@ def experiment_schema(registry: DriverCatalogue) -> dict[str, Any]:
             "required": ["expect_alert"],
             "additionalProperties": False,
         },
+        {
+            "type": "object",
+            "properties": {"expect_notification": _schema(m.ExpectNotification, defs)},
+            "required": ["expect_notification"],
+            "additionalProperties": False,
+        },
     ]
     defs["Probe"] = probe
     defs["Step"] = {"oneOf": steps}

@@ -88,6 +88,8 @@ def _step_seconds(step: m.Step) -> float:
         return step.wait
     if isinstance(step, m.ExpectAlertStep):
         return step.expect_alert.fires_within
+    if isinstance(step, m.ExpectNotificationStep):
+        return step.expect_notification.within
     if isinstance(step, m.ProbeStep):
         return step.probe.timeout
     if isinstance(step, m.FaultStep):

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 from chaosml import escape
 from chaosml.journal import events as ev
 from chaosml.journal.base import JournalEvent, number_text
+from chaosml.reporting import notification_lines
 from chaosml.reporting.alert_lines import (
     alert_fired_line,
     alert_resolved_line,
@@ -102,6 +103,17 @@ class ConsoleObserver:
     def _clock_offset(self, e: ev.ClockOffset) -> Line:
         return clock_offset_line(e)
 
+    def _notification_result(self, e: ev.NotificationResult) -> Line:
+        return notification_lines.result_line(e.model_dump())
+
+    def _notification_received(self, e: ev.NotificationReceived) -> Line:
+        return notification_lines.received_line(e.model_dump())
+
+    def _notify_sink_started(self, e: JournalEvent) -> Line:
+        return notification_lines.sink_line(e.model_dump())
+
+    _notify_sink_stopped = _notify_sink_rejected = _notify_sink_started
+
     def _guard_breach(self, e: ev.GuardBreached) -> Line:
         return f"🛑 guard '{e.name}' breached: {e.reason}", "bold red"
 
@@ -123,6 +135,8 @@ class ConsoleObserver:
             text += "\n    no score: the run did not finish; not run: " + ", ".join(not_run)
         for alert in e.summary.get("alerts", []):
             text += _summary_alert(alert)
+        for line in notification_lines.summary_lines(e.summary):
+            text += f"\n    {line}"
         if e.pending_undos:
             text += "\n    PENDING UNDOS: " + "; ".join(
                 p["undo"]["description"] for p in e.pending_undos
@@ -143,6 +157,8 @@ def _summary_alert(alert: dict[str, Any]) -> str:
         text += ", time to detect " + time_to_detect_text(
             ttd, alert.get("time_to_detect_uncertainty_s"), alert.get("proven")
         )
+    if alert.get("time_to_notify_s") is not None:
+        text += f", time to notify {alert['time_to_notify_s']:.2f}s"
     if alert.get("time_to_resolve_s") is not None:
         text += f", resolved {alert['time_to_resolve_s']:.2f}s after the rollback"
     return text

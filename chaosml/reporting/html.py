@@ -22,6 +22,7 @@ from chaosml.reporting.coverage import Coverage, compute_coverage
 from chaosml.reporting.detection import detection, time_to_detect_text
 from chaosml.reporting.journal_reader import RunReport
 from chaosml.reporting.matrix import render_matrix_html
+from chaosml.reporting.notification_lines import ROW_HEAD, rows
 from chaosml.reporting.svg_timeline import render_timeline
 
 VERDICT_CLASS = {"completed": "good", "deviated": "bad", "refused": "neutral"}
@@ -168,6 +169,7 @@ def _run_section(r: RunReport, heading: bool) -> str:
         _blast_radius(r),
         _timeline(r),
         _alerts(r),
+        _notifications(r),
         _probes(r),
         _faults(r),
         _guards(r),
@@ -253,6 +255,11 @@ def _alerts(r: RunReport) -> str:
     ]
     head = ("alert", "fired", "time to detect", "resolved", "time to recover")
     return "<h3>Alerts</h3>" + _table(head, rows)
+
+
+def _notifications(r: RunReport) -> str:
+    found = [tuple(escape(cell) for cell in row) for row in rows(r.summary)]
+    return "<h3>Notifications</h3>" + _table(ROW_HEAD, found) if found else ""
 
 
 def _probes(r: RunReport) -> str:

@@ -12,6 +12,7 @@ from chaosml.reporting.coverage import Coverage, compute_coverage
 from chaosml.reporting.detection import attribution_lines, time_to_detect_text
 from chaosml.reporting.journal_reader import RunReport
 from chaosml.reporting.matrix import render_matrix_markdown
+from chaosml.reporting.notification_lines import for_alert, summary_lines
 
 ICON = {"completed": "✅", "deviated": "❌", "refused": "⛔", "not-steady": "⚠️"}
 MAX_CHARS = 60_000  # GitHub allows 65,536 characters in a comment
@@ -61,7 +62,8 @@ def _alert_cell(r: RunReport) -> str:
         detect = time_to_detect_text(
             a.time_to_detect_s, a.time_to_detect_uncertainty_s, a.proven, digits=1
         )
-        cells.append(f"{name}: {escape.markdown(detect)} / {_secs(a.time_to_resolve_s)}")
+        notify = "".join(f", {escape.markdown(n)}" for n in for_alert(r.summary, a.name))
+        cells.append(f"{name}: {escape.markdown(detect)} / {_secs(a.time_to_resolve_s)}{notify}")
     return "; ".join(cells).replace("\n", " ") or "—"
 
 
@@ -91,6 +93,8 @@ def _run_details(r: RunReport) -> str:
         lines.append(f"\nwatchdog: {_cell(r.watchdog)}")
     lines += ["", *problems] if problems else ["", _no_problem(r)]
     lines += attribution_lines(r.alerts)
+    notes = [f"- {escape.markdown(line)}" for line in summary_lines(r.summary)]
+    lines += ["", *notes] if notes else []
     lines += ["", "</details>"]
     return "\n".join(lines)
 

@@ -88,6 +88,13 @@ def test_the_drill_passes_and_its_alerts_fire(experiment: Path, catalogue_drill:
         assert 0 <= fired[name]["time_to_detect_s"] <= within
     reverted = [e for e in events if e["event"] == "fault.reverted"]
     assert reverted and all(e["ok"] for e in reverted)
+    pages = [
+        s
+        for s in load_file(experiment, environ={}).experiment.method
+        if s.type == "expect_notification"
+    ]
+    notified = [e for e in events if e["event"] == "notification.result"]
+    assert len(notified) == len(pages) and all(e["notified"] for e in notified), notified
 
 
 def test_the_drill_proves_all_seven_monitoring_tests(catalogue_drill: CliRun) -> None:

@@ -77,10 +77,16 @@ def test_demo_from_a_fresh_install_passes_and_leaves_nothing_behind(
 def _assert_outputs(demo_run: DemoRun, output: str) -> None:
     journals = sorted((demo_run.out / "journals").glob("*.jsonl"))
     assert len(journals) == len(DRILL_FILES), output
+    paged = []
     for journal in journals:
         events = [json.loads(line) for line in journal.read_text().splitlines()]
         assert events[-1]["event"] == "run.end" and events[-1]["status"] == "completed"
         assert events[0]["environment"] == "dev"
+        notified = [e for e in events if e["event"] == "notification.result"]
+        assert all(e["notified"] and e["time_to_notify_s"] > 0 for e in notified), notified
+        paged += [e["alert"] for e in notified if e["delivery_observed"]]
+    # issue 19: the pages reached the serving team's webhook (chaosml's sink), not only fired
+    assert sorted(paged) == ["HighP99Latency", "ModelServerDown", "TelemetryAbsent"], output
     reports = {p.suffix for p in (demo_run.out / "report").iterdir()}
     assert {".html", ".md"} <= reports
     assert str(demo_run.out) in output

@@ -58,6 +58,8 @@ def test_the_metrics_only_form_replaces_each_known_alert_by_its_signal() -> None
     doc = read_source(DRILLS_DIR / "feed-nan.yaml").data
     out = without_alerts(doc, VARIABLES)
     assert not any("expect_alert" in step for step in out["method"])
+    assert not any("expect_notification" in step for step in out["method"])  # no Alertmanager
+    assert any("expect_notification" in step for step in doc["method"])
     probes = [s["probe"]["name"] for s in out["method"] if "probe" in s]
     assert SUBSTITUTE_NAMES["NaNFeatures"] in probes
     assert {"wait": "2500ms"} in out["method"]
