@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal, cast
 from pydantic import Field, model_validator
 
 from chaosml import redaction
-from chaosml.drivers import http_client
+from chaosml.drivers import monitoring_connection
 from chaosml.drivers.alert_states import (
     AlertView,
     alertmanager_alerts,
@@ -25,20 +25,22 @@ from chaosml.drivers.alert_states import (
     prometheus_alerts,
 )
 from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.drivers.monitoring_connection import Connection, ConnectionRef
 from chaosml.errors import InfrastructureError
 from chaosml.model.types import Duration
 
 SourceKind = Literal["prometheus", "alertmanager"]
 _PATHS: dict[str, str] = {"prometheus": "/api/v1/alerts", "alertmanager": "/api/v2/alerts"}
+_NAMES: dict[str, str] = {"prometheus": "Prometheus", "alertmanager": "Alertmanager"}
 RETRIES = 2
-_URL = r"^https?://"
 
 
 class AlertSource(Params):
-    """Exactly one of ``prometheus: URL`` or ``alertmanager: URL``."""
+    """Exactly one of ``prometheus:`` or ``alertmanager:``, each a URL, a source's name or a
+    connection block (``monitoring_connection``)."""
 
-    prometheus: str | None = Field(default=None, pattern=_URL)
-    alertmanager: str | None = Field(default=None, pattern=_URL)
+    prometheus: ConnectionRef | None = None
+    alertmanager: ConnectionRef | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> AlertSource:
@@ -51,8 +53,14 @@ class AlertSource(Params):
         return "prometheus" if self.prometheus is not None else "alertmanager"
 
     @property
+    def connection(self) -> Connection:
+        found = self.prometheus or self.alertmanager
+        assert found is not None  # _exactly_one
+        return found
+
+    @property
     def base_url(self) -> str:
-        return str(self.prometheus or self.alertmanager).rstrip("/")
+        return self.connection.base_url
 
 
 class AlertParams(Params):
@@ -83,8 +91,11 @@ class AlertProbe(ProbeDriver):
 
 def fetch_alerts(source: AlertSource, timeout: float) -> list[AlertView]:
     """Every alert the source reports now."""
-    url = source.base_url + _PATHS[source.kind]
-    resp = http_client.request("GET", url, timeout=timeout, retries=RETRIES)
+    path = _PATHS[source.kind]
+    url = source.base_url + path
+    resp = monitoring_connection.request(
+        _NAMES[source.kind], source.connection, "GET", path, timeout=timeout, retries=RETRIES
+    )
     payload = resp.json()
     if resp.status != 200 or payload is None:
         raise InfrastructureError(

@@ -39,6 +39,14 @@ class _Transient(InfrastructureError):
     """A connection error or timeout that a retry may cure."""
 
 
+class TlsError(InfrastructureError):
+    """The TLS handshake failed (certificate not verified, …): no retry cures it."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 def request(
     method: str,
     url: str,
@@ -48,11 +56,13 @@ def request(
     headers: dict[str, str] | None = None,
     timeout: float = 5.0,
     retries: int = 0,
+    session: Any = None,
 ) -> HttpResponse:
     """Send one request; retry connection errors and timeouts ``retries`` times with backoff.
 
     Raises InfrastructureError naming the URL when it cannot be reached. The timeout never runs
-    past the deadline of the driver call this runs in.
+    past the deadline of the driver call this runs in. ``session``: a monitoring source's own
+    (``monitoring_connection.session``: auth, headers, TLS); a failed TLS check is TlsError.
     """
     timeout = cancellation.seconds_left(timeout)
     attempt = retry(
@@ -62,7 +72,7 @@ def request(
         reraise=True,
     )(_send_once)
     try:
-        return attempt(method, url, json, body, headers, timeout)
+        return attempt(method, url, json, body, headers, timeout, session or _session)
     except _Transient as exc:
         raise InfrastructureError(exc.message, hint=exc.hint) from exc.__cause__
 
@@ -74,12 +84,16 @@ def _send_once(
     body: str | bytes | None,
     headers: dict[str, str] | None,
     timeout: float,
+    session: requests.Session,
 ) -> HttpResponse:
     started = time.perf_counter()
     try:
-        resp = _session.request(
+        resp = session.request(
             method.upper(), url, json=json, data=body, headers=headers, timeout=timeout
         )
+    except requests.exceptions.SSLError as exc:
+        reason = connection_errors.tls_reason(exc)
+        raise TlsError(f"TLS with {url} failed: {reason}", reason) from exc
     except requests.Timeout as exc:
         raise _Transient(f"{method.upper()} {url} timed out after {timeout:g}s") from exc
     except requests.ConnectionError as exc:

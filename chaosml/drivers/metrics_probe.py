@@ -3,6 +3,7 @@
 The only module importing ``prometheus_client`` (for its text-format parser). The scraped
 endpoint is part of the system under test, so a scrape that fails — refused, timed out, not
 200, not the text format — is a ``ProbeError``: the probe's expectation fails, the tool did not.
+Credentials refused or a failed TLS check are the connection block's fault: exit 5.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import Field
 
 from chaosml import redaction
-from chaosml.drivers import http_client
+from chaosml.drivers import monitoring_connection
 from chaosml.drivers.base import DriverContext, Params, ProbeDriver, Sample
+from chaosml.drivers.monitoring_connection import Connection, SourceRefused
 from chaosml.drivers.promql_result import format_labels, labels_match
 from chaosml.errors import InfrastructureError, ProbeError
 from chaosml.model.types import Duration
@@ -23,8 +25,7 @@ from chaosml.model.types import Duration
 _SHOWN = 10
 
 
-class MetricsParams(Params):
-    url: str = Field(pattern=r"^https?://")
+class MetricsParams(Connection):
     # the sample name as exposed, e.g. model_requests_total or latency_seconds_bucket
     name: str = Field(min_length=1)
     labels: dict[str, str] = {}
@@ -38,18 +39,21 @@ class MetricsProbe(ProbeDriver):
 
     def sample(self, params: Params, ctx: DriverContext) -> Sample:
         p = cast(MetricsParams, params)
-        labels, value = read_series(scrape(p.url, p.timeout), p.name, p.labels)
+        labels, value = read_series(scrape(p, p.timeout), p.name, p.labels)
         return Sample(value=value, details={"labels": labels})
 
     def describe(self, params: Params) -> str:
         p = cast(MetricsParams, params)
-        return f"metrics {p.name}{format_labels(p.labels) if p.labels else ''} at {p.url}"
+        return f"metrics {p.name}{format_labels(p.labels) if p.labels else ''} at {p.base_url}"
 
 
-def scrape(url: str, timeout: float) -> str:
-    """The exposition text at ``url``."""
+def scrape(conn: Connection, timeout: float) -> str:
+    """The exposition text at the connection's URL."""
+    url = conn.base_url
     try:
-        resp = http_client.request("GET", url, timeout=timeout, retries=1)
+        resp = monitoring_connection.request("metrics endpoint", conn, "GET", "", timeout=timeout, retries=1)
+    except SourceRefused:
+        raise
     except InfrastructureError as exc:
         raise ProbeError(f"cannot scrape {url}: {exc.message}") from exc
     if resp.status != 200:

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chaosml import escape
 from chaosml.drivers.base import Params
+from chaosml.drivers.monitoring_connection import Connection, ConnectionRef
 from chaosml.model.expectations import Expect
 from chaosml.model.types import Duration
 
@@ -132,8 +133,16 @@ class WaitStep(Strict):
 
 
 class AlertSource(Strict):
-    prometheus: str | None = None
-    alertmanager: str | None = None
+    """Where an alert is read: a URL, a name under ``sources:`` or a connection block."""
+
+    prometheus: ConnectionRef | None = None
+    alertmanager: ConnectionRef | None = None
+
+    @property
+    def connection(self) -> Connection:
+        found = self.prometheus or self.alertmanager
+        assert found is not None  # the loader checks exactly one is given
+        return found
 
 
 TargetAttribute = Annotated[str, Field(pattern=r"^(name|id|address|label\.[\w./-]+)$")]
@@ -198,6 +207,7 @@ class Experiment(Strict):
     tags: list[str] = Field(default_factory=list)
     vars: dict[str, Any] = Field(default_factory=dict)
     secrets: dict[str, Any] = Field(default_factory=dict)
+    sources: dict[str, Connection] = Field(default_factory=dict)  # docs/monitoring-sources.md
     blast_radius: BlastRadius = Field(default_factory=BlastRadius)
     proxies: list[EphemeralProxy] = Field(default_factory=list)
     steady_state: list[ProbeSpec] = Field(default_factory=list)

@@ -1,0 +1,316 @@
+"""How chaosml reaches a monitoring source: URL, auth, headers, TLS and path prefix (issue 24).
+
+One block, the same for every monitoring source — the ``prometheus`` and ``metrics`` probes
+(and so guards and observe), alert sources of the ``alert`` probe, ``expect_alert`` and
+``recovery.alerts_resolve``, the Pushgateway and Grafana observers::
+
+    url: https://prometheus.staging.example:9090
+    auth: {basic: {username: drill, password: "${pw}"}}   # or {bearer: "${token}"}
+    headers: {X-Scope-OrgID: ml-team}
+    tls: {ca_file: certs/ca.pem, cert_file: c.pem, key_file: k.pem, insecure_skip_verify: false}
+    path_prefix: /prometheus
+
+Declared once under ``sources:`` and referenced by name wherever a URL goes (a bare URL keeps
+working); keys given beside a name replace the source's. Relative TLS files are read from the
+experiment's folder. Passwords and tokens are secrets (``secrets()``): the loader has every
+output redact them.
+
+This is the one module that builds the HTTP session of a source (``session``; ``requests``
+imported lazily) and the one that words its refusals: 401/403 → "Prometheus at URL refused the
+credentials (401)", a TLS failure → the verification error and the CA file used (both exit 5).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import difflib
+import os
+import ssl
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from chaosml.drivers import http_client
+from chaosml.drivers.base import Params
+from chaosml.errors import InfrastructureError
+
+URL_PATTERN = r"^https?://"
+REFUSED = (401, 403)
+DOCS = "docs/monitoring-sources.md"
+
+
+@dataclass(frozen=True)
+class _Declared:
+    """What validation of one experiment knows: its ``sources:`` and its folder."""
+
+    sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    folder: str = ""
+
+
+_declared: ContextVar[_Declared] = ContextVar("chaosml_sources", default=_Declared())
+
+
+@contextlib.contextmanager
+def declared(sources: Mapping[str, Mapping[str, Any]], folder: str) -> Iterator[None]:
+    """While the block runs, connection blocks may name these sources; relative TLS files are
+    read from ``folder`` (the loader wraps an experiment's validation in it)."""
+    token = _declared.set(_Declared(dict(sources), folder))
+    try:
+        yield
+    finally:
+        _declared.reset(token)
+
+
+class BasicAuth(Params):
+    username: str = Field(min_length=1)
+    password: str = Field(repr=False)
+
+
+class Auth(Params):
+    """Exactly one of ``basic: {username, password}`` or ``bearer: TOKEN``."""
+
+    basic: BasicAuth | None = None
+    bearer: str | None = Field(default=None, min_length=1, repr=False)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Auth:
+        if (self.basic is None) == (self.bearer is None):
+            raise ValueError("give exactly one of basic: {username, password} or bearer: TOKEN")
+        return self
+
+
+def _existing_file(path: str | None) -> str | None:
+    if path is None:
+        return None
+    full = os.path.join(_declared.get().folder, os.path.expanduser(path))
+    if not os.path.isfile(full):
+        raise ValueError(f"no such file: {full}")
+    return os.path.abspath(full)
+
+
+TlsFile = Annotated[str | None, BeforeValidator(_existing_file)]
+
+
+class Tls(Params):
+    ca_file: TlsFile = None  # the CA that signed the server's certificate (PEM)
+    cert_file: TlsFile = None  # a client certificate (mutual TLS), with key_file
+    key_file: TlsFile = None
+    insecure_skip_verify: bool = False  # no certificate check at all: warned in run and report
+
+    @model_validator(mode="after")
+    def _pairs(self) -> Tls:
+        if self.key_file is not None and self.cert_file is None:
+            raise ValueError("key_file needs cert_file (the client certificate)")
+        return self
+
+
+class Connection(Params):
+    """A monitoring source's connection block (see the module docstring)."""
+
+    url: str = Field(pattern=URL_PATTERN)
+    auth: Auth | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    tls: Tls | None = None
+    path_prefix: str = Field(default="", pattern=r"^(/[^?#]*)?$")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named_source(cls, data: Any) -> Any:
+        """``url: NAME`` takes the source declared under ``sources:``; keys beside it win."""
+        if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+            return data
+        name = data["url"]
+        if name.startswith(("http://", "https://")) or "${" in name:
+            return data
+        return {**_source(name), **{k: v for k, v in data.items() if k != "url"}}
+
+    @property
+    def base_url(self) -> str:
+        """The URL the API paths hang from: ``url`` plus ``path_prefix``."""
+        return self.url.rstrip("/") + self.path_prefix.rstrip("/")
+
+    def endpoint(self, path: str) -> str:
+        return self.base_url + path
+
+    @property
+    def insecure(self) -> bool:
+        return self.tls is not None and self.tls.insecure_skip_verify
+
+
+def _source(name: str) -> Mapping[str, Any]:
+    sources = _declared.get().sources
+    if name in sources:
+        return sources[name]
+    close = difflib.get_close_matches(name, list(sources), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    shown = ", ".join(sources) or "none"
+    raise ValueError(
+        f"'{name}' is neither an http(s) URL nor a source declared under sources: "
+        f"(declared: {shown}){hint}"
+    )
+
+
+def _as_block(value: Any) -> Any:
+    """A bare string (URL or source name) is the block ``{url: value}``."""
+    return {"url": value} if isinstance(value, str) else value
+
+
+# A field holding a connection: a URL, a source's name or a whole block.
+ConnectionRef = Annotated[Connection, BeforeValidator(_as_block)]
+
+
+def secrets(conn: Connection) -> list[str]:
+    """What must never be shown: password or token, the Basic credential as sent, and the
+    values of ``Authorization`` headers."""
+    found = [v for k, v in conn.headers.items() if k.lower() == "authorization"]
+    if conn.auth is not None and conn.auth.bearer is not None:
+        found.append(conn.auth.bearer)
+    if conn.auth is not None and conn.auth.basic is not None:
+        basic = conn.auth.basic
+        found += [basic.password, _basic_credential(basic)] if basic.password else []
+    return found
+
+
+def secrets_in(doc: Any) -> list[str]:
+    """The secrets of every connection block in a (substituted) experiment document: before
+    validation, whose messages may quote them."""
+    if isinstance(doc, list):
+        return [s for item in doc for s in secrets_in(item)]
+    if not isinstance(doc, dict):
+        return []
+    found = [s for value in doc.values() for s in secrets_in(value)]
+    auth = doc.get("auth")
+    if isinstance(auth, dict):
+        found += _auth_secrets(auth)
+    return found
+
+
+def _auth_secrets(auth: dict[str, Any]) -> list[str]:
+    found = [str(auth["bearer"])] if auth.get("bearer") else []
+    basic = auth.get("basic")
+    if isinstance(basic, dict) and basic.get("password"):
+        password = str(basic["password"])
+        user = str(basic.get("username", ""))
+        found += [password, _basic_credential(BasicAuth.model_construct(username=user, password=password))]
+    return found
+
+
+def _basic_credential(basic: BasicAuth) -> str:
+    return base64.b64encode(f"{basic.username}:{basic.password}".encode()).decode()
+
+
+def request_headers(conn: Connection) -> dict[str, str]:
+    """The headers every request to the source carries (tenant, auth)."""
+    headers = dict(conn.headers)
+    if conn.auth is not None and conn.auth.bearer is not None:
+        headers["Authorization"] = f"Bearer {conn.auth.bearer}"
+    if conn.auth is not None and conn.auth.basic is not None:
+        headers["Authorization"] = f"Basic {_basic_credential(conn.auth.basic)}"
+    return headers
+
+
+def session(conn: Connection) -> Any:
+    """A ``requests.Session`` that speaks to the source as its block says (the caller closes
+    it)."""
+    import requests
+    import urllib3
+
+    built = requests.Session()
+    built.headers.update(request_headers(conn))
+    built.verify = verify_setting(conn)
+    tls = conn.tls
+    if tls is not None and tls.cert_file is not None:
+        built.cert = (tls.cert_file, tls.key_file) if tls.key_file else tls.cert_file
+    if conn.insecure:  # said once per run in the journal, not once per request on stderr
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    return built
+
+
+def ssl_context(conn: Connection) -> ssl.SSLContext:
+    """The TLS settings of the block for a bare ``http.client`` connection (clock offsets)."""
+    tls = conn.tls or Tls()
+    context = ssl.create_default_context(cafile=tls.ca_file)
+    if tls.insecure_skip_verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if tls.cert_file is not None:
+        context.load_cert_chain(tls.cert_file, tls.key_file)
+    return context
+
+
+def verify_setting(conn: Connection) -> bool | str:
+    """requests' ``verify``: the CA file, False when verification is skipped, else True."""
+    if conn.tls is None:
+        return True
+    if conn.tls.insecure_skip_verify:
+        return False
+    return conn.tls.ca_file or True
+
+
+def ca_used(conn: Connection) -> str:
+    if conn.tls is not None and conn.tls.ca_file:
+        return f"CA file {conn.tls.ca_file}"
+    return "the system's CA certificates (no tls.ca_file given)"
+
+
+class SourceRefused(InfrastructureError):
+    """The source refused the credentials, or its TLS certificate failed the check: a fault of
+    the connection block, never of the system under test."""
+
+
+def refused(what: str, conn: Connection, status: int) -> SourceRefused:
+    return SourceRefused(
+        f"{what} at {conn.base_url} refused the credentials ({status})",
+        hint=f"check the auth of this source (user, password or token); see {DOCS}",
+    )
+
+
+def tls_failed(what: str, conn: Connection, reason: str) -> SourceRefused:
+    return SourceRefused(
+        f"TLS verification of {what} at {conn.base_url} failed: {reason} (using {ca_used(conn)})",
+        hint=f"give the CA that signed the server's certificate as tls.ca_file; see {DOCS}",
+    )
+
+
+def insecure_warning(what: str, conn: Connection) -> str:
+    return (
+        f"TLS certificate verification is OFF for {what} at {conn.base_url} "
+        "(tls.insecure_skip_verify: true): anyone on the path can read the credentials"
+    )
+
+
+def request(
+    what: str,
+    conn: Connection,
+    method: str,
+    path: str,
+    *,
+    timeout: float = 5.0,
+    retries: int = 0,
+    json: Any = None,
+    body: str | None = None,
+) -> http_client.HttpResponse:
+    """One request to the source; a refused credential or failed TLS check is an
+    InfrastructureError worded for a person."""
+    built = session(conn)
+    try:
+        resp = http_client.request(
+            method,
+            conn.endpoint(path),
+            json=json,
+            body=body,
+            timeout=timeout,
+            retries=retries,
+            session=built,
+        )
+    except http_client.TlsError as exc:
+        raise tls_failed(what, conn, exc.reason) from exc
+    finally:
+        built.close()
+    if resp.status in REFUSED:
+        raise refused(what, conn, resp.status)
+    return resp
