@@ -161,7 +161,9 @@ def feeds(prometheus: Connection, alertmanager_url: str) -> bool:
     """True when that Prometheus sends its alerts to that Alertmanager (same host and port)."""
     api = "/api/v1/alertmanagers"
     try:
-        answer = monitoring_connection.request("Prometheus", prometheus, "GET", api, timeout=TIMEOUT)
+        answer = monitoring_connection.request(
+            "Prometheus", prometheus, "GET", api, timeout=TIMEOUT
+        )
         payload = answer.json()
         active = payload["data"]["activeAlertmanagers"]
     except (TypeError, KeyError, ChaosMLError):

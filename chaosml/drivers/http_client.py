@@ -88,8 +88,15 @@ def _send_once(
 ) -> HttpResponse:
     started = time.perf_counter()
     try:
+        # verify given per request: requests would let REQUESTS_CA_BUNDLE override the session's
         resp = session.request(
-            method.upper(), url, json=json, data=body, headers=headers, timeout=timeout
+            method.upper(),
+            url,
+            json=json,
+            data=body,
+            headers=headers,
+            timeout=timeout,
+            verify=None if session is _session else session.verify,
         )
     except requests.exceptions.SSLError as exc:
         reason = connection_errors.tls_reason(exc)

@@ -51,7 +51,9 @@ def scrape(conn: Connection, timeout: float) -> str:
     """The exposition text at the connection's URL."""
     url = conn.base_url
     try:
-        resp = monitoring_connection.request("metrics endpoint", conn, "GET", "", timeout=timeout, retries=1)
+        resp = monitoring_connection.request(
+            "metrics endpoint", conn, "GET", "", timeout=timeout, retries=1
+        )
     except SourceRefused:
         raise
     except InfrastructureError as exc:

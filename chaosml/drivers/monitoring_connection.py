@@ -32,7 +32,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from chaosml.drivers import http_client
 from chaosml.drivers.base import Params
@@ -175,6 +175,21 @@ def secrets(conn: Connection) -> list[str]:
     return found
 
 
+def connections_in(value: Any) -> list[Connection]:
+    """Every connection block inside a model (an experiment, a step, a probe), in order."""
+    if isinstance(value, Connection):
+        return [value]
+    if isinstance(value, BaseModel):
+        return [
+            c for name in type(value).model_fields for c in connections_in(getattr(value, name))
+        ]
+    if isinstance(value, list | tuple):
+        return [c for item in value for c in connections_in(item)]
+    if isinstance(value, dict):
+        return [c for item in value.values() for c in connections_in(item)]
+    return []
+
+
 def secrets_in(doc: Any) -> list[str]:
     """The secrets of every connection block in a (substituted) experiment document: before
     validation, whose messages may quote them."""
@@ -195,7 +210,10 @@ def _auth_secrets(auth: dict[str, Any]) -> list[str]:
     if isinstance(basic, dict) and basic.get("password"):
         password = str(basic["password"])
         user = str(basic.get("username", ""))
-        found += [password, _basic_credential(BasicAuth.model_construct(username=user, password=password))]
+        found += [
+            password,
+            _basic_credential(BasicAuth.model_construct(username=user, password=password)),
+        ]
     return found
 
 

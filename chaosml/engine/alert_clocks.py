@@ -55,7 +55,9 @@ def prometheus_connections(experiment: m.Experiment) -> list[Connection]:
     found = [c for (kind, _), c in source_connections(experiment).items() if kind == "prometheus"]
     probes = [*experiment.steady_state, *experiment.guards]
     probes += experiment.observe.metrics if experiment.observe else []
-    found += [p.params for p in probes if p.kind == "prometheus" and isinstance(p.params, Connection)]
+    found += [
+        p.params for p in probes if p.kind == "prometheus" and isinstance(p.params, Connection)
+    ]
     unique: dict[str, Connection] = {}
     for conn in found:
         unique.setdefault(conn.base_url, conn)

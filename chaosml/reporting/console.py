@@ -100,6 +100,9 @@ class ConsoleObserver:
     def _clock_offset(self, e: dict[str, Any]) -> tuple[str, str | None]:
         return clock_offset_line(e)
 
+    def _source_warning(self, e: dict[str, Any]) -> tuple[str, str | None]:
+        return f"⚠ WARNING: {e['warning']}", "bold yellow"
+
     def _guard_breach(self, e: dict[str, Any]) -> tuple[str, str | None]:
         return f"🛑 guard '{e['name']}' breached: {e['reason']}", "bold red"
 

@@ -161,6 +161,7 @@ class RunReport:
     rollback_steps: list[RollbackStep] = field(default_factory=list)
     source: str = ""  # where the journal was read from
     watchdog: str = ""  # what guarded the run against its runner's death (chaosml.watchdog)
+    warnings: list[str] = field(default_factory=list)  # source.warning (insecure TLS)
 
     @property
     def expectations(self) -> list[ProbeOutcome]:
@@ -431,6 +432,9 @@ class _Builder:
 
     def on_watchdog_started(self, e: Event) -> None:
         self.report.watchdog = f"on (pid {e.get('pid')})"
+
+    def on_source_warning(self, e: Event) -> None:
+        self.report.warnings.append(str(e.get("warning")))
 
     def on_watchdog_off(self, e: Event) -> None:
         self.report.watchdog = f"off ({e.get('reason') or 'disabled'})"

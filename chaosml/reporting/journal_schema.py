@@ -147,6 +147,7 @@ FIELDS: dict[str, dict[str, Check]] = {
     "watchdog.started": {"pid": INT, "pid_start": STR, "ready_s": OPT_NUM},
     "watchdog.off": {"reason": OPT_STR},
     "watchdog.failed": {"error": OPT_STR},
+    "source.warning": {"url": STR, "warning": STR},
     "alert.fired": {
         "name": STR,
         "labels": OPT_DICT,
