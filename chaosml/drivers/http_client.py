@@ -99,7 +99,7 @@ def _send_once(
             verify=None if session is _session else session.verify,
         )
     except requests.exceptions.SSLError as exc:
-        reason = connection_errors.tls_reason(exc)
+        reason = connection_errors.tls_reason(exc) or connection_errors.reason(exc)
         raise TlsError(f"TLS with {url} failed: {reason}", reason) from exc
     except requests.Timeout as exc:
         raise _Transient(f"{method.upper()} {url} timed out after {timeout:g}s") from exc

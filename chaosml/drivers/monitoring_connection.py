@@ -17,7 +17,7 @@ output redact them.
 
 This is the one module that builds the HTTP session of a source (``session``; ``requests``
 imported lazily) and the one that words its refusals: 401/403 → "Prometheus at URL refused the
-credentials (401)", a TLS failure → the verification error and the CA file used (both exit 5).
+credentials (401)" (vmauth's 400 for an unknown token too), a TLS failure → the verification error and the CA file used (both exit 5).
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ from chaosml.errors import InfrastructureError
 
 URL_PATTERN = r"^https?://"
 REFUSED = (401, 403)
+# vmauth before 1.80 answers an unknown token with 400 and this text (later versions: 401)
+_UNKNOWN_TOKEN = "cannot find the provided auth token"
 DOCS = "docs/monitoring-sources.md"
 
 
@@ -51,7 +53,11 @@ class _Declared:
     folder: str = ""
 
 
-_declared: ContextVar[_Declared] = ContextVar("chaosml_sources", default=_Declared())
+_declared: ContextVar[_Declared | None] = ContextVar("chaosml_sources", default=None)
+
+
+def _current() -> _Declared:
+    return _declared.get() or _Declared()
 
 
 @contextlib.contextmanager
@@ -86,7 +92,7 @@ class Auth(Params):
 def _existing_file(path: str | None) -> str | None:
     if path is None:
         return None
-    full = os.path.join(_declared.get().folder, os.path.expanduser(path))
+    full = os.path.join(_current().folder, os.path.expanduser(path))
     if not os.path.isfile(full):
         raise ValueError(f"no such file: {full}")
     return os.path.abspath(full)
@@ -142,7 +148,7 @@ class Connection(Params):
 
 
 def _source(name: str) -> Mapping[str, Any]:
-    sources = _declared.get().sources
+    sources = _current().sources
     if name in sources:
         return sources[name]
     close = difflib.get_close_matches(name, list(sources), n=1)
@@ -275,6 +281,11 @@ def ca_used(conn: Connection) -> str:
     return "the system's CA certificates (no tls.ca_file given)"
 
 
+def is_refusal(status: int, body: str) -> bool:
+    """Did the source refuse the credentials? 401, 403, or vmauth's 400 for an unknown token."""
+    return status in REFUSED or (status == 400 and _UNKNOWN_TOKEN in body)
+
+
 class SourceRefused(InfrastructureError):
     """The source refused the credentials, or its TLS certificate failed the check: a fault of
     the connection block, never of the system under test."""
@@ -329,6 +340,6 @@ def request(
         raise tls_failed(what, conn, exc.reason) from exc
     finally:
         built.close()
-    if resp.status in REFUSED:
+    if is_refusal(resp.status, resp.text):
         raise refused(what, conn, resp.status)
     return resp

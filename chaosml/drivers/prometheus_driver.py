@@ -142,7 +142,7 @@ def _rejected(p: PrometheusParams, text: str) -> InfrastructureError | ProbeErro
     message = _error_message(text)
     if status >= 500 or status in (408, 429):
         return _Transient(f"Prometheus at {p.base_url} answered {status}: {message}")
-    if status in monitoring_connection.REFUSED:
+    if monitoring_connection.is_refusal(status, text):
         return monitoring_connection.refused(WHAT, p, status)
     if status == 404:
         return InfrastructureError(

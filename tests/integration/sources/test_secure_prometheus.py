@@ -123,7 +123,7 @@ def test_right_credentials_run_the_whole_drill_and_the_password_is_shown_nowhere
     assert [e["source"] for e in fired] == ["prometheus", "alertmanager"]
     assert 0 < fired[0]["time_to_detect_s"] < 5.0
     assert result.one("alert.resolved")["name"] == "SecureVictimDown"
-    assert [e["ok"] for e in result.of("probe.result") if e["name"] == "victim scraped"][0]
+    assert next(e["ok"] for e in result.of("probe.result") if e["name"] == "victim scraped")
     assert result.of("observe.sample"), "observe read nothing through TLS and auth"
     offsets = result.of("clock.offset")
     assert offsets and all(e["error"] is None for e in offsets), offsets
