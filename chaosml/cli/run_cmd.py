@@ -90,7 +90,10 @@ def _run_one(item: Loaded, options: RunOptions, report_dir: Path | None, debug: 
 
     if options.dry_run:
         return dry_run(item, options, debug)
-    observers: list[Observer] = [_observer(), *annotation_observers()]
+    observers: list[Observer] = [
+        _observer(),
+        *annotation_observers(sources=item.experiment.sources),
+    ]
     outcome = run_experiment(item, options, observers=observers, debug=debug)
     _after(outcome, report_dir)
     return outcome.exit_code

@@ -17,7 +17,8 @@ output redact them.
 
 This is the one module that builds the HTTP session of a source (``session``; ``requests``
 imported lazily) and the one that words its refusals: 401/403 → "Prometheus at URL refused the
-credentials (401)" (vmauth's 400 for an unknown token too), a TLS failure → the verification error and the CA file used (both exit 5).
+credentials (401)" (vmauth's 400 for an unknown token too), a TLS failure → the verification
+error and the CA file used (both exit 5).
 """
 
 from __future__ import annotations
@@ -163,6 +164,11 @@ def _source(name: str) -> Mapping[str, Any]:
 def _as_block(value: Any) -> Any:
     """A bare string (URL or source name) is the block ``{url: value}``."""
     return {"url": value} if isinstance(value, str) else value
+
+
+def as_connection(value: str | Connection) -> Connection:
+    """A connection from a bare URL (an environment variable's) or the block itself."""
+    return value if isinstance(value, Connection) else Connection(url=value)
 
 
 # A field holding a connection: a URL, a source's name or a whole block.

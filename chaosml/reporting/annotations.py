@@ -4,6 +4,10 @@
 |---|---|
 | ``CHAOSML_PUSHGATEWAY_URL`` | ``chaosml_fault_active`` pushed while a fault is active |
 | ``CHAOSML_GRAFANA_URL`` (+ ``CHAOSML_GRAFANA_TOKEN``) | a Grafana annotation per fault window |
+
+Each variable holds a URL or the name of one of the experiment's ``sources:`` (whose connection
+block — auth, headers, TLS — is then used); without the variable, a source named
+``pushgateway`` or ``grafana`` is used (docs/monitoring-sources.md).
 """
 
 from __future__ import annotations
@@ -12,6 +16,10 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pydantic import ValidationError
+
+from chaosml.drivers.monitoring_connection import Connection
+from chaosml.errors import InputError
 from chaosml.reporting.grafana import GrafanaAnnotator
 from chaosml.reporting.pushgateway import PushgatewayObserver
 
@@ -23,14 +31,34 @@ Observer = Callable[[dict[str, Any]], None]
 
 
 def annotation_observers(
-    environ: Mapping[str, str] | None = None, pushgateway: str | None = None
+    environ: Mapping[str, str] | None = None,
+    pushgateway: str | None = None,
+    sources: Mapping[str, Connection] | None = None,
 ) -> list[Observer]:
-    """Fresh observers for one run (they keep per-run state)."""
+    """Fresh observers for one run (they keep per-run state); ``sources``: the experiment's."""
     env = os.environ if environ is None else environ
+    known = dict(sources or {})
     observers: list[Observer] = []
-    url = pushgateway or env.get(PUSHGATEWAY_ENV)
-    if url:
-        observers.append(PushgatewayObserver(url))
-    if env.get(GRAFANA_ENV):
-        observers.append(GrafanaAnnotator(env[GRAFANA_ENV], env.get(GRAFANA_TOKEN_ENV)))
+    push = _connection(pushgateway or env.get(PUSHGATEWAY_ENV), "pushgateway", known)
+    if push is not None:
+        observers.append(PushgatewayObserver(push))
+    grafana = _connection(env.get(GRAFANA_ENV), "grafana", known)
+    if grafana is not None:
+        observers.append(GrafanaAnnotator(grafana, env.get(GRAFANA_TOKEN_ENV)))
     return observers
+
+
+def _connection(given: str | None, name: str, known: Mapping[str, Connection]) -> Connection | None:
+    """The source named ``given``, the URL ``given``, or the source called ``name``."""
+    if not given:
+        return known.get(name)
+    if given in known:
+        return known[given]
+    try:
+        return Connection(url=given)
+    except ValidationError:
+        shown = ", ".join(known) or "none"
+        raise InputError(
+            f"the {name} '{given}' is neither an http(s) URL nor a source of the experiment "
+            f"(sources: {shown})"
+        ) from None

@@ -26,7 +26,9 @@ class MimirLike(QuietHandler):
         self.seen.append((path, dict(self.headers.items())))
         if path == PREFIX + "/api/v1/query":
             result = [{"metric": {}, "value": [time.time(), "1"]}]
-            self.reply_json(200, {"status": "success", "data": {"resultType": "vector", "result": result}})
+            self.reply_json(
+                200, {"status": "success", "data": {"resultType": "vector", "result": result}}
+            )
         elif path == PREFIX + "/api/v1/alerts":
             self.reply_json(200, {"status": "success", "data": {"alerts": []}})
         else:
