@@ -33,7 +33,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from chaosml.drivers import http_client
 from chaosml.drivers.base import Params
@@ -115,10 +115,23 @@ class Tls(Params):
         return self
 
 
+def _url_or_name(schema: dict[str, Any]) -> None:
+    """In the JSON Schema ``url`` is any string: a source's name is resolved before the check."""
+    schema.pop("pattern", None)
+    schema["description"] = "an http(s) URL, or the name of a source declared under sources:"
+
+
+# in the JSON Schema: a URL or source name (a string) or a whole block (``$defs/Connection``)
+REF_SCHEMA: dict[str, Any] = {
+    "anyOf": [{"type": "string"}, {"type": "object"}],
+    "description": "an http(s) URL, a source's name, or a connection block ($defs/Connection)",
+}
+
+
 class Connection(Params):
     """A monitoring source's connection block (see the module docstring)."""
 
-    url: str = Field(pattern=URL_PATTERN)
+    url: str = Field(pattern=URL_PATTERN, json_schema_extra=_url_or_name)
     auth: Auth | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     tls: Tls | None = None
@@ -172,7 +185,7 @@ def as_connection(value: str | Connection) -> Connection:
 
 
 # A field holding a connection: a URL, a source's name or a whole block.
-ConnectionRef = Annotated[Connection, BeforeValidator(_as_block)]
+ConnectionRef = Annotated[Connection, BeforeValidator(_as_block), WithJsonSchema(REF_SCHEMA)]
 
 
 def secrets(conn: Connection) -> list[str]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from chaosml.drivers.monitoring_connection import Connection
 from chaosml.drivers.registry import Registry
 from chaosml.model import experiment as m
 from chaosml.model.expectations import Expect
@@ -107,6 +108,7 @@ def _document(registry: Registry, defs: dict[str, Any]) -> dict[str, Any]:
         else {"type": "object"}
     )
     probes = {"type": "array", "items": {"$ref": "#/$defs/Probe"}}
+    defs["Connection"] = _schema(Connection, defs)  # docs/monitoring-sources.md
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "chaosml experiment, version 1",
@@ -120,6 +122,12 @@ def _document(registry: Registry, defs: dict[str, Any]) -> dict[str, Any]:
             "tags": {"type": "array", "items": {"type": "string"}},
             "vars": {"type": "object"},
             "secrets": {"type": "object"},
+            "sources": {
+                "type": "object",
+                "additionalProperties": {
+                    "anyOf": [{"type": "string"}, {"$ref": "#/$defs/Connection"}]
+                },
+            },
             "blast_radius": {
                 "type": "object",
                 "additionalProperties": False,
