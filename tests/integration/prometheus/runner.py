@@ -127,7 +127,8 @@ class ActiveAtWatcher:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                alerts = http_client.request("GET", self.url, timeout=2.0).json()["data"]["alerts"]
+                answer = http_client.request("GET", self.url, timeout=2.0).json()
+                alerts = answer["data"]["alerts"] or []  # vmalert: null when none is active
             except (ChaosMLError, TypeError, KeyError):
                 alerts = []
             for item in alerts:

@@ -96,6 +96,17 @@ def run(
     return run_chaosml(experiment, tmp_path, args=args, extra_env={"PROM_PASSWORD": password})
 
 
+def render_reports(journal: Path, folder: Path) -> tuple[str, list[Path]]:
+    """``chaosml report --debug`` in every format: (what it printed, the report files)."""
+    reports = {fmt: folder / f"report.{fmt}" for fmt in ("html", "junit", "markdown")}
+    argv = [sys.executable, "-m", "chaosml", "report", str(journal), "--debug"]
+    for fmt, path in reports.items():
+        argv += [f"--{fmt}", str(path)]
+    shown = subprocess.run(argv, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    return shown.stdout + shown.stderr, list(reports.values())
+
+
 def assert_nowhere(tmp_path: Path, result: RunResult, secret: str) -> None:
     """Not on the console, not in the journal, not in any report format."""
     assert secret not in result.output
@@ -103,14 +114,9 @@ def assert_nowhere(tmp_path: Path, result: RunResult, secret: str) -> None:
     assert journals
     for journal in journals:
         assert secret not in journal.read_text()
-        reports = {fmt: tmp_path / f"report.{fmt}" for fmt in ("html", "junit", "markdown")}
-        argv = [sys.executable, "-m", "chaosml", "report", str(journal), "--debug"]
-        for fmt, path in reports.items():
-            argv += [f"--{fmt}", str(path)]
-        shown = subprocess.run(argv, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
-        assert secret not in shown.stdout + shown.stderr
-        for path in reports.values():
-            assert path.exists() and secret not in path.read_text()
+        printed, reports = render_reports(journal, tmp_path)
+        assert secret not in printed
+        assert all(secret not in path.read_text() for path in reports)
 
 
 def test_right_credentials_run_the_whole_drill_and_the_password_is_shown_nowhere(
@@ -213,11 +219,6 @@ method:
     assert "⚠ WARNING: " + warning in result.stdout
     assert "InsecureRequestWarning" not in result.output  # said once, by chaosml
     [journal] = tmp_path.glob("journal-*.jsonl")
-    reports = {fmt: tmp_path / f"report.{fmt}" for fmt in ("html", "junit", "markdown")}
-    argv = [sys.executable, "-m", "chaosml", "report", str(journal)]
-    for fmt, path in reports.items():
-        argv += [f"--{fmt}", str(path)]
-    subprocess.run(argv, cwd=REPO_ROOT, check=True, capture_output=True, timeout=60)
-    for path in reports.values():
+    for path in render_reports(journal, tmp_path)[1]:
         assert "TLS certificate verification is OFF" in path.read_text(), path
     assert PASSWORD not in journal.read_text()

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from chaosml.drivers.alert_states import parse_rfc3339
-from tests.fixtures.secure_sources import TOKEN, ActiveAtRecorder, Victoria
+from tests.fixtures.secure_sources import TOKEN, Victoria
 from tests.integration.prometheus.runner import (
     REPO_ROOT,
+    ActiveAtWatcher,
     RunResult,
     flow,
     run_chaosml,
@@ -59,7 +60,7 @@ recovery:
 def run_drill(victoria: Victoria, tmp_path: Path, text: str, token: str = TOKEN) -> RunResult:
     victoria.victim.ensure_running()
     experiment = write_experiment(tmp_path, text)
-    with ActiveAtRecorder(lambda: victoria.alerts("VmVictimDown")) as watcher:
+    with ActiveAtWatcher(victoria.vmalert_url, "VmVictimDown") as watcher:
         result = run_chaosml(experiment, tmp_path, extra_env={"VM_TOKEN": token})
     result.watched = sorted(watcher.seen)
     return result
