@@ -2,7 +2,8 @@
 
 - ``insecure_sources``: a ``source.warning`` event for every source whose TLS certificate is not
   verified (``tls.insecure_skip_verify: true``); the console and every report show it.
-- ``guard_sources``: every guard is read once before the method. A source that refuses the
+- ``guard_sources``: every guard reading a monitoring source (a connection block: prometheus,
+  metrics) is read once before the method. A source that refuses the
   credentials or fails the TLS check ends the run 5 before any fault — read during the method, a
   guard's error would abort it as a breach (exit 4, guards fail closed).
 """
@@ -32,6 +33,8 @@ async def guard_sources(state: RunState) -> None:
     """Read each guard once; SourceRefused (exit 5) goes up, any other error is the guard's
     own business once the method runs."""
     for guard in state.experiment.guards:
+        if not connections_in(guard.params):
+            continue
         try:
             await read_sample(guard, state)
         except SourceRefused:
