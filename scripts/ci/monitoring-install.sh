@@ -31,6 +31,12 @@ if ! command -v victoria-metrics >/dev/null 2>&1 || ! command -v vmalert >/dev/n
     fi
 fi
 
+# openssl: the TLS tests make their CA and certificates with it
+if ! command -v openssl >/dev/null 2>&1; then
+    $SUDO apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" update -q
+    $SUDO apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" install -y -q --no-install-recommends openssl
+fi
+
 missing=""
 for bin in prometheus promtool prometheus-alertmanager prometheus-pushgateway; do
     command -v "$bin" >/dev/null 2>&1 || missing="$missing $bin"

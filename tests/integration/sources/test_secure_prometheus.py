@@ -61,6 +61,9 @@ steady_state:
   - name: victim scraped
     prometheus: {{url: prom, query: 'up{{job="victim"}}'}}
     expect: {{equals: 1}}
+  - name: Prometheus's own exposition, scraped through TLS and auth
+    metrics: {{url: prom, path_prefix: /metrics, name: prometheus_ready}}
+    expect: {{equals: 1}}
 guards:
   - name: Prometheus answers
     every: 1s
@@ -129,7 +132,11 @@ def test_right_credentials_run_the_whole_drill_and_the_password_is_shown_nowhere
     assert [e["source"] for e in fired] == ["prometheus", "alertmanager"]
     assert 0 < fired[0]["time_to_detect_s"] < 5.0
     assert result.one("alert.resolved")["name"] == "SecureVictimDown"
-    assert next(e["ok"] for e in result.of("probe.result") if e["name"] == "victim scraped")
+    steady = {e["name"]: e["ok"] for e in result.of("probe.result")}
+    assert (
+        steady["victim scraped"]
+        and steady["Prometheus's own exposition, scraped through TLS and auth"]
+    )
     assert result.of("observe.sample"), "observe read nothing through TLS and auth"
     offsets = result.of("clock.offset")
     assert offsets and all(e["error"] is None for e in offsets), offsets
