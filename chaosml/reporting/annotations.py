@@ -7,11 +7,14 @@
 
 Each variable holds a URL or the name of one of the experiment's ``sources:`` (whose connection
 block — auth, headers, TLS — is then used); without the variable, a source named
-``pushgateway`` or ``grafana`` is used (docs/monitoring-sources.md).
+``pushgateway`` or ``grafana`` is used (docs/monitoring-sources.md). A name that is neither is
+logged and that observer left out: an observer never breaks a run, nor ``chaosml rollback``
+(which knows no experiment's sources and reaches the backends through URLs only).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -19,9 +22,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from chaosml.drivers.monitoring_connection import Connection
-from chaosml.errors import InputError
 from chaosml.reporting.grafana import GrafanaAnnotator
 from chaosml.reporting.pushgateway import PushgatewayObserver
+
+log = logging.getLogger(__name__)
 
 PUSHGATEWAY_ENV = "CHAOSML_PUSHGATEWAY_URL"
 GRAFANA_ENV = "CHAOSML_GRAFANA_URL"
@@ -58,7 +62,11 @@ def _connection(given: str | None, name: str, known: Mapping[str, Connection]) -
         return Connection(url=given)
     except ValidationError:
         shown = ", ".join(known) or "none"
-        raise InputError(
-            f"the {name} '{given}' is neither an http(s) URL nor a source of the experiment "
-            f"(sources: {shown})"
-        ) from None
+        log.warning(
+            "no %s annotations: '%s' is neither an http(s) URL nor a source of the experiment "
+            "(sources: %s)",
+            name,
+            given,
+            shown,
+        )
+        return None
