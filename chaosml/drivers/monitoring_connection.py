@@ -12,8 +12,8 @@ One block, the same for every monitoring source — the ``prometheus`` and ``met
 
 Declared once under ``sources:`` and referenced by name wherever a URL goes (a bare URL keeps
 working); keys given beside a name replace the source's. Relative TLS files are read from the
-experiment's folder. Passwords and tokens are secrets (``secrets()``): the loader has every
-output redact them.
+experiment's folder. Passwords, tokens and Authorization headers are secrets (``secrets_in``):
+the loader has every output redact them.
 
 This is the one module that builds the HTTP session of a source (``session``; ``requests``
 imported lazily) and the one that words its refusals: 401/403 → "Prometheus at URL refused the
@@ -188,18 +188,6 @@ def as_connection(value: str | Connection) -> Connection:
 ConnectionRef = Annotated[Connection, BeforeValidator(_as_block), WithJsonSchema(REF_SCHEMA)]
 
 
-def secrets(conn: Connection) -> list[str]:
-    """What must never be shown: password or token, the Basic credential as sent, and the
-    values of ``Authorization`` headers."""
-    found = [v for k, v in conn.headers.items() if k.lower() == "authorization"]
-    if conn.auth is not None and conn.auth.bearer is not None:
-        found.append(conn.auth.bearer)
-    if conn.auth is not None and conn.auth.basic is not None:
-        basic = conn.auth.basic
-        found += [basic.password, _basic_credential(basic)] if basic.password else []
-    return found
-
-
 def connections_in(value: Any) -> list[Connection]:
     """Every connection block inside a model (an experiment, a step, a probe), in order."""
     if isinstance(value, Connection):
@@ -223,9 +211,11 @@ def secrets_in(doc: Any) -> list[str]:
     if not isinstance(doc, dict):
         return []
     found = [s for value in doc.values() for s in secrets_in(value)]
-    auth = doc.get("auth")
+    auth, headers = doc.get("auth"), doc.get("headers")
     if isinstance(auth, dict):
         found += _auth_secrets(auth)
+    if "url" in doc and isinstance(headers, dict):
+        found += [str(v) for k, v in headers.items() if str(k).lower() == "authorization" and v]
     return found
 
 

@@ -122,13 +122,17 @@ def test_literal_passwords_tokens_and_the_basic_credential_are_secrets() -> None
 steady_state:
   - name: q
     prometheus: {url: "http://y", auth: {bearer: tok-literal-456}, query: up}
+  - name: r
+    prometheus: {url: "http://z", headers: {Authorization: "Token hdr-literal-789"}, query: up}
 method:
   - wait: 1s
 """,
         "exp.yaml",
     )
     credential = base64.b64encode(b"drill:pw-literal-123").decode()
-    assert {"pw-literal-123", "tok-literal-456", credential} <= set(loaded.secret_values)
+    assert {"pw-literal-123", "tok-literal-456", credential, "Token hdr-literal-789"} <= set(
+        loaded.secret_values
+    )
     assert redaction.scrub(f"pw-literal-123 tok-literal-456 Basic {credential}") == (
         "*** *** Basic ***"
     )
