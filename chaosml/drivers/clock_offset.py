@@ -142,9 +142,17 @@ class TimeQuery:
         except (OSError, HTTPException) as exc:
             raise InfrastructureError(f"cannot read the time of {self.url}: {exc}") from exc
         try:
-            return float(json.loads(body)["data"]["result"][0])
+            return time_answer(json.loads(body)["data"]["result"])
         except (TypeError, KeyError, IndexError, ValueError):
             raise ProbeError(f"{self.url} gave no time() answer: {body[:200]!r}") from None
+
+
+def time_answer(result: Any) -> float:
+    """The server's time in a ``time()`` answer: Prometheus's scalar ``[t, "t"]``, or the one
+    series VictoriaMetrics answers (``[{"metric": {}, "value": [whole seconds, "t.mmm"]}]``)."""
+    if isinstance(result[0], dict):
+        return float(result[0]["value"][1])
+    return float(result[0])
 
 
 def date_header_time(source: Connection) -> float:

@@ -94,6 +94,8 @@ def test_drill_passes_through_vmauth_with_a_bearer_token(
 ) -> None:
     result = run_drill(victoria, tmp_path, vm_drill(victoria, "vmauth", "vmauth"))
     assert_detected_from_vmalerts_active_at(result)
+    # vmauth routes /api/v1/query to VictoriaMetrics: its clock is measured (time() is a vector)
+    assert result.one("alert.fired")["clock_offset_s"] is not None, result.of("clock.offset")
     assert TOKEN not in result.output
     assert all(TOKEN not in p.read_text() for p in tmp_path.glob("journal-*.jsonl"))
 

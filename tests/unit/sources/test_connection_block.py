@@ -175,3 +175,10 @@ def test_the_tls_reason_is_found_inside_a_wrapped_error() -> None:
         "certificate verify failed: unable to get local issuer certificate"
     )
     assert connection_errors.tls_reason(OSError("refused")) is None
+
+
+def test_victoria_metrics_answers_time_as_a_vector_and_is_read() -> None:
+    from chaosml.drivers.clock_offset import time_answer
+
+    assert time_answer([{"metric": {}, "value": [1796150732, "1796150731.103"]}]) == 1796150731.103
+    assert time_answer([1796150731.103, "1796150731.103"]) == 1796150731.103
