@@ -137,7 +137,9 @@ def test_right_credentials_run_the_whole_drill_and_the_password_is_shown_nowhere
         steady["victim scraped"]
         and steady["Prometheus's own exposition, scraped through TLS and auth"]
     )
-    assert result.of("observe.sample"), "observe read nothing through TLS and auth"
+    samples = result.of("observe.sample")
+    assert samples and all(e.get("error") is None for e in samples), samples
+    assert 1.0 in [e["value"] for e in samples]  # read through TLS and auth
     offsets = result.of("clock.offset")
     assert offsets and all(e["error"] is None for e in offsets), offsets
     assert secure_prom.victim.alive()
