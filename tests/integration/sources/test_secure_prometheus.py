@@ -15,7 +15,7 @@ from tests.fixtures.secure_sources import PASSWORD, USER, SecureMonitoring
 from tests.integration.prometheus.runner import (
     REPO_ROOT,
     RunResult,
-    flow,
+    kill_and_expect,
     run_chaosml,
     write_experiment,
 )
@@ -26,21 +26,11 @@ pytestmark = [pytest.mark.prometheus, pytest.mark.slow]
 def drill(secure: SecureMonitoring, ca: Path, auth: str, fault: bool = True) -> str:
     """Kill the victim; SecureVictimDown must fire in Prometheus, show in Alertmanager and
     resolve — every monitoring source declared once under ``sources:``."""
-    victim = secure.victim
-    method = f"""
-  - fault: process.kill
-    pid_file: "{victim.pid_file}"
-    signal: SIGKILL
-    restart: {flow(victim.argv())}
-    restart_cwd: "{REPO_ROOT}"
+    method = kill_and_expect(secure.victim, "SecureVictimDown", "{prometheus: prom}")
+    method += """
   - expect_alert:
       name: SecureVictimDown
-      labels: {{severity: page}}
-      source: {{prometheus: prom}}
-      fires_within: 20s
-  - expect_alert:
-      name: SecureVictimDown
-      source: {{alertmanager: am}}
+      source: {alertmanager: am}
       fires_within: 20s"""
     return f"""
 version: 1

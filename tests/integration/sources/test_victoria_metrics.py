@@ -10,10 +10,9 @@ import pytest
 from chaosml.drivers.alert_states import parse_rfc3339
 from tests.fixtures.secure_sources import TOKEN, Victoria
 from tests.integration.prometheus.runner import (
-    REPO_ROOT,
     ActiveAtWatcher,
     RunResult,
-    flow,
+    kill_and_expect,
     run_chaosml,
     write_experiment,
 )
@@ -22,7 +21,6 @@ pytestmark = [pytest.mark.prometheus, pytest.mark.slow]
 
 
 def vm_drill(victoria: Victoria, query_source: str, alert_source: str, extra: str = "") -> str:
-    victim = victoria.victim
     return f"""
 version: 1
 title: Killing the victim fires VmVictimDown in vmalert
@@ -39,17 +37,7 @@ steady_state:
   - name: victim scraped by VictoriaMetrics
     prometheus: {{url: {query_source}, query: 'up{{job="vmvictim"}}'}}
     expect: {{equals: 1}}
-method:
-  - fault: process.kill
-    pid_file: "{victim.pid_file}"
-    signal: SIGKILL
-    restart: {flow(victim.argv())}
-    restart_cwd: "{REPO_ROOT}"
-  - expect_alert:
-      name: VmVictimDown
-      labels: {{severity: page}}
-      source: {{prometheus: {alert_source}}}
-      fires_within: 20s
+method:{kill_and_expect(victoria.victim, "VmVictimDown", "{prometheus: " + alert_source + "}")}
 recovery:
   within: 30s
   every: 1s
