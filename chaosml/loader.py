@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from chaosml import redaction
+from chaosml.contract import connection
 from chaosml.contract.catalogue import Role
 from chaosml.contract.params import Params
 from chaosml.ctk.detect import is_ctk
@@ -73,11 +74,21 @@ def load_source(
     doc, secrets = builder.substitute(
         source.data, dict(overrides or {}), os.environ if environ is None else environ
     )
+    secrets += connection.secrets_in(doc)  # passwords and tokens of sources
     redaction.remember(secrets)  # before validation: its messages quote values
-    experiment = builder.experiment(doc)
+    folder = _folder(source.file)
+    with connection.declared({}, folder):
+        declared = builder.sources(doc)
+    with connection.declared(declared, folder):
+        experiment = builder.experiment(doc)
     if builder.out.problems or experiment is None:
         raise ValidationError(_without_cascades(builder.out.problems))
     return Loaded(experiment, source.file, secrets, doc, builder.secret_refs)
+
+
+def _folder(file: str) -> str:
+    """Where relative files of the experiment (TLS certificates) are read from."""
+    return os.path.dirname(file) if os.path.isfile(file) else ""
 
 
 _UNRESOLVED = re.compile(r"got '[^']*\$\{")
@@ -101,6 +112,7 @@ class _Builder:
         self.registry = registry
         self.secret_refs = SecretRefs()
         self.strict_vars = strict_vars
+        self.connections: dict[str, connection.Connection] = {}
 
     # -- substitution -------------------------------------------------------------------------
     def substitute(
@@ -150,6 +162,20 @@ class _Builder:
             self.out.add(exc.loc, exc.message, exc.suggestion)
             return value
 
+    # -- the sources connection blocks name ---------------------------------------------------
+    def sources(self, doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """The validated ``sources:`` section, as blocks that a ``url: NAME`` takes."""
+        data = doc.get("sources")
+        if data is None:
+            return {}
+        found = self._mapping(data, ("sources",), "'sources'") or {}
+        built = {
+            str(name): self.out.validate(connection.Connection, _as_block(block), ("sources", name))
+            for name, block in found.items()
+        }
+        self.connections = {n: c for n, c in built.items() if c is not None}
+        return {n: c.model_dump(exclude_none=True) for n, c in self.connections.items()}
+
     # -- the whole experiment -----------------------------------------------------------------
     def experiment(self, doc: dict[str, Any]) -> m.Experiment | None:
         for key in doc:
@@ -166,6 +192,7 @@ class _Builder:
             "observe": self.observe(doc.get("observe")),
             "method": method,
             "rollbacks": self._list(doc, "rollbacks", self.rollback),
+            "sources": self.connections,
         }
         built["recovery"] = self.recovery(doc.get("recovery"), method)
         built.update(sections.build(self, doc, method))  # sensitivity, impact, expect_no_alert
@@ -444,6 +471,11 @@ class _Builder:
             "or expect it in the method",
         )
         return None
+
+
+def _as_block(value: Any) -> Any:
+    """A source given as a bare URL is the block ``{url: URL}``."""
+    return {"url": value} if isinstance(value, str) else value
 
 
 def _add_implied_targets(built: dict[str, Any]) -> None:

@@ -26,6 +26,7 @@ pytest_plugins = [  # a module before the ones importing it (assertion rewriting
     "tests.fixtures.encoded_feeds",
     "tests.fixtures.k8s_env",
     "tests.fixtures.postgres_env",
+    "tests.fixtures.secure_sources",
     "tests.integration.watchdog.kill_env",
 ]
 

@@ -94,7 +94,10 @@ def _run_one(item: Loaded, options: RunOptions, report_dir: Path | None, debug: 
 
     if options.dry_run:
         return dry_run(item, options, debug)
-    observers: list[Observer] = [_observer(), *annotation_observers()]
+    observers: list[Observer] = [
+        _observer(),
+        *annotation_observers(sources=item.experiment.sources),
+    ]
     outcome = run_experiment(item, options, observers=observers, debug=debug)
     _after(outcome, report_dir)
     record_journal(outcome.journal_path)  # the drill history; a failure is only a warning

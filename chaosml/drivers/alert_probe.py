@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from chaosml import redaction
+from chaosml.contract.connection import Connection, ConnectionRef
 from chaosml.contract.context import DriverContext
 from chaosml.contract.params import Params
 from chaosml.contract.sample import Sample
@@ -28,20 +29,21 @@ from chaosml.drivers.alert_states import (
 )
 from chaosml.drivers.base import ProbeDriver
 from chaosml.errors import InfrastructureError
-from chaosml.io import http_client
+from chaosml.io import monitoring_http
 from chaosml.model.types import Duration
 
 SourceKind = Literal["prometheus", "alertmanager"]
 _PATHS: dict[str, str] = {"prometheus": "/api/v1/alerts", "alertmanager": "/api/v2/alerts"}
+_NAMES: dict[str, str] = {"prometheus": "Prometheus", "alertmanager": "Alertmanager"}
 RETRIES = 2
-_URL = r"^https?://"
 
 
 class AlertSource(Params):
-    """Exactly one of ``prometheus: URL`` or ``alertmanager: URL``."""
+    """Exactly one of ``prometheus:`` or ``alertmanager:``, each a URL, a source's name or a
+    connection block (``contract.connection``)."""
 
-    prometheus: str | None = Field(default=None, pattern=_URL)
-    alertmanager: str | None = Field(default=None, pattern=_URL)
+    prometheus: ConnectionRef | None = None
+    alertmanager: ConnectionRef | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> AlertSource:
@@ -54,8 +56,14 @@ class AlertSource(Params):
         return "prometheus" if self.prometheus is not None else "alertmanager"
 
     @property
+    def connection(self) -> Connection:
+        found = self.prometheus or self.alertmanager
+        assert found is not None  # _exactly_one
+        return found
+
+    @property
     def base_url(self) -> str:
-        return str(self.prometheus or self.alertmanager).rstrip("/")
+        return self.connection.base_url
 
 
 class AlertParams(Params):
@@ -84,8 +92,11 @@ class AlertProbe(ProbeDriver[AlertParams]):
 
 def fetch_alerts(source: AlertSource, timeout: float) -> list[AlertView]:
     """Every alert the source reports now."""
-    url = source.base_url + _PATHS[source.kind]
-    resp = http_client.request("GET", url, timeout=timeout, retries=RETRIES)
+    path = _PATHS[source.kind]
+    url = source.base_url + path
+    resp = monitoring_http.request(
+        _NAMES[source.kind], source.connection, "GET", path, timeout=timeout, retries=RETRIES
+    )
     payload = resp.json()
     if resp.status != 200 or payload is None:
         raise InfrastructureError(

@@ -56,9 +56,10 @@ def _time_or_none(raw: Any) -> float | None:
 
 
 def prometheus_alerts(payload: Any) -> list[AlertView]:
-    """Alerts of a Prometheus ``/api/v1/alerts`` answer."""
+    """Alerts of a Prometheus ``/api/v1/alerts`` answer (vmalert's too: it answers
+    ``"alerts": null`` while none is active)."""
     try:
-        raw_alerts = payload["data"]["alerts"]
+        raw_alerts = payload["data"]["alerts"] or []
     except (TypeError, KeyError):
         raise ProbeError(
             f"not a Prometheus /api/v1/alerts answer: {redaction.clip(str(payload), 200)}"

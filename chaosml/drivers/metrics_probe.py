@@ -3,6 +3,7 @@
 The only module importing ``prometheus_client`` (for its text-format parser). The scraped
 endpoint is part of the system under test, so a scrape that fails — refused, timed out, not
 200, not the text format — is a ``ProbeError``: the probe's expectation fails, the tool did not.
+Credentials refused or a failed TLS check are the connection block's fault: exit 5.
 """
 
 from __future__ import annotations
@@ -14,20 +15,20 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import Field
 
 from chaosml import redaction
+from chaosml.contract.connection import Connection
 from chaosml.contract.context import DriverContext
-from chaosml.contract.params import Params
 from chaosml.contract.sample import Sample
 from chaosml.drivers.base import ProbeDriver
 from chaosml.drivers.promql_result import format_labels, labels_match
 from chaosml.errors import InfrastructureError, ProbeError
-from chaosml.io import http_client
+from chaosml.io import monitoring_http
+from chaosml.io.monitoring_http import SourceRefused
 from chaosml.model.types import Duration
 
 _SHOWN = 10
 
 
-class MetricsParams(Params):
-    url: str = Field(pattern=r"^https?://")
+class MetricsParams(Connection):
     # the sample name as exposed, e.g. model_requests_total or latency_seconds_bucket
     name: str = Field(min_length=1)
     labels: dict[str, str] = {}
@@ -40,18 +41,23 @@ class MetricsProbe(ProbeDriver[MetricsParams]):
     summary: ClassVar[str] = "one series scraped from a /metrics exposition (no Prometheus needed)"
 
     def sample(self, params: MetricsParams, ctx: DriverContext) -> Sample:
-        labels, value = read_series(scrape(params.url, params.timeout), params.name, params.labels)
+        labels, value = read_series(scrape(params, params.timeout), params.name, params.labels)
         return Sample(value=value, details={"labels": labels})
 
     def describe(self, params: MetricsParams) -> str:
         labels = format_labels(params.labels) if params.labels else ""
-        return f"metrics {params.name}{labels} at {params.url}"
+        return f"metrics {params.name}{labels} at {params.base_url}"
 
 
-def scrape(url: str, timeout: float) -> str:
-    """The exposition text at ``url``."""
+def scrape(conn: Connection, timeout: float) -> str:
+    """The exposition text at the connection's URL."""
+    url = conn.base_url
     try:
-        resp = http_client.request("GET", url, timeout=timeout, retries=1)
+        resp = monitoring_http.request(
+            "metrics endpoint", conn, "GET", "", timeout=timeout, retries=1
+        )
+    except SourceRefused:
+        raise
     except InfrastructureError as exc:
         raise ProbeError(f"cannot scrape {url}: {exc.message}") from exc
     if resp.status != 200:

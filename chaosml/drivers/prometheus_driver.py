@@ -5,7 +5,9 @@ The only module importing ``prometheus_api_client``; its errors become chaosml e
 - connection refused, timeouts and 5xx answers are transient: retried with tenacity, then
   ``InfrastructureError`` naming the URL;
 - a query Prometheus rejects (4xx) is a ``ProbeError`` quoting Prometheus's own message;
-- empty, NaN and multi-series answers are ``ProbeError`` (see ``promql_result``).
+- empty, NaN and multi-series answers are ``ProbeError`` (see ``promql_result``);
+- 401/403 and a failed TLS check are ``InfrastructureError`` worded by ``io.monitoring_http``
+  (whose block — auth, headers, TLS, path prefix — the params carry).
 """
 
 from __future__ import annotations
@@ -25,32 +27,27 @@ from pydantic import Field
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from chaosml import redaction
+from chaosml.contract.connection import Connection
 from chaosml.contract.context import DriverContext
-from chaosml.contract.params import Params
 from chaosml.contract.sample import Sample
 from chaosml.drivers.base import ProbeDriver
 from chaosml.drivers.promql_result import Reduce, parse_result, reduce_points, select_series
 from chaosml.errors import InfrastructureError, ProbeError
-from chaosml.io import connection_errors
+from chaosml.io import connection_errors, monitoring_http
 from chaosml.model.types import Duration
 
 ATTEMPTS = 3
-URL_PATTERN = r"^https?://"
+WHAT = "Prometheus"
 _STATUS = re.compile(r"HTTP Status Code (\d+)")
 
 
-class PrometheusParams(Params):
-    url: str = Field(pattern=URL_PATTERN)
+class PrometheusParams(Connection):
     query: str = Field(min_length=1)
     window: Duration | None = None  # seconds; set: a range query reduced by ``reduce``
     step: Duration | None = None  # seconds between range points; default window/100, at least 1s
     reduce: Reduce = "last"
     series: dict[str, str] | None = None  # labels selecting one series of several
     timeout: Duration = 5.0
-
-    @property
-    def base_url(self) -> str:
-        return self.url.rstrip("/")
 
     def range_step(self) -> float:
         if self.step is not None:
@@ -98,7 +95,8 @@ def fetch_result(p: PrometheusParams) -> Any:
 
 def _query_once(p: PrometheusParams) -> Any:
     # retry=0: no hidden urllib3 retries; tenacity above is the one retry policy.
-    client = PrometheusConnect(url=p.base_url, timeout=p.timeout, retry=0)  # type: ignore[arg-type]
+    session = monitoring_http.session(p)
+    client = PrometheusConnect(url=p.base_url, timeout=p.timeout, retry=0, session=session)  # type: ignore[arg-type]
     try:
         return _run_query(client, p)
     except PrometheusApiClientException as exc:
@@ -113,12 +111,16 @@ def _query_once(p: PrometheusParams) -> Any:
             hint="check that the URL is a Prometheus server (http://host:9090)",
         ) from exc
     except OSError as exc:  # requests' connection errors and timeouts
+        tls = connection_errors.tls_reason(exc)
+        if tls is not None:
+            raise monitoring_http.tls_failed(WHAT, p, tls) from exc
         raise _Transient(
             f"cannot reach Prometheus at {p.base_url}: {connection_errors.reason(exc)}",
             hint=f"is Prometheus running? check {p.base_url}/-/ready",
         ) from exc
     finally:
         client.close()
+        session.close()
 
 
 def _run_query(client: Any, p: PrometheusParams) -> Any:
@@ -140,10 +142,13 @@ def _rejected(p: PrometheusParams, text: str) -> InfrastructureError | ProbeErro
     message = _error_message(text)
     if status >= 500 or status in (408, 429):
         return _Transient(f"Prometheus at {p.base_url} answered {status}: {message}")
+    if monitoring_http.is_refusal(status, text):
+        return monitoring_http.refused(WHAT, p, status)
     if status == 404:
         return InfrastructureError(
             f"{p.base_url} answered 404 to /api/v1/query: not a Prometheus server?",
-            hint="the url is Prometheus's base URL, e.g. http://127.0.0.1:9090",
+            hint="the url is Prometheus's base URL, e.g. http://127.0.0.1:9090; a backend "
+            "serving the API under a prefix needs path_prefix (docs/monitoring-sources.md)",
         )
     return ProbeError(f"Prometheus at {p.base_url} rejected the query {p.query!r}: {message}")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from chaosml.contract.connection import Connection
 from chaosml.durations import parse_duration
 from chaosml.engine.alert_book import SourceKey
 from chaosml.engine.state import RunState
@@ -26,39 +27,46 @@ NTP_FIX = "synchronise both clocks with NTP (chrony/systemd-timesyncd)"
 
 
 def source_key(source: m.AlertSource) -> SourceKey:
-    if source.prometheus is not None:
-        return ("prometheus", source.prometheus.rstrip("/"))
-    return ("alertmanager", str(source.alertmanager).rstrip("/"))
+    kind = "prometheus" if source.prometheus is not None else "alertmanager"
+    return (kind, source.connection.base_url)
 
 
 def alert_sources(experiment: m.Experiment) -> list[SourceKey]:
     """Every source an expected or resolving alert is read from, in order, once each."""
-    found = [
-        source_key(step.expect_alert.source)
+    return list(source_connections(experiment))
+
+
+def source_connections(experiment: m.Experiment) -> dict[SourceKey, Connection]:
+    """Each alert source's key and connection (the first block given for a key wins)."""
+    sources = [
+        step.expect_alert.source
         for step in experiment.method
         if isinstance(step, m.ExpectAlertStep)
     ]
     if experiment.recovery is not None:
-        found += [source_key(a.source) for a in experiment.recovery.alerts_resolve if a.source]
-    found += [  # expect_notification reads Alertmanager's startsAt too (issue 19)
-        ("alertmanager", s.expect_notification.source.alertmanager.rstrip("/"))
-        for s in experiment.method
-        if isinstance(s, m.ExpectNotificationStep)
-    ]
-    return list(dict.fromkeys(found))
+        sources += [a.source for a in experiment.recovery.alerts_resolve if a.source]
+    found: dict[SourceKey, Connection] = {}
+    for source in sources:
+        found.setdefault(source_key(source), source.connection)
+    for step in experiment.method:  # expect_notification reads Alertmanager's startsAt too
+        if isinstance(step, m.ExpectNotificationStep):
+            conn = step.expect_notification.source.alertmanager
+            found.setdefault(("alertmanager", conn.base_url), conn)
+    return found
 
 
-def prometheus_urls(experiment: m.Experiment) -> list[str]:
+def prometheus_connections(experiment: m.Experiment) -> list[Connection]:
     """The Prometheus servers the experiment names (alert sources and prometheus probes)."""
-    urls = [url for kind, url in alert_sources(experiment) if kind == "prometheus"]
+    found = [c for (kind, _), c in source_connections(experiment).items() if kind == "prometheus"]
     probes = [*experiment.steady_state, *experiment.guards]
     probes += experiment.observe.metrics if experiment.observe else []
-    urls += [_url(p) for p in probes if p.kind == "prometheus"]
-    return list(dict.fromkeys(urls))
-
-
-def _url(probe: m.ProbeSpec) -> str:
-    return str(probe.params.model_dump()["url"]).rstrip("/")
+    found += [
+        p.params for p in probes if p.kind == "prometheus" and isinstance(p.params, Connection)
+    ]
+    unique: dict[str, Connection] = {}
+    for conn in found:
+        unique.setdefault(conn.base_url, conn)
+    return list(unique.values())
 
 
 @dataclass(frozen=True)
@@ -68,22 +76,24 @@ class Measured:
     error: str | None = None
 
 
-def measure_one(key: SourceKey, prometheus: list[str]) -> ClockOffset:
+def measure_one(key: SourceKey, conn: Connection, prometheus: list[Connection]) -> ClockOffset:
     kind, url = key
     if kind == "prometheus":
-        return clock_offset.measure_prometheus(url)
+        return clock_offset.measure_prometheus(conn)
     feeder = next((p for p in prometheus if clock_offset.feeds(p, url)), None)
     if feeder is None:
-        return clock_offset.measure_date_header(url)
+        return clock_offset.measure_date_header(conn)
     via = clock_offset.measure_prometheus(feeder)
-    method = f"startsAt is stamped by {feeder}, which feeds it: {via.method}"
+    method = f"startsAt is stamped by {feeder.base_url}, which feeds it: {via.method}"
     return ClockOffset(via.offset_s, via.uncertainty_s, method, via.rtt_s)
 
 
-def _measurer(key: SourceKey, prometheus: list[str]) -> Callable[[], Measured]:
+def _measurer(
+    key: SourceKey, conn: Connection, prometheus: list[Connection]
+) -> Callable[[], Measured]:
     def measure_or_error() -> Measured:
         try:
-            return Measured(key, measure_one(key, prometheus))
+            return Measured(key, measure_one(key, conn, prometheus))
         except ChaosMLError as exc:
             return Measured(key, None, exc.message)
 
@@ -94,10 +104,11 @@ async def measure(state: RunState, when: str) -> list[Measured]:
     """Measure every alert source's offset; journal each; at ``start`` keep them for mapping."""
     if when == "end" and (state.stopping or not state.alert_book.offsets):
         return []  # an interrupted run ends at once; nothing measured at the start
-    prometheus = prometheus_urls(state.experiment)
+    prometheus = prometheus_connections(state.experiment)
     results = []
-    for key in alert_sources(state.experiment):
-        done = await call_blocking(_measurer(key, prometheus), 30.0, f"clock of {key[1]}")
+    for key, conn in source_connections(state.experiment).items():
+        measurer = _measurer(key, conn, prometheus)
+        done = await call_blocking(measurer, 30.0, f"clock of {key[1]}")
         if when == "start" and done.offset is not None:
             state.alert_book.offsets[key] = done.offset
         _journal(state, done, when)

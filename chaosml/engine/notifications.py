@@ -94,7 +94,7 @@ class _Watch:
         book = state.alert_book
         since = state.last_fault_wall or book.steady_wall or _run_start(state)
         sink = state.sinks.get(want.listen) if want.listen else None
-        key = ("alertmanager", want.source.alertmanager.rstrip("/"))
+        key = ("alertmanager", want.source.alertmanager.base_url)
         return cls(want, index, state, AlertmanagerApi(want.source.alertmanager), sink, since, key)
 
     async def read_tree(self) -> routing.Route:

@@ -20,6 +20,7 @@ from chaosml.engine import (
     lock,
     notify_sinks,
     proxies,
+    source_checks,
     watchers,
 )
 from chaosml.engine.alerts import alerts_resolve
@@ -174,6 +175,7 @@ class Runner:
             "steady-state-before"
         )  # before observe: its first sample is the baseline
         self._start_watchers()
+        source_checks.insecure_sources(self.state)  # tls.insecure_skip_verify, said loudly
         await asyncio.sleep(0)  # observe's first sample is read in this phase: the baseline
         steady = await self._steady_before()
         if steady is not None:
@@ -208,6 +210,7 @@ class Runner:
             return Verdict(
                 Status.NOT_STEADY, f"not steady before the method: {reasons}", "not-steady"
             )
+        await source_checks.guard_sources(state)  # credentials and TLS: exit 5 before a fault
         alerts = await alert_preconditions.check(state)  # expected alerts inactive; clocks
         return Verdict(alerts.status, alerts.reason, alerts.ended_by) if alerts else None
 

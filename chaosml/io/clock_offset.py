@@ -21,8 +21,10 @@ from http.client import HTTPConnection, HTTPException, HTTPSConnection
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from chaosml.contract import connection
+from chaosml.contract.connection import Connection
 from chaosml.errors import ChaosMLError, InfrastructureError, ProbeError
-from chaosml.io import http_client
+from chaosml.io import monitoring_http
 
 SAMPLES = 10
 DATE_SAMPLES = 4
@@ -92,18 +94,18 @@ def whole_second_offset(readings: list[Reading], method: str) -> ClockOffset:
     return bounded_offset(readings, 1.0, method)
 
 
-def measure_prometheus(url: str, samples: int = SAMPLES) -> ClockOffset:
-    with TimeQuery(url) as query:
+def measure_prometheus(conn: Connection, samples: int = SAMPLES) -> ClockOffset:
+    with TimeQuery(conn) as query:
         readings = [timed(query.server_time) for _ in range(samples)]
     return bounded_offset(readings, 0.001, "prometheus time()")
 
 
-def measure_date_header(url: str, samples: int = DATE_SAMPLES) -> ClockOffset:
+def measure_date_header(conn: Connection, samples: int = DATE_SAMPLES) -> ClockOffset:
     readings = []
     for index in range(samples):
         if index:
             time.sleep(1.0 / samples)  # spread over a second: the Date ticks narrow the bounds
-        readings.append(timed(lambda: date_header_time(url)))
+        readings.append(timed(lambda: date_header_time(conn)))
     return whole_second_offset(readings, "HTTP Date header")
 
 
@@ -111,12 +113,21 @@ class TimeQuery:
     """Instant ``time()`` queries on one kept-alive connection: a round trip of a tenth of a
     millisecond on loopback, where a full HTTP client adds milliseconds of jitter."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-        parts = urlsplit(url)
-        connection = HTTPSConnection if parts.scheme == "https" else HTTPConnection
+    def __init__(self, source: Connection) -> None:
+        self.url = source.base_url
+        parts = urlsplit(self.url)
         self.path = (parts.path.rstrip("/") or "") + "/api/v1/query?query=time()"
-        self.conn = connection(str(parts.hostname), parts.port, timeout=TIMEOUT)
+        self.headers = connection.request_headers(source)
+        self.conn: HTTPConnection = (
+            HTTPSConnection(
+                str(parts.hostname),
+                parts.port,
+                timeout=TIMEOUT,
+                context=monitoring_http.ssl_context(source),
+            )
+            if parts.scheme == "https"
+            else HTTPConnection(str(parts.hostname), parts.port, timeout=TIMEOUT)
+        )
 
     def __enter__(self) -> TimeQuery:
         return self
@@ -127,29 +138,38 @@ class TimeQuery:
     def server_time(self) -> float:
         """Prometheus's own time: the timestamp of the answer (milliseconds, truncated)."""
         try:
-            self.conn.request("GET", self.path)
+            self.conn.request("GET", self.path, headers=self.headers)
             body = self.conn.getresponse().read()
         except (OSError, HTTPException) as exc:
             raise InfrastructureError(f"cannot read the time of {self.url}: {exc}") from exc
         try:
-            return float(json.loads(body)["data"]["result"][0])
+            return time_answer(json.loads(body)["data"]["result"])
         except (TypeError, KeyError, IndexError, ValueError):
             raise ProbeError(f"{self.url} gave no time() answer: {body[:200]!r}") from None
 
 
-def date_header_time(url: str) -> float:
-    resp = http_client.request("GET", f"{url}/-/healthy", timeout=TIMEOUT)
+def time_answer(result: Any) -> float:
+    """The server's time in a ``time()`` answer: Prometheus's scalar ``[t, "t"]``, or the one
+    series VictoriaMetrics answers (``[{"metric": {}, "value": [whole seconds, "t.mmm"]}]``)."""
+    if isinstance(result[0], dict):
+        return float(result[0]["value"][1])
+    return float(result[0])
+
+
+def date_header_time(source: Connection) -> float:
+    resp = monitoring_http.request("Alertmanager", source, "GET", "/-/healthy", timeout=TIMEOUT)
     date = {k.lower(): v for k, v in resp.headers.items()}.get("date")
     if not date:
-        raise ProbeError(f"{url} sent no Date header")
+        raise ProbeError(f"{source.base_url} sent no Date header")
     return parsedate_to_datetime(date).timestamp()
 
 
-def feeds(prometheus_url: str, alertmanager_url: str) -> bool:
+def feeds(prometheus: Connection, alertmanager_url: str) -> bool:
     """True when that Prometheus sends its alerts to that Alertmanager (same host and port)."""
-    api = f"{prometheus_url}/api/v1/alertmanagers"
+    api = "/api/v1/alertmanagers"
     try:
-        payload = http_client.request("GET", api, timeout=TIMEOUT).json()
+        answer = monitoring_http.request("Prometheus", prometheus, "GET", api, timeout=TIMEOUT)
+        payload = answer.json()
         active = payload["data"]["activeAlertmanagers"]
     except (TypeError, KeyError, ChaosMLError):
         return False

@@ -8,6 +8,8 @@ in its text; a user needs the innermost cause once.
 
 from __future__ import annotations
 
+import ssl
+
 _TIMEOUT_WORDS = ("timed out", "timeout")
 
 
@@ -20,6 +22,17 @@ def reason(exc: BaseException) -> str:
     if any(word in text.lower() for word in _TIMEOUT_WORDS):
         return "timed out"
     return text if len(text) < 200 else text[:200] + "…"
+
+
+def tls_reason(exc: BaseException) -> str | None:
+    """The TLS failure inside ``exc`` ("certificate verify failed: unable to get local issuer
+    certificate"), or None when it is no TLS failure."""
+    for inner in _chain(exc):
+        if isinstance(inner, ssl.SSLCertVerificationError) and inner.verify_message:
+            return f"certificate verify failed: {inner.verify_message}"
+        if isinstance(inner, ssl.SSLError):
+            return str(inner.reason or inner).lower().replace("_", " ")
+    return None
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

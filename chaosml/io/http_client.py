@@ -20,6 +20,28 @@ from chaosml.io import connection_errors
 _session = requests.Session()
 
 
+def new_session(
+    headers: dict[str, str],
+    verify: bool | str,
+    cert: str | tuple[str, str] | None = None,
+    *,
+    quiet_insecure: bool = False,
+) -> Any:
+    """A session of its own (a monitoring source's auth, headers and TLS: io/monitoring_http);
+    the caller closes it. ``quiet_insecure``: no per-request warning for an unverified source
+    (the run says so once, in the journal)."""
+    built = requests.Session()
+    built.headers.update(headers)
+    built.verify = verify
+    if cert is not None:
+        built.cert = cert
+    if quiet_insecure:
+        import urllib3
+
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    return built
+
+
 @dataclass
 class HttpResponse:
     status: int
@@ -39,6 +61,14 @@ class _Transient(InfrastructureError):
     """A connection error or timeout that a retry may cure."""
 
 
+class TlsError(InfrastructureError):
+    """The TLS handshake failed (certificate not verified, …): no retry cures it."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 def request(
     method: str,
     url: str,
@@ -48,11 +78,13 @@ def request(
     headers: dict[str, str] | None = None,
     timeout: float = 5.0,
     retries: int = 0,
+    session: Any = None,
 ) -> HttpResponse:
     """Send one request; retry connection errors and timeouts ``retries`` times with backoff.
 
     Raises InfrastructureError naming the URL when it cannot be reached. The timeout never runs
-    past the deadline of the driver call this runs in.
+    past the deadline of the driver call this runs in. ``session``: a monitoring source's own
+    (``monitoring_http.session``: auth, headers, TLS); a failed TLS check is TlsError.
     """
     timeout = cancellation.seconds_left(timeout)
     attempt = retry(
@@ -62,7 +94,7 @@ def request(
         reraise=True,
     )(_send_once)
     try:
-        return attempt(method, url, json, body, headers, timeout)
+        return attempt(method, url, json, body, headers, timeout, session or _session)
     except _Transient as exc:
         raise InfrastructureError(exc.message, hint=exc.hint) from exc.__cause__
 
@@ -74,12 +106,23 @@ def _send_once(
     body: str | bytes | None,
     headers: dict[str, str] | None,
     timeout: float,
+    session: requests.Session,
 ) -> HttpResponse:
     started = time.perf_counter()
     try:
-        resp = _session.request(
-            method.upper(), url, json=json, data=body, headers=headers, timeout=timeout
+        # verify given per request: requests would let REQUESTS_CA_BUNDLE override the session's
+        resp = session.request(
+            method.upper(),
+            url,
+            json=json,
+            data=body,
+            headers=headers,
+            timeout=timeout,
+            verify=None if session is _session else session.verify,
         )
+    except requests.exceptions.SSLError as exc:
+        reason = connection_errors.tls_reason(exc) or connection_errors.reason(exc)
+        raise TlsError(f"TLS with {url} failed: {reason}", reason) from exc
     except requests.Timeout as exc:
         raise _Transient(f"{method.upper()} {url} timed out after {timeout:g}s") from exc
     except requests.ConnectionError as exc:

@@ -659,3 +659,16 @@ class NotificationResult(JournalEvent):
     delivery: StrictStr | None = None
     waited_s: Num | None = None
     required = ("alert", "notified")
+
+
+# -- monitoring sources (issue 24, docs/monitoring-sources.md) ------------------------------------
+class SourceWarning(JournalEvent):
+    """A monitoring source is reached in a way a person must know about (``tls:
+    insecure_skip_verify: true``); shown in the run and in every report.
+
+    Fields: `url`, `warning`
+    """
+
+    event: Literal["source.warning"] = "source.warning"
+    url: StrictStr | None = None
+    warning: StrictStr | None = None

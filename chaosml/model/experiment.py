@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chaosml import escape
+from chaosml.contract.connection import Connection, ConnectionRef
 from chaosml.contract.params import Params
 from chaosml.model.expectations import Expect
 from chaosml.model.sensitivity import Sensitivity
@@ -134,8 +135,16 @@ class WaitStep(Strict):
 
 
 class AlertSource(Strict):
-    prometheus: str | None = None
-    alertmanager: str | None = None
+    """Where an alert is read: a URL, a name under ``sources:`` or a connection block."""
+
+    prometheus: ConnectionRef | None = None
+    alertmanager: ConnectionRef | None = None
+
+    @property
+    def connection(self) -> Connection:
+        found = self.prometheus or self.alertmanager
+        assert found is not None  # the loader checks exactly one is given
+        return found
 
 
 TargetAttribute = Annotated[str, Field(pattern=r"^(name|id|address|label\.[\w./-]+)$")]
@@ -164,7 +173,7 @@ class ExpectAlertStep(Strict):
 
 
 class NotificationSource(Strict):
-    alertmanager: str = Field(pattern=r"^https?://")
+    alertmanager: ConnectionRef  # a URL, a name under sources: or a connection block
 
 
 _LISTEN = re.compile(r"^(\[?[\w.:-]*\]?:)?\d{1,5}$")
@@ -244,6 +253,7 @@ class Experiment(Strict):
     tags: list[str] = Field(default_factory=list)
     vars: dict[str, Any] = Field(default_factory=dict)
     secrets: dict[str, Any] = Field(default_factory=dict)
+    sources: dict[str, Connection] = Field(default_factory=dict)  # docs/monitoring-sources.md
     blast_radius: BlastRadius = Field(default_factory=BlastRadius)
     proxies: list[EphemeralProxy] = Field(default_factory=list)
     steady_state: list[ProbeSpec] = Field(default_factory=list)

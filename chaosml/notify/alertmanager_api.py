@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chaosml import redaction
+from chaosml.contract.connection import Connection, as_connection
 from chaosml.drivers.alert_probe import server_now
 from chaosml.drivers.alert_states import parse_rfc3339
 from chaosml.errors import InfrastructureError
-from chaosml.io import http_client
+from chaosml.io import monitoring_http
 
 RETRIES = 2
 
@@ -42,8 +43,12 @@ class Silence:
 
 
 class AlertmanagerApi:
-    def __init__(self, base_url: str, timeout: float = 5.0) -> None:
-        self.base_url = base_url.rstrip("/")
+    """Alertmanager's v2 API, reached as the source's connection block says (auth, headers,
+    TLS, path prefix: docs/monitoring-sources.md); a bare URL is a block with only ``url``."""
+
+    def __init__(self, source: str | Connection, timeout: float = 5.0) -> None:
+        self.connection = as_connection(source)
+        self.base_url = self.connection.base_url
         self.timeout = timeout
         self.server_now: float | None = None  # Alertmanager's time at the last answer
 
@@ -73,7 +78,9 @@ class AlertmanagerApi:
 
     def _get(self, path: str) -> Any:
         url = self.base_url + path
-        resp = http_client.request("GET", url, timeout=self.timeout, retries=RETRIES)
+        resp = monitoring_http.request(
+            "Alertmanager", self.connection, "GET", path, timeout=self.timeout, retries=RETRIES
+        )
         if resp.status != 200:
             raise InfrastructureError(
                 f"{url} answered {resp.status}: {redaction.clip(resp.text, 200, '')!r}",

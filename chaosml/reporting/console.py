@@ -106,6 +106,9 @@ class ConsoleObserver:
     def _notification_result(self, e: ev.NotificationResult) -> Line:
         return notification_lines.result_line(e.model_dump())
 
+    def _source_warning(self, e: ev.SourceWarning) -> Line:
+        return f"⚠ WARNING: {e.warning}", "bold yellow"
+
     def _notification_received(self, e: ev.NotificationReceived) -> Line:
         return notification_lines.received_line(e.model_dump())
 

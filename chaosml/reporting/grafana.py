@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from chaosml.io import http_client
+from chaosml.contract.connection import Auth, Connection, as_connection
+from chaosml.io import monitoring_http
 from chaosml.journal.events import FaultApplied, FaultReverted
 from chaosml.reporting.fault_windows import FaultWindowObserver
 
@@ -28,11 +29,19 @@ class GrafanaAnnotator(FaultWindowObserver):
     backend = "grafana"
 
     def __init__(
-        self, url: str, token: str | None = None, *, timeout: float = 3.0, experiment: str = ""
+        self,
+        url: str | Connection,
+        token: str | None = None,
+        *,
+        timeout: float = 3.0,
+        experiment: str = "",
     ) -> None:
-        super().__init__(url.rstrip("/"), experiment)
+        conn = as_connection(url)  # auth, headers, TLS: docs/monitoring-sources.md
+        if token and conn.auth is None:
+            conn = conn.model_copy(update={"auth": Auth(bearer=token)})
+        self.connection = conn
+        super().__init__(conn.base_url, experiment)
         self.timeout = timeout
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.ids: dict[str, int] = {}  # undo_id -> annotation id
 
     def opened(self, event: FaultApplied) -> None:
@@ -70,8 +79,8 @@ class GrafanaAnnotator(FaultWindowObserver):
         return None
 
     def _send(self, method: str, path: str, body: Any) -> Any:
-        response = http_client.request(
-            method, self.url + path, json=body, headers=self.headers, timeout=self.timeout
+        response = monitoring_http.request(
+            "Grafana", self.connection, method, path, json=body, timeout=self.timeout
         )
         if response.status >= 300:
             log.warning("grafana %s %s answered %s", method, path, response.status)

@@ -197,6 +197,7 @@ def _verdict(r: RunReport) -> str:
         ("reason", escape(r.reason or "—")),
         ("ended by", escape(r.ended_by or "—")),
         ("watchdog", escape(r.watchdog or "—")),
+        *(("⚠ WARNING", f"<strong>{escape(w)}</strong>") for w in r.warnings),
         ("run id", f"<code>{escape(r.run_id)}</code>"),
         ("environment", escape(r.environment or "—")),
         ("started", escape(started)),

@@ -138,6 +138,7 @@ class RunReport:
     rollback_steps: list[RollbackStep] = field(default_factory=list)
     source: str = ""  # where the journal was read from
     watchdog: str = ""  # what guarded the run against its runner's death (chaosml.watchdog)
+    warnings: list[str] = field(default_factory=list)  # source.warning (insecure TLS)
 
     @property
     def expectations(self) -> list[ev.ProbeResult]:
@@ -361,6 +362,9 @@ class _Builder:
 
     def on_watchdog_started(self, e: ev.WatchdogStarted) -> None:
         self.report.watchdog = f"on (pid {e.pid})"
+
+    def on_source_warning(self, e: ev.SourceWarning) -> None:
+        self.report.warnings.append(e.warning or "")
 
     def on_watchdog_off(self, e: ev.WatchdogOff) -> None:
         self.report.watchdog = f"off ({e.reason or 'disabled'})"

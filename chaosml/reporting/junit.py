@@ -80,6 +80,7 @@ def _properties(report: RunReport) -> ET.Element:
         "score": "" if report.score is None else f"{report.score:.3f}",
         "ml_test_score": ",".join(report.ml_test_score),
     }
+    values.update({f"warning {i + 1}": w for i, w in enumerate(report.warnings)})
     for f in report.faults:  # evidence of effect, beside each fault
         if f.evidence is not None:
             effect = "no effect" if f.effect is False else "effect"

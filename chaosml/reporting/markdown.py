@@ -91,6 +91,7 @@ def _run_details(r: RunReport) -> str:
         lines.append(f"\n> {_cell(r.reason)}")
     if r.watchdog:
         lines.append(f"\nwatchdog: {_cell(r.watchdog)}")
+    lines += [f"\n⚠️ **WARNING**: {_cell(w)}" for w in r.warnings]
     lines += ["", *problems] if problems else ["", _no_problem(r)]
     lines += attribution_lines(r.alerts)
     notes = [f"- {escape.markdown(line)}" for line in summary_lines(r.summary)]

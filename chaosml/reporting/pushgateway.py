@@ -18,7 +18,8 @@ import base64
 import logging
 
 from chaosml import redaction
-from chaosml.io import http_client
+from chaosml.contract.connection import Connection, as_connection
+from chaosml.io import monitoring_http
 from chaosml.journal.events import FaultApplied, FaultReverted
 from chaosml.reporting.fault_windows import FaultWindowObserver
 
@@ -43,11 +44,16 @@ def _escape(value: str) -> str:
 
 def group_path(base_url: str, run_id: str, undo_id: str) -> str:
     """The Pushgateway URL of one fault's group (label values base64url-encoded)."""
+    return base_url.rstrip("/") + group_key(run_id, undo_id)
+
+
+def group_key(run_id: str, undo_id: str) -> str:
+    """The path of one fault's group under the Pushgateway's base URL."""
     parts = [f"job/{JOB}"]
     for name, value in (("run_id", run_id), ("undo_id", undo_id)):
         encoded = base64.urlsafe_b64encode(value.encode()).decode() or "="
         parts.append(f"{name}@base64/{encoded}")
-    return f"{base_url.rstrip('/')}/metrics/" + "/".join(parts)
+    return "/metrics/" + "/".join(parts)
 
 
 class PushgatewayObserver(FaultWindowObserver):
@@ -55,8 +61,11 @@ class PushgatewayObserver(FaultWindowObserver):
 
     backend = "pushgateway"
 
-    def __init__(self, url: str, *, timeout: float = 2.0, experiment: str = "") -> None:
-        super().__init__(url, experiment)
+    def __init__(
+        self, url: str | Connection, *, timeout: float = 2.0, experiment: str = ""
+    ) -> None:
+        self.connection = as_connection(url)  # auth, headers, TLS: docs/monitoring-sources.md
+        super().__init__(self.connection.base_url, experiment)
         self.timeout = timeout
         self.pushed: dict[str, str] = {}  # undo_id -> group URL
 
@@ -70,23 +79,25 @@ class PushgatewayObserver(FaultWindowObserver):
         undo_id = event.undo_id
         if not undo_id:
             return  # a fault with no undo is a moment, not a window
-        url = group_path(self.url, event.run_id or "", undo_id)
-        body = exposition(self.experiment, event.fault, event.target or "")
-        self._send("PUT", url, body)
-        self.pushed[undo_id] = url
+        path = group_key(event.run_id or "", undo_id)
+        body = exposition(self.experiment, event.fault or "", event.target or "")
+        self._send("PUT", path, body)
+        self.pushed[undo_id] = self.url + path
 
     def _delete(self, run_id: str, undo_id: str) -> None:
         """Deleting by the group's key, not from memory: works from ``chaosml rollback`` too."""
         self.pushed.pop(undo_id, None)
-        self._send("DELETE", group_path(self.url, run_id, undo_id), None)
+        self._send("DELETE", group_key(run_id, undo_id), None)
 
-    def _send(self, method: str, url: str, body: str | None) -> None:
-        response = http_client.request(method, url, body=body, timeout=self.timeout, retries=1)
+    def _send(self, method: str, path: str, body: str | None) -> None:
+        response = monitoring_http.request(
+            "Pushgateway", self.connection, method, path, body=body, timeout=self.timeout, retries=1
+        )
         if response.status >= 300:
             log.warning(
                 "pushgateway %s %s answered %s: %s",
                 method,
-                url,
+                self.url + path,
                 response.status,
                 redaction.clip(response.text, 200),
             )

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install Prometheus, Alertmanager and Pushgateway (Debian packages) when their binaries are
-# missing, and faketime (the clock-skew tests). Idempotent: does nothing when all are on PATH.
+# missing, faketime (the clock-skew tests) and VictoriaMetrics (victoria-metrics, vmalert, vmauth:
+# the compatible-backend tests of docs/monitoring-sources.md). Idempotent: does nothing when all
+# are on PATH.
 # Starts nothing — the tests start their own instances on free loopback ports (chaosml/stack/monitoring.py).
 set -eu
 
@@ -15,6 +17,24 @@ if ! command -v faketime >/dev/null 2>&1; then
     echo "monitoring-install: installing faketime"
     $SUDO apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" update -q
     $SUDO apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" install -y -q --no-install-recommends faketime
+fi
+
+# VictoriaMetrics (Debian's victoria-metrics ships victoria-metrics, vmalert and vmauth; issue 24)
+if ! command -v victoria-metrics >/dev/null 2>&1 || ! command -v vmalert >/dev/null 2>&1 \
+    || ! command -v vmauth >/dev/null 2>&1; then
+    echo "monitoring-install: installing victoria-metrics"
+    $SUDO apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" update -q
+    $SUDO apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" install -y -q --no-install-recommends victoria-metrics
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+        $SUDO systemctl stop victoria-metrics 2>/dev/null || true
+        $SUDO systemctl disable victoria-metrics 2>/dev/null || true
+    fi
+fi
+
+# openssl: the TLS tests make their CA and certificates with it
+if ! command -v openssl >/dev/null 2>&1; then
+    $SUDO apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" update -q
+    $SUDO apt-get -o DPkg::Lock::Timeout="${APT_LOCK_TIMEOUT:-300}" install -y -q --no-install-recommends openssl
 fi
 
 missing=""

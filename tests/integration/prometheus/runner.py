@@ -127,7 +127,8 @@ class ActiveAtWatcher:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                alerts = http_client.request("GET", self.url, timeout=2.0).json()["data"]["alerts"]
+                answer = http_client.request("GET", self.url, timeout=2.0).json()
+                alerts = answer["data"]["alerts"] or []  # vmalert: null when none is active
             except (ChaosMLError, TypeError, KeyError):
                 alerts = []
             for item in alerts:
@@ -180,3 +181,19 @@ recovery:
       source: {{{resolve_in}: "{resolve}"}}
 """,
     )
+
+
+def kill_and_expect(victim: Any, alert: str, source: str) -> str:
+    """Method steps (YAML): SIGKILL the victim exporter (its undo restarts it), then expect
+    ``alert`` (labelled severity=page) from ``source`` (a flow mapping) within 20 s."""
+    return f"""
+  - fault: process.kill
+    pid_file: "{victim.pid_file}"
+    signal: SIGKILL
+    restart: {flow(victim.argv())}
+    restart_cwd: "{REPO_ROOT}"
+  - expect_alert:
+      name: {alert}
+      labels: {{severity: page}}
+      source: {source}
+      fires_within: 20s"""
