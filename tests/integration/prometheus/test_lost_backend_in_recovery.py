@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -40,6 +44,7 @@ def test_prometheus_lost_during_recovery_ends_the_run_with_exit_5(tmp_path: Path
         rules=ALWAYS_FIRING, with_alertmanager=False, with_pushgateway=False, extra_env=TEST_ENV
     ).start()
     try:
+        _wait_firing(stack.prometheus_url, "AlwaysFiring")  # else recovery finds it resolved
         exp = tmp_path / "exp.yaml"
         exp.write_text(_experiment(stack.prometheus_url))
         args = ["run", str(exp), "--journal", str(files.journal)]
@@ -56,6 +61,18 @@ def test_prometheus_lost_during_recovery_ends_the_run_with_exit_5(tmp_path: Path
     assert "during recovery" in end["reason"]
     assert "FAILED (exit 5)" in out
     assert "Traceback" not in err and "never retrieved" not in err
+
+
+def _wait_firing(prometheus: str, name: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError):
+            with urllib.request.urlopen(f"{prometheus}/api/v1/alerts", timeout=2) as answer:
+                alerts = json.load(answer)["data"]["alerts"]
+            if any(a["labels"]["alertname"] == name and a["state"] == "firing" for a in alerts):
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"{name} never fired in {prometheus}")
 
 
 def _in_recovery(journal: Path) -> bool:
