@@ -38,10 +38,16 @@ def worker_name() -> str:
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_state_dirs() -> Iterator[None]:
     keys = ("CHAOSML_LOCK_DIR", "CHAOSML_HALT_FILE", "CHAOSML_RUNS_DIR")
+    keys += ("CHAOSML_SYSTEM_HALT_DIR", "CHAOSML_CONFIG", "CHAOSML_HALT_URL")
     saved = {k: os.environ.get(k) for k in keys}
     with tempfile.TemporaryDirectory(prefix=f"chaosml-tests-{worker_name()}-") as tmp:
         os.environ["CHAOSML_LOCK_DIR"] = os.path.join(tmp, "locks")
         os.environ["CHAOSML_HALT_FILE"] = os.path.join(tmp, "HALT")
+        # the machine-wide halt and the config file: never the real machine's (docs/safety.md)
+        os.environ["CHAOSML_SYSTEM_HALT_DIR"] = os.path.join(tmp, "system-halt")
+        os.environ["CHAOSML_CONFIG"] = os.path.join(tmp, "chaosml.toml")
+        open(os.environ["CHAOSML_CONFIG"], "w").close()
+        os.environ.pop("CHAOSML_HALT_URL", None)
         os.environ["CHAOSML_RUNS_DIR"] = os.path.join(tmp, "runs")  # runs for chaosml reap
         yield
     for key, value in saved.items():

@@ -39,8 +39,10 @@ def gameday_command(
     pushgateway: str | None = None,
     out: TextIO = sys.stdout,
     watchdog: bool = True,
+    halt_unreachable: str | None = None,
 ) -> int:
     with ROUTER.installed():  # before the first side effect, until the exit code is known
+        halt.check_settings(halt_unreachable)  # chaosml.toml and the flag: exit 2 now
         loaded = load_plan(plan)
         options = DrillOptions(
             environment=env or os.environ.get(ENV_VAR) or None,
@@ -53,9 +55,10 @@ def gameday_command(
             command_line=list(sys.argv),
             observers=_observers(len(loaded.plan.experiments), pushgateway, out),
             watchdog=watchdog,
+            halt_unreachable=halt_unreachable,
         )
         runner = DrillRunner(
-            loaded, options, engine, keys_of, halted=halt.is_halted, interrupted=ROUTER.first
+            loaded, options, engine, keys_of, halted=halt.any_halt, interrupted=ROUTER.first
         )
         out.write(f"Game day {runner.drill_id}: {loaded.plan.title}\n")
         with drill_record(journal_dir, runner.drill_id, loaded.plan.title, watchdog) as record:

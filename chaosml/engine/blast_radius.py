@@ -11,6 +11,7 @@ from chaosml.engine import halt
 from chaosml.engine.selection import select
 from chaosml.engine.state import RunOptions
 from chaosml.errors import RefusedError
+from chaosml.halt.board import HaltBoard
 from chaosml.model import experiment as m
 from chaosml.model.static_checks import static_problems, worst_case_seconds
 
@@ -23,14 +24,9 @@ def environment(options: RunOptions) -> str | None:
     return options.environment or os.environ.get(ENV_VAR) or None
 
 
-def check_static(exp: m.Experiment, options: RunOptions) -> None:
+def check_static(exp: m.Experiment, options: RunOptions, board: HaltBoard | None = None) -> None:
     """Checks that need no backend: halt, environment, python, target names, duration."""
-    halt_path = options.halt_file or halt.halt_file()
-    if halt.is_halted(halt_path):
-        raise RefusedError(
-            f"the halt switch is on ({halt_path}): {halt.halt_reason(halt_path)}",
-            hint="clear it with 'chaosml halt --clear' once it is safe",
-        )
+    halt.refuse_if_halted((board or halt.board_for(options, exp)).reading())
     _check_environment(exp, environment(options))
     if not options.allow_python and _uses_python(exp):
         raise RefusedError("this experiment has a python probe: start the run with --allow-python")

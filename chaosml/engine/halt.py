@@ -1,10 +1,29 @@
-"""The halt switch: a file whose presence aborts running experiments and refuses new ones."""
+"""The halt switch: every source a run watches (docs/safety.md, docs/signals.md).
+
+The account's file (scope ``user``: ``CHAOSML_HALT_FILE`` or ``~/.local/state/chaosml/HALT``),
+the machine's file (scope ``machine``: ``chaosml.halt.machine``), the team/cluster URLs
+(``CHAOSML_HALT_URL`` and ``chaosml.toml``'s ``halt.urls``) and the global stop conditions of
+``chaosml.toml``. A halt in force refuses new runs (exit 2) and aborts running ones (exit 4).
+"""
 
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from chaosml.config_file import ChaosConfig, load_config
+from chaosml.errors import InputError, RefusedError
+from chaosml.halt.board import HaltBoard, Policy, Reading
+from chaosml.halt.file_source import FileSource
+from chaosml.halt.machine import machine_source
+from chaosml.halt.record import from_text, new_record
+from chaosml.halt.sources import HaltSource
+from chaosml.halt.urls import env_urls, source_for
+
+if TYPE_CHECKING:
+    from chaosml.engine.state import RunOptions
+    from chaosml.model.experiment import Experiment
 
 HALT_FILE_ENV = "CHAOSML_HALT_FILE"
 
@@ -17,29 +36,80 @@ def halt_file() -> Path:
     return base / "chaosml" / "HALT"
 
 
+def user_source(path: Path | None = None) -> FileSource:
+    return FileSource(path or halt_file(), scope="user")
+
+
 def is_halted(path: Path | None = None) -> bool:
-    return (path or halt_file()).exists()
+    return user_source(path).read() is not None
 
 
 def set_halt(reason: str, path: Path | None = None) -> Path:
-    target = path or halt_file()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    target.write_text(f"halted at {stamp} by pid {os.getpid()}: {reason}\n")
-    return target
+    source = user_source(path)
+    source.set(new_record(reason))
+    return source.path
 
 
 def clear_halt(path: Path | None = None) -> bool:
-    target = path or halt_file()
-    try:
-        target.unlink()
-    except FileNotFoundError:
-        return False
-    return True
+    return user_source(path).clear()
 
 
 def halt_reason(path: Path | None = None) -> str:
     try:
-        return (path or halt_file()).read_text().strip()
+        record = from_text((path or halt_file()).read_text())
     except OSError:
         return ""
+    return record.describe() if record else ""
+
+
+def url_sources(config: ChaosConfig) -> list[HaltSource]:
+    urls = list(dict.fromkeys([*config.halt.urls, *env_urls()]))
+    return [source_for(url) for url in urls]
+
+
+def halt_sources(config: ChaosConfig, user_file: Path | None = None) -> list[HaltSource]:
+    """Every halt switch in force for this account: user, machine, then the URLs."""
+    return [user_source(user_file), machine_source(), *url_sources(config)]
+
+
+def policy(config: ChaosConfig, chosen: str | None) -> Policy:
+    picked = chosen or config.halt.source_unreachable or "abort"
+    if picked not in ("abort", "warn"):
+        raise InputError(f"--halt-source-unreachable must be abort or warn, got {picked!r}")
+    return "warn" if picked == "warn" else "abort"
+
+
+def check_settings(chosen: str | None) -> None:
+    """The config file, the halt URLs and the unreachable policy are usable (else exit 2)."""
+    config = load_config()
+    url_sources(config)
+    policy(config, chosen)
+
+
+def board_for(options: RunOptions, experiment: Experiment | None = None) -> HaltBoard:
+    """The halts and global stop conditions one run watches; ``RefusedError`` (exit 2) when the
+    config file has become unusable since the command started."""
+    from chaosml.engine.stop_conditions import stop_sources
+
+    try:
+        config = load_config()
+        sources = halt_sources(config, options.halt_file)
+        stops = stop_sources(config.stop_conditions, experiment)
+        return HaltBoard([*sources, *stops], policy(config, options.halt_unreachable))
+    except RefusedError:
+        raise
+    except InputError as exc:
+        raise RefusedError(exc.message, hint=exc.hint) from None
+
+
+def any_halt(user_file: Path | None = None) -> bool:
+    """A halt in force in any reachable halt source (a game day, between two experiments)."""
+    return bool(HaltBoard(halt_sources(load_config(), user_file)).reading().active)
+
+
+def refuse_if_halted(reading: Reading) -> None:
+    if reading.active:
+        raise RefusedError(
+            reading.active[0].message(),
+            hint="clear it with 'chaosml halt --clear --scope SCOPE' once it is safe",
+        )

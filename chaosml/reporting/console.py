@@ -108,6 +108,20 @@ class ConsoleObserver:
             bool(e["ok"])
         ]
 
+    def _halt_active(self, e: dict[str, Any]) -> tuple[str, str | None]:
+        who = "@".join(part for part in (e.get("user"), e.get("host")) if part)
+        origin = f" by {who}" if who else ""
+        return (
+            f"HALT ({e['scope']}: {e['source']}){origin} at {e.get('at')}: {e['reason']}",
+            "bold red",
+        )
+
+    def _halt_unreachable(self, e: dict[str, Any]) -> tuple[str, str | None]:
+        return (
+            f"halt source {e['source']} ({e['scope']}) unreachable ({e['policy']}): {e['error']}",
+            "bold yellow",
+        )
+
     def _run_stop(self, e: dict[str, Any]) -> tuple[str, str | None]:
         return f"STOP by {e['by']} during {e['phase']}: {e['effect']}", "bold yellow"
 
