@@ -151,6 +151,7 @@ class Runner:
                 state.lock_keys, state.ctx.run_id, state.experiment.title, state.options.lock_dir
             )
             self._watch_halt()  # after the static check: a halt already in force refuses (2)
+            await asyncio.sleep(0)  # its first look now: an unreachable source aborts (4)
             targets = await call_blocking(
                 lambda: blast_radius.resolve_targets(
                     state.experiment, state.registry, state.ctx, state.ctx.seed

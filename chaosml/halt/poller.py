@@ -1,8 +1,8 @@
 """A remote halt source read in a daemon thread of its own, twice a second.
 
 The run never waits on the network: it looks at the latest answer. A source counts as
-unreachable after two failed reads in a row, or when no read has succeeded for
-``STALE_AFTER_S`` (a read that hangs); docs/safety.md.
+unreachable when its first read fails, after two failed reads in a row, or when no read has
+succeeded for ``STALE_AFTER_S`` (a read that hangs); docs/safety.md.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class RemotePoller:
         self._error = ""
         self._failures = 0
         self._answered = False
+        self._ok = False  # a read has succeeded
         self._ok_at = time.monotonic()
         self._stopped = threading.Event()
         self._thread = threading.Thread(
@@ -48,7 +49,8 @@ class RemotePoller:
     def answer(self) -> Answer:
         with self._lock:
             silent_s = time.monotonic() - self._ok_at
-            if self._failures >= FAILURES_TO_UNREACHABLE or silent_s > STALE_AFTER_S:
+            never_read = self._failures > 0 and not self._ok
+            if never_read or self._failures >= FAILURES_TO_UNREACHABLE or silent_s > STALE_AFTER_S:
                 error = self._error or f"no answer for {silent_s:.1f} s"
                 return Answer(None, error, True)
             return Answer(self._record, None, self._answered)
@@ -68,7 +70,7 @@ class RemotePoller:
         else:
             with self._lock:
                 self._record, self._failures, self._error = record, 0, ""
-                self._answered, self._ok_at = True, time.monotonic()
+                self._answered, self._ok, self._ok_at = True, True, time.monotonic()
 
     def _failed(self, message: str) -> None:
         with self._lock:

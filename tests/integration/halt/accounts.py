@@ -52,7 +52,9 @@ class Account:
 
     def environ(self) -> dict[str, str]:
         base = {k: v for k, v in os.environ.items() if k not in DROPPED}
-        base.update(HOME=str(self.home), NO_COLOR="1", CHAOSML_CONFIG=str(self.home / "chaosml.toml"))
+        base.update(
+            HOME=str(self.home), NO_COLOR="1", CHAOSML_CONFIG=str(self.home / "chaosml.toml")
+        )
         return {**base, **self.env}
 
     def command(self, *args: str) -> list[str]:
@@ -108,7 +110,9 @@ def victim() -> Iterator[int]:
 
 
 @contextlib.contextmanager
-def paused_run(account: Account, pid: int, *extra: str) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+def paused_run(
+    account: Account, pid: int, *extra: str
+) -> Iterator[tuple[subprocess.Popen[str], Path]]:
     """``account`` runs the pause experiment; yields once the fault is applied (the victim is
     paused). The run is killed at the end if it is still going."""
     exp = account.home / "pause.yaml"
