@@ -13,6 +13,7 @@ import pytest
 
 from chaosml.ports import free_port
 from tests.fixtures.k8s_env import KubeCluster
+from tests.integration.core.interrupts import events
 from tests.integration.halt.accounts import (
     Account,
     paused_run,
@@ -118,6 +119,8 @@ def test_a_halt_service_lost_mid_run_aborts_and_undoes(tmp_path: Path) -> None:
             assert process_state(pid) != "T"
     assert run.returncode == 4, out + err
     assert took < 4.0 and "is unreachable" in out
+    lost_events = [e for e in events(journal) if e["event"] == "halt.unreachable"]
+    assert lost_events and lost_events[0]["policy"] == "abort"
     print(f"lost halt service: the run ended {took:.2f}s after it went away")
 
 
