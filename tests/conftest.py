@@ -58,6 +58,15 @@ def _isolated_state_dirs() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _own_machine_halt(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test its own machine-wide halt directory: a ``chaosml halt`` a test leaves on never
+    refuses the next test's runs (and never the real machine's: docs/safety.md)."""
+    with tempfile.TemporaryDirectory(prefix="chaosml-machine-halt-") as tmp:
+        monkeypatch.setenv("CHAOSML_SYSTEM_HALT_DIR", os.path.join(tmp, "halt"))
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _forget_secrets() -> Iterator[None]:
     """Secrets one test loads are masked process-wide; the next test starts without them."""
     from chaosml import redaction
