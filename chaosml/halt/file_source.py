@@ -44,7 +44,10 @@ class FileSource:
         self._write(record.to_json())
 
     def clear(self) -> bool:
-        was_set = self.read() is not None
+        try:
+            was_set = self.read() is not None
+        except SourceUnreachable:  # unreadable: removing it says why (OSError)
+            was_set = True
         try:
             self.path.unlink()
         except FileNotFoundError:

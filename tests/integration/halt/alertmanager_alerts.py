@@ -1,0 +1,49 @@
+"""Alerts posted straight to a real Alertmanager (its v2 API), resolved again at the end."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+from chaosml.drivers import http_client
+
+POST_SCRIPT = """
+import datetime, json, sys, urllib.request
+url, labels, minutes = sys.argv[1], json.loads(sys.argv[2]), float(sys.argv[3])
+now = datetime.datetime.now(datetime.timezone.utc)
+body = [{"labels": labels, "startsAt": now.isoformat(),
+         "endsAt": (now + datetime.timedelta(minutes=minutes)).isoformat()}]
+request = urllib.request.Request(url + "/api/v2/alerts", json.dumps(body).encode(),
+                                 {"Content-Type": "application/json"}, method="POST")
+urllib.request.urlopen(request, timeout=5).read()
+"""
+
+
+def post_alert(alertmanager: str, labels: dict[str, str], minutes: float) -> None:
+    """Fire ``labels`` for ``minutes`` (0: resolve it now)."""
+    now = datetime.now(UTC)
+    body = [
+        {
+            "labels": labels,
+            "startsAt": (now - timedelta(seconds=1)).isoformat(),
+            "endsAt": (now + timedelta(minutes=minutes)).isoformat(),
+        }
+    ]
+    response = http_client.request("POST", f"{alertmanager}/api/v2/alerts", json=body, timeout=5)
+    assert response.status == 200, response.text
+
+
+def post_command(alertmanager: str, labels_json: str, minutes: float) -> list[str]:
+    """The same as a command (an experiment's fault and undo)."""
+    return [sys.executable, "-c", POST_SCRIPT, alertmanager, labels_json, str(minutes)]
+
+
+@contextlib.contextmanager
+def firing(alertmanager: str, labels: dict[str, str]) -> Iterator[None]:
+    post_alert(alertmanager, labels, minutes=10)
+    try:
+        yield
+    finally:
+        post_alert(alertmanager, labels, minutes=0)
