@@ -85,8 +85,10 @@ def parse_config(text: str, file: str) -> ChaosConfig:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise ValidationError([Problem("", f"not valid TOML: {exc}", file, line)]) from None
+        at = _AT.search(str(exc))
+        line, column = (int(at.group(1)), int(at.group(2))) if at else (None, None)
+        message = f"not valid TOML: {_AT.sub('', str(exc)).strip()}"
+        raise ValidationError([Problem("", message, file, line, column)]) from None
     collector = Collector(Source(data, file, _marks(text)))
     config = collector.validate(ChaosConfig, data, ())
     if config is None:
@@ -94,6 +96,7 @@ def parse_config(text: str, file: str) -> ChaosConfig:
     return config
 
 
+_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 _TABLE = re.compile(r"^\s*(\[\[?)\s*([\w.-]+)\s*\]\]?")
 _KEY = re.compile(r"^\s*([\w-]+)\s*=")
 

@@ -57,13 +57,14 @@ def gameday_command(
             watchdog=watchdog,
             halt_unreachable=halt_unreachable,
         )
-        runner = DrillRunner(
-            loaded, options, engine, keys_of, halted=halt.any_halt, interrupted=ROUTER.first
-        )
-        out.write(f"Game day {runner.drill_id}: {loaded.plan.title}\n")
-        with drill_record(journal_dir, runner.drill_id, loaded.plan.title, watchdog) as record:
-            result = runner.run()
-            record.ended(int(result.exit_code), result.stopped)
+        with halt.drill_board() as board:
+            runner = DrillRunner(
+                loaded, options, engine, keys_of, halted=board.halted, interrupted=ROUTER.first
+            )
+            out.write(f"Game day {runner.drill_id}: {loaded.plan.title}\n")
+            with drill_record(journal_dir, runner.drill_id, loaded.plan.title, watchdog) as record:
+                result = runner.run()
+                record.ended(int(result.exit_code), result.stopped)
         out.write("\n" + render_summary(result))
         if report_dir is not None:
             paths = ReportPaths.in_directory(report_dir, result.drill_id)

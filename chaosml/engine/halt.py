@@ -8,7 +8,9 @@ the machine's file (scope ``machine``: ``chaosml.halt.machine``), the team/clust
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -102,9 +104,18 @@ def board_for(options: RunOptions, experiment: Experiment | None = None) -> Halt
         raise RefusedError(exc.message, hint=exc.hint) from None
 
 
-def any_halt(user_file: Path | None = None) -> bool:
-    """A halt in force in any reachable halt source (a game day, between two experiments)."""
-    return bool(HaltBoard(halt_sources(load_config(), user_file)).reading().active)
+FIRST_ANSWER_S = 2.0
+
+
+@contextlib.contextmanager
+def drill_board() -> Iterator[HaltBoard]:
+    """The halt switches a game day watches between its experiments (each experiment's run
+    watches the stop conditions and unreachable sources itself); polled until the drill ends."""
+    board = HaltBoard(halt_sources(load_config())).start().wait_answered(FIRST_ANSWER_S)
+    try:
+        yield board
+    finally:
+        board.stop()
 
 
 def refuse_if_halted(reading: Reading) -> None:

@@ -42,7 +42,6 @@ STOP_EFFECT = {  # what a stop does, by the phase it comes in (docs/signals.md)
     "ignored": "a second signal counts only while the undos run",
 }
 DEFAULT_RECOVERY = m.Recovery(within=30.0, every=1.0)
-HALT_FIRST_ANSWER_S = 2.0
 
 
 @dataclass
@@ -381,11 +380,11 @@ class Runner:
                 self.halt_watch.cancel()
 
     async def _start_halt_board(self) -> None:
-        """Poll every halt source; wait up to HALT_FIRST_ANSWER_S for the remote ones' first
+        """Poll every halt source; wait up to halt.FIRST_ANSWER_S for the remote ones' first
         answer, so that a halt already in force refuses the run (exit 2)."""
         self.halt_board = halt.board_for(self.state.options, self.state.experiment).start()
         waited = 0.0
-        while not self.halt_board.answered() and waited < HALT_FIRST_ANSWER_S:
+        while not self.halt_board.answered() and waited < halt.FIRST_ANSWER_S:
             await asyncio.sleep(0.05)
             waited += 0.05
 

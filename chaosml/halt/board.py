@@ -6,6 +6,7 @@ Local files are read on every look (cheap); remote sources through a ``RemotePol
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -62,6 +63,17 @@ class HaltBoard:
     def answered(self) -> bool:
         """Every remote source has answered (or failed) at least once."""
         return all(poller.answer().answered for poller in self._pollers.values())
+
+    def wait_answered(self, timeout: float) -> HaltBoard:
+        """Block until every remote source has answered once, or ``timeout`` passed."""
+        deadline = time.monotonic() + timeout
+        while not self.answered() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self
+
+    def halted(self) -> bool:
+        """A halt in force in a source that answered (a game day, between two experiments)."""
+        return bool(self.reading().active)
 
     def stop(self) -> None:
         for poller in self._pollers.values():
