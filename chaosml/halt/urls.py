@@ -6,6 +6,7 @@ import os
 import re
 from urllib.parse import urlsplit
 
+from chaosml import redaction
 from chaosml.drivers.postgres_client import shown_url
 from chaosml.errors import InputError
 from chaosml.halt.http_source import HttpSource
@@ -22,8 +23,12 @@ def env_urls() -> list[str]:
 
 
 def source_for(url: str) -> HaltSource:
-    """The source a URL names; ``InputError`` (exit 2) for a scheme chaosml does not know."""
-    scheme = urlsplit(url).scheme.lower()
+    """The source a URL names; ``InputError`` (exit 2) for a scheme chaosml does not know.
+    A password in the URL is masked on every output channel from now on."""
+    parts = urlsplit(url)
+    if parts.password:
+        redaction.remember([parts.password])
+    scheme = parts.scheme.lower()
     if scheme in ("postgresql", "postgres"):
         return PostgresSource(url)
     if scheme in ("http", "https"):

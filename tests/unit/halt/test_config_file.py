@@ -32,7 +32,9 @@ def _problems(text: str) -> str:
 
 
 def test_broken_toml_names_the_line() -> None:
-    assert "chaosml.toml:3:5: not valid TOML: Invalid value" in _problems('[halt]\nurls = ["a"]\nx = \n')
+    assert "chaosml.toml:3:5: not valid TOML: Invalid value" in _problems(
+        '[halt]\nurls = ["a"]\nx = \n'
+    )
 
 
 def test_an_unknown_key_is_located_with_a_suggestion() -> None:

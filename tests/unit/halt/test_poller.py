@@ -14,7 +14,7 @@ from chaosml.halt.sources import SourceUnreachable
 class ScriptedSource:
     """A remote source whose answers the test scripts: a record, None, or an error."""
 
-    answers: list[HaltRecord | None | str] = field(default_factory=list)
+    answers: list[HaltRecord | str | None] = field(default_factory=list)
     scope: str = "http"
     local: bool = False
     by: str = "halt"

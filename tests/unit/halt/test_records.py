@@ -36,3 +36,12 @@ def test_the_machine_file_is_writable_by_every_account(tmp_path: Path) -> None:
     assert read is not None and read.reason == "all hands"
     assert source.clear() is True and source.read() is None
     assert source.clear() is False
+
+
+def test_a_password_in_a_halt_url_is_masked_everywhere() -> None:
+    from chaosml import redaction
+    from chaosml.halt.urls import source_for
+
+    source = source_for("https://ops:s3cret-pw@halt.example/halt")
+    assert "s3cret-pw" not in source.where
+    assert "s3cret-pw" not in str(redaction.scrub("GET https://ops:s3cret-pw@halt.example failed"))
