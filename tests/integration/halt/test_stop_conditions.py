@@ -124,7 +124,7 @@ def test_the_drills_own_expected_alert_does_not_stop_it(
     exp = account.home / "own.yaml"
     exp.write_text(
         OWN_ALERT_EXPERIMENT.format(
-            fire=json.dumps(post_command(am, labels, 10)),
+            fire=json.dumps(post_command(am, labels, 10, delay=1.0)),
             resolve=json.dumps(post_command(am, labels, 0)),
             token=token,
             am=am,
