@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from chaosml.drivers.base import ResolvedTarget
 from chaosml.drivers.registry import Registry
@@ -15,7 +14,7 @@ from chaosml.halt.board import HaltBoard
 from chaosml.model import experiment as m
 from chaosml.model.static_checks import static_problems, worst_case_seconds
 
-__all__ = ["check_static", "environment", "halt_path", "resolve_targets", "worst_case_seconds"]
+__all__ = ["check_static", "environment", "resolve_targets", "worst_case_seconds"]
 
 ENV_VAR = "CHAOSML_ENV"
 
@@ -73,7 +72,3 @@ def resolve_targets(
         candidates = registry.target(spec.kind).candidates(spec.selector, ctx_factory)
         resolved[name] = select(name, spec, candidates, seed)
     return resolved
-
-
-def halt_path(options: RunOptions) -> Path:
-    return options.halt_file or halt.halt_file()

@@ -19,7 +19,6 @@ from chaosml.errors import InputError, RefusedError
 from chaosml.halt.board import HaltBoard, Policy, Reading
 from chaosml.halt.file_source import FileSource
 from chaosml.halt.machine import machine_source
-from chaosml.halt.record import from_text, new_record
 from chaosml.halt.sources import HaltSource
 from chaosml.halt.urls import env_urls, source_for
 
@@ -40,28 +39,6 @@ def halt_file() -> Path:
 
 def user_source(path: Path | None = None) -> FileSource:
     return FileSource(path or halt_file(), scope="user")
-
-
-def is_halted(path: Path | None = None) -> bool:
-    return user_source(path).read() is not None
-
-
-def set_halt(reason: str, path: Path | None = None) -> Path:
-    source = user_source(path)
-    source.set(new_record(reason))
-    return source.path
-
-
-def clear_halt(path: Path | None = None) -> bool:
-    return user_source(path).clear()
-
-
-def halt_reason(path: Path | None = None) -> str:
-    try:
-        record = from_text((path or halt_file()).read_text())
-    except OSError:
-        return ""
-    return record.describe() if record else ""
 
 
 def url_sources(config: ChaosConfig) -> list[HaltSource]:
@@ -120,7 +97,14 @@ def drill_board() -> Iterator[HaltBoard]:
 
 def refuse_if_halted(reading: Reading) -> None:
     if reading.active:
-        raise RefusedError(
-            reading.active[0].message(),
-            hint="clear it with 'chaosml halt --clear --scope SCOPE' once it is safe",
+        found = reading.active[0].source
+        hint = (
+            "it clears when the alert resolves (or is silenced)"
+            if found.scope == "stop-condition"
+            else f"once it is safe: chaosml halt --clear --scope {_scope_word(found)}"
         )
+        raise RefusedError(reading.active[0].message(), hint=hint)
+
+
+def _scope_word(source: HaltSource) -> str:
+    return source.scope if source.scope in ("user", "machine") else source.where
