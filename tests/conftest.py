@@ -40,10 +40,16 @@ def worker_name() -> str:
 def _isolated_state_dirs() -> Iterator[None]:
     keys = ("CHAOSML_LOCK_DIR", "CHAOSML_HALT_FILE", "CHAOSML_RUNS_DIR", "CHAOSML_HISTORY_URL")
     keys = (*keys, "XDG_DATA_HOME")  # the default history, for runs whose env drops CHAOSML_*
+    keys += ("CHAOSML_SYSTEM_HALT_DIR", "CHAOSML_CONFIG", "CHAOSML_HALT_URL")
     saved = {k: os.environ.get(k) for k in keys}
     with tempfile.TemporaryDirectory(prefix=f"chaosml-tests-{worker_name()}-") as tmp:
         os.environ["CHAOSML_LOCK_DIR"] = os.path.join(tmp, "locks")
         os.environ["CHAOSML_HALT_FILE"] = os.path.join(tmp, "HALT")
+        # the machine-wide halt and the config file: never the real machine's (docs/safety.md)
+        os.environ["CHAOSML_SYSTEM_HALT_DIR"] = os.path.join(tmp, "system-halt")
+        os.environ["CHAOSML_CONFIG"] = os.path.join(tmp, "chaosml.toml")
+        open(os.environ["CHAOSML_CONFIG"], "w").close()
+        os.environ.pop("CHAOSML_HALT_URL", None)
         os.environ["CHAOSML_RUNS_DIR"] = os.path.join(tmp, "runs")  # runs for chaosml reap
         os.environ["CHAOSML_HISTORY_URL"] = "sqlite:///" + os.path.join(tmp, "history.db")
         os.environ["XDG_DATA_HOME"] = os.path.join(tmp, "data")
@@ -53,6 +59,15 @@ def _isolated_state_dirs() -> Iterator[None]:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(autouse=True)
+def _own_machine_halt(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test its own machine-wide halt directory: a ``chaosml halt`` a test leaves on never
+    refuses the next test's runs (and never the real machine's: docs/safety.md)."""
+    with tempfile.TemporaryDirectory(prefix="chaosml-machine-halt-") as tmp:
+        monkeypatch.setenv("CHAOSML_SYSTEM_HALT_DIR", os.path.join(tmp, "halt"))
+        yield
 
 
 @pytest.fixture(autouse=True)

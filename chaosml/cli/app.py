@@ -67,6 +67,12 @@ def _root(
         os.environ["CHAOSML_KUBE_CONTEXT"] = kube_context  # read by drivers/k8s_client.py
 
 
+HALT_SOURCE_UNREACHABLE = typer.Option(
+    "--halt-source-unreachable",
+    help="A halt source or stop condition that cannot be read: abort (exit 4) or warn.",
+)
+
+
 @app.command()
 def run(
     experiments: Annotated[list[Path], typer.Argument(help="Experiment files (YAML or JSON).")],
@@ -112,6 +118,7 @@ def run(
     no_watchdog: Annotated[bool, NO_WATCHDOG] = False,
     history: Annotated[str | None, HISTORY] = None,
     no_history: Annotated[bool, NO_HISTORY] = False,
+    halt_source_unreachable: Annotated[str | None, HALT_SOURCE_UNREACHABLE] = None,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
     """Run experiments: steady state, faults, alerts, rollback, recovery, journal."""
@@ -136,6 +143,7 @@ def run(
             debug=debug,
             max_clock_skew=max_clock_skew,
             watchdog=not no_watchdog,
+            halt_unreachable=halt_source_unreachable,
         )
     )
 
@@ -236,15 +244,27 @@ def routes(
 
 @app.command()
 def halt(
-    clear: Annotated[bool, typer.Option("--clear", help="Clear the halt switch.")] = False,
+    clear: Annotated[bool, typer.Option("--clear", help="Clear the halt of --scope.")] = False,
     reason: Annotated[
         str, typer.Option("--reason", help="Why (shown to runs that see it).")
     ] = "halted by an operator",
+    scope: Annotated[
+        str,
+        typer.Option(
+            "--scope",
+            help="machine (every account here), user (this account), urls (every configured "
+            "halt URL) or one halt URL.",
+        ),
+    ] = "machine",
+    status: Annotated[
+        bool, typer.Option("--status", help="List the halts in force in every scope.")
+    ] = False,
+    debug: Annotated[bool, DEBUG] = False,
 ) -> None:
     """The big red button: running experiments abort and roll back; new runs refuse."""
     from chaosml.cli import halt_cmd
 
-    raise typer.Exit(halt_cmd.halt(clear, reason))
+    raise typer.Exit(halt_cmd.halt(clear, reason, scope=scope, status=status, debug=debug))
 
 
 @app.command()
@@ -348,6 +368,7 @@ def gameday(
     no_watchdog: Annotated[bool, NO_WATCHDOG] = False,
     history: Annotated[str | None, HISTORY] = None,
     no_history: Annotated[bool, NO_HISTORY] = False,
+    halt_source_unreachable: Annotated[str | None, HALT_SOURCE_UNREACHABLE] = None,
     debug: Annotated[bool, DEBUG] = False,
 ) -> None:
     """Run a drill: several experiments in order, one summary, one exit code."""
@@ -368,6 +389,7 @@ def gameday(
             seed,
             pushgateway,
             watchdog=not no_watchdog,
+            halt_unreachable=halt_source_unreachable,
         )
     )
 

@@ -20,7 +20,14 @@ from chaosml.cli.app import app
 ENVIRONMENT = {
     "CHAOSML_ENV": "the environment name when `--env` is not given (checked against "
     "`blast_radius.environments`)",
-    "CHAOSML_HALT_FILE": "where the halt switch lives (default `~/.local/state/chaosml/HALT`)",
+    "CHAOSML_HALT_FILE": "this account's halt switch, `chaosml halt --scope user` (default "
+    "`~/.local/state/chaosml/HALT`; docs/safety.md)",
+    "CHAOSML_SYSTEM_HALT_DIR": "the machine-wide halt directory every account's runs watch, "
+    "`chaosml halt` (default `/var/lib/chaosml/halt`; docs/safety.md)",
+    "CHAOSML_HALT_URL": "team/cluster halt sources every run polls: `postgresql://…`, "
+    "`k8s://NAMESPACE/NAME`, `http(s)://…` (several: comma-separated; docs/safety.md)",
+    "CHAOSML_CONFIG": "the config file (halt URLs, global stop conditions; default "
+    "`./chaosml.toml`, else `/etc/chaosml/chaosml.toml`; docs/safety.md)",
     "CHAOSML_LOCK_DIR": "where runs lock their targets (default `~/.cache/chaosml/locks`)",
     "CHAOSML_DISABLE_PLUGIN_AUTOLOAD": "`1`: do not load third-party drivers (entry points)",
     "CHAOSML_PROXY_TOKEN": "the token `chaosml proxy serve` requires on its API (as `--token`); "

@@ -41,8 +41,10 @@ def gameday_command(
     pushgateway: str | None = None,
     out: TextIO = sys.stdout,
     watchdog: bool = True,
+    halt_unreachable: str | None = None,
 ) -> int:
     with ROUTER.installed():  # before the first side effect, until the exit code is known
+        halt.check_settings(halt_unreachable)  # chaosml.toml and the flag: exit 2 now
         loaded = load_plan(plan)
         options = DrillOptions(
             environment=env or os.environ.get(ENV_VAR) or None,
@@ -55,14 +57,16 @@ def gameday_command(
             command_line=list(sys.argv),
             observers=_observers(len(loaded.plan.experiments), pushgateway, out),
             watchdog=watchdog,
+            halt_unreachable=halt_unreachable,
         )
-        runner = DrillRunner(
-            loaded, options, engine, keys_of, halted=halt.is_halted, interrupted=ROUTER.first
-        )
-        out.write(f"Game day {runner.drill_id}: {loaded.plan.title}\n")
-        with drill_record(journal_dir, runner.drill_id, loaded.plan.title, watchdog) as record:
-            result = runner.run()
-            record.ended(int(result.exit_code), result.stopped)
+        with halt.drill_board() as board:
+            runner = DrillRunner(
+                loaded, options, engine, keys_of, halted=board.halted, interrupted=ROUTER.first
+            )
+            out.write(f"Game day {runner.drill_id}: {loaded.plan.title}\n")
+            with drill_record(journal_dir, runner.drill_id, loaded.plan.title, watchdog) as record:
+                result = runner.run()
+                record.ended(int(result.exit_code), result.stopped)
         journals = [o.journal for o in result.outcomes]
         record_drill(journal_dir / f"{runner.drill_id}.jsonl", journals, runner.drill_id)
         out.write("\n" + render_summary(result))

@@ -19,6 +19,7 @@ def gameday(
     seed: int | None = None,
     pushgateway: str | None = None,
     watchdog: bool = True,
+    halt_unreachable: str | None = None,
 ) -> int:
     return guarded(
         lambda: gameday_command(
@@ -31,6 +32,7 @@ def gameday(
             seed=seed,
             pushgateway=pushgateway,
             watchdog=watchdog,
+            halt_unreachable=halt_unreachable,
         ),
         debug,
     )

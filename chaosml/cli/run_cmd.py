@@ -8,6 +8,7 @@ from pathlib import Path
 
 from chaosml.cli.errors import guarded
 from chaosml.cli.plan import dry_run
+from chaosml.engine import halt
 from chaosml.engine.alert_clocks import max_skew_seconds
 from chaosml.engine.api import run_experiment
 from chaosml.engine.outcome import RunOutcome
@@ -41,12 +42,14 @@ def run(
     append_journal: bool = False,
     max_clock_skew: str | None = None,
     watchdog: bool = True,
+    halt_unreachable: str | None = None,
 ) -> int:
     def body() -> int:
         if journal is not None and len(experiments) > 1:
             raise InputError("--journal names one file; with several experiments use --journal-dir")
         overrides = _overrides(var)
         skew = max_skew_seconds(max_clock_skew)
+        halt.check_settings(halt_unreachable)  # chaosml.toml and the flag: exit 2 now
         loaded = [load_file(p, overrides) for p in experiments]  # all valid before anything runs
         codes = []
         for item in loaded:
@@ -66,6 +69,7 @@ def run(
                 max_clock_skew_s=skew,
                 watchdog=watchdog,
                 start_proxy=start_proxy,
+                halt_unreachable=halt_unreachable,
             )
             codes.append(_run_one(item, options, report_dir, debug))
         return int(most_severe(codes))

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from chaosml import redaction
 from chaosml.errors import DriverError, InfrastructureError, InputError
@@ -30,11 +30,7 @@ INSTALL_HINT = "install the PostgreSQL driver: pip install 'chaosml[postgres]'"
 
 def shown_url(url: str) -> str:
     """``url`` with any password replaced, for messages and journals."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    return redaction.url_without_password(url)
 
 
 def _remember_password(url: str) -> None:

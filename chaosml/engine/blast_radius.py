@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from chaosml.contract.targets import ResolvedTarget
 from chaosml.drivers.registry import Registry
 from chaosml.engine import halt
 from chaosml.engine.state import RunOptions
 from chaosml.errors import RefusedError
+from chaosml.halt.board import HaltBoard
 from chaosml.model import experiment as m
 from chaosml.model.python_calls import python_modules
 from chaosml.model.selection import select
 from chaosml.model.static_checks import static_problems, worst_case_seconds
 
-__all__ = ["check_static", "environment", "halt_path", "resolve_targets", "worst_case_seconds"]
+__all__ = ["check_static", "environment", "resolve_targets", "worst_case_seconds"]
 
 ENV_VAR = "CHAOSML_ENV"
 
@@ -24,14 +24,9 @@ def environment(options: RunOptions) -> str | None:
     return options.environment or os.environ.get(ENV_VAR) or None
 
 
-def check_static(exp: m.Experiment, options: RunOptions) -> None:
+def check_static(exp: m.Experiment, options: RunOptions, board: HaltBoard | None = None) -> None:
     """Checks that need no backend: halt, environment, python, target names, duration."""
-    halt_path = options.halt_file or halt.halt_file()
-    if halt.is_halted(halt_path):
-        raise RefusedError(
-            f"the halt switch is on ({halt_path}): {halt.halt_reason(halt_path)}",
-            hint="clear it with 'chaosml halt --clear' once it is safe",
-        )
+    halt.refuse_if_halted((board or halt.board_for(options, exp)).reading())
     _check_environment(exp, environment(options))
     if not options.allow_python and _uses_python(exp):
         raise RefusedError(
@@ -76,7 +71,3 @@ def resolve_targets(
         candidates = registry.target(spec.kind).candidates(spec.selector, ctx_factory)
         resolved[name] = select(name, spec, candidates, seed)
     return resolved
-
-
-def halt_path(options: RunOptions) -> Path:
-    return options.halt_file or halt.halt_file()

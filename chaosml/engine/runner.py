@@ -33,6 +33,7 @@ from chaosml.engine.state import RunState
 from chaosml.engine.threads import call_blocking
 from chaosml.errors import ChaosMLError, InfrastructureError, RefusedError
 from chaosml.exit_codes import most_severe
+from chaosml.halt.board import HaltBoard
 from chaosml.journal.events import RollbackStepRan, RunEnded, RunStop, TargetResolved
 from chaosml.model import experiment as m
 
@@ -66,6 +67,7 @@ class Runner:
     recovery_task: asyncio.Task[Verdict] | None = None
     watchers: list[asyncio.Task[None]] = field(default_factory=list)
     halt_watch: asyncio.Task[None] | None = None
+    halt_board: HaltBoard | None = None  # every halt source and stop condition (safety.md)
     method: MethodRunner | None = None
     method_done: bool = False
     finished: bool = False  # run.end is being written
@@ -81,6 +83,8 @@ class Runner:
             finally:
                 notify_sinks.stop_all(self.state, journal=False)  # after run.end: nothing listens
                 proxies.stop_all(self.ephemeral_proxies)
+                if self.halt_board is not None:
+                    self.halt_board.stop()
                 if self.target_lock is not None:
                     self.target_lock.release()
 
@@ -146,11 +150,13 @@ class Runner:
         state = self.state
         state.set_phase("blast-radius")
         try:
-            blast_radius.check_static(state.experiment, state.options)
+            await self._start_halt_board()
+            blast_radius.check_static(state.experiment, state.options, self.halt_board)
             self.target_lock = lock.acquire(
                 state.lock_keys, state.ctx.run_id, state.experiment.title, state.options.lock_dir
             )
             self._watch_halt()  # after the static check: a halt already in force refuses (2)
+            await asyncio.sleep(0)  # its first look now: an unreachable source aborts (4)
             targets = await call_blocking(
                 lambda: blast_radius.resolve_targets(
                     state.experiment, state.registry, state.ctx, state.ctx.seed
@@ -244,7 +250,8 @@ class Runner:
     def _skips_recovery(self) -> bool:
         """A signal or the halt switch, in any phase: no recovery (a guard's abort or the
         deadline, in the method, still lets recovery tell whether the system came back)."""
-        return self.signals > 0 or (self.stop is not None and self.stop.ended_by == "halt")
+        stopped_by = self.stop.ended_by if self.stop is not None else ""
+        return self.signals > 0 or stopped_by == "halt" or stopped_by.startswith("stop-condition:")
 
     def _stopped(self, verdict: Verdict) -> Verdict:
         """The verdict once a stop that came after the method ended is taken into account."""
@@ -353,11 +360,6 @@ class Runner:
     # -- watchers and signals -----------------------------------------------------------------
     def _start_watchers(self) -> None:
         state = self.state
-        self.watchers.append(
-            asyncio.create_task(
-                watchers.watch_halt(blast_radius.halt_path(state.options), state, self.abort)
-            )
-        )
         own = state.experiment.blast_radius.max_duration
         outer = state.options.deadline_s  # what is left of a game day's deadline
         limits = [(s, f"max_duration {s:g}s") for s in (own,) if s is not None]
@@ -382,10 +384,21 @@ class Runner:
             if self.halt_watch is not None:
                 self.halt_watch.cancel()
 
+    async def _start_halt_board(self) -> None:
+        """Poll every halt source; wait up to halt.FIRST_ANSWER_S for the remote ones' first
+        answer, so that a halt already in force refuses the run (exit 2)."""
+        self.halt_board = halt.board_for(self.state.options, self.state.experiment).start()
+        waited = 0.0
+        while not self.halt_board.answered() and waited < halt.FIRST_ANSWER_S:
+            await asyncio.sleep(0.05)
+            waited += 0.05
+
     def _watch_halt(self) -> None:
         """The halt switch is watched from the blast radius to the end of recovery."""
-        path = blast_radius.halt_path(self.state.options)
-        self.halt_watch = asyncio.create_task(watchers.watch_halt(path, self.state, self.abort))
+        assert self.halt_board is not None
+        self.halt_watch = asyncio.create_task(
+            watchers.watch_halt(self.halt_board, self.state, self.abort)
+        )
 
     def abort(self, ended_by: str, reason: str) -> None:
         """Stop now (guard, halt, deadline): the method ends, a rollback finishes, recovery ends."""
@@ -405,9 +418,9 @@ class Runner:
 
     def _halt_before_recovery(self) -> None:
         """The halt switch thrown during the rollback: seen now, not one poll later."""
-        path = blast_radius.halt_path(self.state.options)
-        if halt.is_halted(path):
-            self.abort("halt", f"the halt switch was set ({path}): {halt.halt_reason(path)}")
+        active = self.halt_board.reading().active if self.halt_board else []
+        if active:
+            self.abort(active[0].source.by, active[0].message())
 
     def _cancel_work(self) -> None:
         """Cancel the phase that is running (but never the undos) and kill its commands."""

@@ -27,6 +27,7 @@ class RunOptions:
     append_journal: bool = False  # --append-journal: journal_path may already hold runs
     journal_dir: Path = Path("chaosml-journals")
     halt_file: Path | None = None
+    halt_unreachable: str | None = None  # abort|warn; default: chaosml.toml, else abort
     command_line: list[str] = field(default_factory=list)
     undo_timeout: float = 30.0
     undo_attempts: int = 3

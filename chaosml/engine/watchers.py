@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from pathlib import Path
 
-from chaosml.engine import halt
 from chaosml.engine.probing import read_sample, run_probe
 from chaosml.engine.state import RunState
 from chaosml.errors import ChaosMLError
-from chaosml.journal.events import GuardBreached, ObserveSample
+from chaosml.halt.board import HaltBoard, Unreachable
+from chaosml.journal.events import GuardBreached, HaltActive, HaltUnreachable, ObserveSample
 from chaosml.model import experiment as m
 
 Abort = Callable[[str, str], None]  # (ended_by, reason)
@@ -41,10 +40,32 @@ async def watch_guard(spec: m.ProbeSpec, state: RunState, abort: Abort) -> None:
         await state.clock.sleep(interval)
 
 
-async def watch_halt(path: Path, state: RunState, abort: Abort) -> None:
-    while not halt.is_halted(path):
+async def watch_halt(board: HaltBoard, state: RunState, abort: Abort) -> None:
+    """Every halt source and global stop condition (docs/safety.md): the first one in force
+    aborts the run; an unreachable one aborts too unless the policy is ``warn``."""
+    warned: set[int] = set()
+    while True:
+        reading = board.reading()
+        for lost in reading.unreachable:
+            if id(lost.source) not in warned:
+                warned.add(id(lost.source))
+                state.journal.write(HaltUnreachable(policy=board.policy, **lost.fields()))
+        if reading.active:
+            found = reading.active[0]
+            state.journal.write(HaltActive(by=found.source.by, **found.fields()))
+            abort(found.source.by, found.message())
+            return
+        if reading.unreachable and board.policy == "abort":
+            abort("halt", unreachable_reason(reading.unreachable[0]))
+            return
         await state.clock.sleep(HALT_POLL_SECONDS)
-    abort("halt", f"the halt switch was set ({path}): {halt.halt_reason(path)}")
+
+
+def unreachable_reason(lost: Unreachable) -> str:
+    return (
+        f"the halt source {lost.source.where} ({lost.source.scope}) is unreachable: {lost.error}"
+        "; failing closed (--halt-source-unreachable=warn runs on without it)"
+    )
 
 
 async def watch_deadline(seconds: float, what: str, state: RunState, abort: Abort) -> None:

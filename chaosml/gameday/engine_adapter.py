@@ -38,6 +38,7 @@ class EngineRunner:
     command_line: list[str] = field(default_factory=list)
     observers: ObserverFactory = lambda request: []
     watchdog: bool = True  # --no-watchdog
+    halt_unreachable: str | None = None  # --halt-source-unreachable
 
     def __call__(self, request: ExperimentRequest) -> ExitCode:
         loaded = load_file(request.path, overrides=request.vars, strict_vars=False)
@@ -51,6 +52,7 @@ class EngineRunner:
             command_line=self.command_line,
             watchdog=self.watchdog,
             start_proxy=start_proxy,
+            halt_unreachable=self.halt_unreachable,
         )
         outcome = run_experiment(loaded, options, self.observers(request))
         return outcome.exit_code

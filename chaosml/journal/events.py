@@ -672,3 +672,35 @@ class SourceWarning(JournalEvent):
     event: Literal["source.warning"] = "source.warning"
     url: StrictStr | None = None
     warning: StrictStr | None = None
+
+
+# -- halts that reach every run, and global stop conditions (issue 22, docs/safety.md) ------------
+class HaltActive(JournalEvent):
+    """A halt in force stopped the run: which lever, where, who pulled it and why.
+
+    Fields: `by` (halt, or stop-condition:NAME), `scope` (user, machine, team/cluster URL,
+    stop-condition), `source` (the file, URL or condition), `reason`, `user`, `host`, `at` (UTC)
+    """
+
+    event: Literal["halt.active"] = "halt.active"
+    by: StrictStr | None = None
+    scope: StrictStr | None = None
+    source: StrictStr | None = None
+    reason: StrictStr | None = None
+    user: StrictStr | None = None
+    host: StrictStr | None = None
+    at: StrictStr | None = None
+
+
+class HaltUnreachable(JournalEvent):
+    """A configured halt source (or stop condition) could not be read; with the policy
+    ``abort`` (the default) the run stops, with ``warn`` it goes on.
+
+    Fields: `scope`, `source`, `error`, `policy` (abort or warn)
+    """
+
+    event: Literal["halt.unreachable"] = "halt.unreachable"
+    scope: StrictStr | None = None
+    source: StrictStr | None = None
+    error: StrictStr | None = None
+    policy: StrictStr | None = None

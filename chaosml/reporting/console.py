@@ -112,6 +112,17 @@ class ConsoleObserver:
     def _notification_received(self, e: ev.NotificationReceived) -> Line:
         return notification_lines.received_line(e.model_dump())
 
+    def _halt_active(self, e: ev.HaltActive) -> Line:
+        who = "@".join(part for part in (e.user, e.host) if part)
+        origin = f" by {who}" if who else ""
+        return f"HALT ({e.scope}: {e.source}){origin} at {e.at}: {e.reason}", "bold red"
+
+    def _halt_unreachable(self, e: ev.HaltUnreachable) -> Line:
+        return (
+            f"halt source {e.source} ({e.scope}) unreachable ({e.policy}): {e.error}",
+            "bold yellow",
+        )
+
     def _notify_sink_started(self, e: JournalEvent) -> Line:
         return notification_lines.sink_line(e.model_dump())
 

@@ -16,14 +16,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from chaosml.config_file import load_config
 from chaosml.drivers.registry import Registry
-from chaosml.engine import blast_radius, halt
+from chaosml.engine import halt
 from chaosml.engine.api import run_experiment_async
 from chaosml.engine.clock import Clock
 from chaosml.engine.outcome import RunOutcome, Status
 from chaosml.engine.signals import ROUTER
 from chaosml.engine.state import RunOptions
 from chaosml.exit_codes import ExitCode
+from chaosml.halt.board import read_once
 from chaosml.journal.writer import Observer
 from chaosml.model import experiment as m
 from chaosml.model.loaded import Loaded
@@ -114,9 +116,9 @@ class TrialRunner:
             self.stop_reason = f"interrupted by {ROUTER.first()} between trials"
             self.stop = _synthetic(Status.INTERRUPTED, self.stop_reason)
             raise SearchStopped(self.stop_reason)
-        path = blast_radius.halt_path(self.options)
-        if halt.is_halted(path):
-            self.stop_reason = f"the halt switch is set ({path}): {halt.halt_reason(path)}"
+        reading = read_once(halt.halt_sources(load_config(), self.options.halt_file))
+        if reading.active:  # every halt scope (docs/safety.md), read between two trials
+            self.stop_reason = f"halted: {reading.active[0].message()}"
             self.stop = _synthetic(Status.ABORTED, self.stop_reason)
             raise SearchStopped(self.stop_reason)
 

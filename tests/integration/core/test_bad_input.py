@@ -28,7 +28,7 @@ def test_halt_file_that_cannot_be_written_is_named(tmp_path: Path, args: tuple[s
     if args:  # --clear: the "file" is a directory, it cannot be removed
         path = tmp_path / "HALT"
         path.mkdir()
-    done = chaosml("halt", *args, env={"CHAOSML_HALT_FILE": str(path)})
+    done = chaosml("halt", "--scope", "user", *args, env={"CHAOSML_HALT_FILE": str(path)})
     _refused(done, f"the halt file {path}")
 
 

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from tests.fixtures.reporting_env import Service, screenshot
+from tests.fixtures.safety_env import SAFETY_ENV
 
 DATA = Path(__file__).parent / "data"
 EXPECTATION_PHASES = {"steady-state-before", "method", "recovery"}
@@ -43,6 +44,7 @@ def start_chaosml(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
 def environ(tmp_path: Path, **extra: str) -> dict[str, str]:
     """An isolated environment: own halt file and lock dir, nothing from the caller's drills."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHAOSML_")}
+    env.update({k: os.environ[k] for k in SAFETY_ENV if k in os.environ})  # never the real halt
     env.update(CHAOSML_HALT_FILE=str(tmp_path / "HALT"), CHAOSML_LOCK_DIR=str(tmp_path / "locks"))
     env.update(extra)
     return env

@@ -14,6 +14,7 @@ import yaml
 
 from chaosml.gameday.engine_adapter import keys_of
 from chaosml.gameday.plan import load_plan
+from tests.fixtures.safety_env import SAFETY_ENV
 
 ROOT = Path(__file__).parents[3]
 EXAMPLES = ROOT / "examples" / "gameday"
@@ -33,6 +34,7 @@ def test_the_example_drill_runs_and_holds(tmp_path: Path) -> None:
         item["vars"] = {k: str(tmp_path / Path(v).name) for k, v in item["vars"].items()}
     (tmp_path / "drill.yaml").write_text(yaml.safe_dump(plan))
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHAOSML_")}
+    env.update({k: os.environ[k] for k in SAFETY_ENV if k in os.environ})  # never the real halt
     env.update(CHAOSML_HALT_FILE=str(tmp_path / "HALT"), CHAOSML_LOCK_DIR=str(tmp_path / "l"))
     argv = [sys.executable, "-m", "chaosml", "gameday", str(tmp_path / "drill.yaml")]
     argv += ["--env", "dev", "--journal-dir", str(tmp_path / "j")]

@@ -8,11 +8,14 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from tests.fixtures.safety_env import SAFETY_ENV
+
 EXAMPLE = Path(__file__).parents[3] / "examples" / "gameday" / "experiments" / "flag-file.yaml"
 
 
 def test_run_writes_html_junit_and_markdown(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHAOSML_")}
+    env.update({k: os.environ[k] for k in SAFETY_ENV if k in os.environ})  # never the real halt
     env.update(CHAOSML_HALT_FILE=str(tmp_path / "HALT"), CHAOSML_LOCK_DIR=str(tmp_path / "l"))
     argv = [sys.executable, "-m", "chaosml", "run", str(EXAMPLE), "--env", "dev"]
     argv += ["--var", f"flag={tmp_path / 'flag'}", "--journal", str(tmp_path / "run.jsonl")]

@@ -1,0 +1,51 @@
+"""Team and cluster halt sources named by URL: ``CHAOSML_HALT_URL`` and the config file."""
+
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import urlsplit
+
+from chaosml import redaction
+from chaosml.drivers.postgres_client import shown_url
+from chaosml.errors import InputError
+from chaosml.halt.http_source import HttpSource
+from chaosml.halt.k8s_source import ConfigMapSource
+from chaosml.halt.postgres_source import PostgresSource
+from chaosml.halt.sources import HaltSource
+
+URL_ENV = "CHAOSML_HALT_URL"  # one URL or several, separated by commas or spaces
+K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+
+
+def env_urls() -> list[str]:
+    return [url for url in re.split(r"[,\s]+", os.environ.get(URL_ENV, "")) if url]
+
+
+def source_for(url: str) -> HaltSource:
+    """The source a URL names; ``InputError`` (exit 2) for a scheme chaosml does not know.
+    A password in the URL is masked on every output channel from now on."""
+    parts = urlsplit(url)
+    if parts.password:
+        redaction.remember([parts.password])
+    scheme = parts.scheme.lower()
+    if scheme in ("postgresql", "postgres"):
+        return PostgresSource(url)
+    if scheme in ("http", "https"):
+        return HttpSource(url)
+    if scheme == "k8s":
+        return _configmap(url)
+    raise InputError(
+        f"halt URL {shown_url(url)!r}: unknown scheme {scheme or '(none)'!r}",
+        hint="use postgresql://…, k8s://NAMESPACE/NAME or http(s)://…",
+    )
+
+
+def _configmap(url: str) -> ConfigMapSource:
+    parts = url[len("k8s://") :].strip("/").split("/")
+    if len(parts) != 2 or not all(K8S_NAME.match(part) for part in parts):
+        raise InputError(
+            f"halt URL {url!r}: expected k8s://NAMESPACE/NAME (a ConfigMap)",
+            hint="e.g. k8s://chaos/chaosml-halt",
+        )
+    return ConfigMapSource(parts[0], parts[1])
