@@ -102,7 +102,7 @@ class FeedCorruptParams(Params):
 
 
 class FeedCorrupt(ToxicFault):
-    """Corrupts ``percent`` of the feature records ``fields`` reach, in one of ten modes."""
+    """Corrupts ``percent`` of the feature records ``fields`` reach, in one of fourteen modes, within a slice."""
 
     kind = "feed.corrupt"
     params_model = FeedCorruptParams
