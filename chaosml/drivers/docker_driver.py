@@ -139,6 +139,25 @@ class DockerEngine:
                 ref, network, aliases=aliases or None, ipv4_address=ipv4_address
             )
 
+    def get_archive(self, ref: str, path: str) -> bytes | None:
+        """A tar of ``path`` in the container (a file or a directory), None when it is absent."""
+        with translated(f"container '{ref}'"):
+            try:
+                stream, _ = _client().api.get_archive(ref, path)
+            except docker.errors.NotFound:
+                return None
+            return b"".join(stream)
+
+    def put_archive(self, ref: str, directory: str, data: bytes) -> None:
+        with translated(f"container '{ref}' (directory {directory})"):
+            _client().api.put_archive(ref, directory, data)
+
+    def exec_run(self, ref: str, command: list[str]) -> tuple[int, str]:
+        """Run ``command`` in the container; its exit code and output."""
+        with translated(f"container '{ref}'"):
+            result = _client().containers.get(ref).exec_run(command)
+        return int(result.exit_code or 0), bytes(result.output or b"").decode(errors="replace")
+
 
 @contextmanager
 def translated(what: str) -> Iterator[None]:

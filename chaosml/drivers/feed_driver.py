@@ -102,7 +102,7 @@ class FeedCorruptParams(Params):
 
 
 class FeedCorrupt(ToxicFault):
-    """Corrupts ``percent`` of the feature records ``fields`` reach, in one of fourteen modes, within a slice."""
+    """Corrupts ``percent`` of the records ``fields`` reach (in a slice), in one of 14 modes."""
 
     kind = "feed.corrupt"
     params_model = FeedCorruptParams
@@ -141,14 +141,14 @@ class FeedCorrupt(ToxicFault):
             super().apply(params, ctx)
             return
         target = Path(params.file).resolve()
-        original = _read(target)
-        _write_atomic(Path(_snapshot_path(params.file, ctx)), original)
+        original = read_bytes(target)
+        write_atomic(Path(_snapshot_path(params.file, ctx)), original)
         text, _ = corrupt_text(
             original.decode("utf-8", BYTES_ERRORS),
             target.suffix,
             FeedCorruptor(params.spec(ctx.seed)),
         )
-        _write_atomic(target, text.encode("utf-8", BYTES_ERRORS))
+        write_atomic(target, text.encode("utf-8", BYTES_ERRORS))
 
     def applied_evidence(
         self, params: Params, ctx: DriverContext, record: UndoRecord | None
@@ -158,10 +158,12 @@ class FeedCorrupt(ToxicFault):
             return None
         assert isinstance(params, FeedCorruptParams)
         skip = 1 if record.data["file"].endswith(".csv") else 0  # the CSV header
-        snapshot = _read(Path(record.data["snapshot"]))
+        snapshot = read_bytes(Path(record.data["snapshot"]))
         before = [line for line in snapshot.splitlines()[skip:] if line.strip()]
         after = [
-            line for line in _read(Path(record.data["file"])).splitlines()[skip:] if line.strip()
+            line
+            for line in read_bytes(Path(record.data["file"])).splitlines()[skip:]
+            if line.strip()
         ]
         changed = [a != b for a, b in zip(before, after, strict=False)]
         written = sum(len(b) for a, b in zip(before, after, strict=False) if a != b)
@@ -195,13 +197,13 @@ def restore_snapshot(target: Path, snapshot: Path, sha256: str) -> None:
         if target.exists() and sha256_of(target) == sha256:
             return
         raise DriverError(f"cannot restore {target}: snapshot {snapshot} is missing")
-    content = _read(snapshot)
+    content = read_bytes(snapshot)
     if hashlib.sha256(content).hexdigest() != sha256:
         raise DriverError(
             f"refusing to restore {target}: snapshot {snapshot} does not match its recorded sha256",
             hint="the snapshot was changed after it was taken; restore the file by hand",
         )
-    _write_atomic(target, content)
+    write_atomic(target, content)
     snapshot.unlink()
 
 
@@ -240,17 +242,17 @@ def _head(path: Path) -> str:
 
 
 def sha256_of(path: Path) -> str:
-    return hashlib.sha256(_read(path)).hexdigest()
+    return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
-def _read(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
         raise DriverError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _write_atomic(path: Path, content: bytes) -> None:
+def write_atomic(path: Path, content: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
