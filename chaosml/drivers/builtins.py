@@ -30,6 +30,8 @@ BUILTIN_DRIVERS: tuple[tuple[str, str, str], ...] = (
     ("fault", "proxy.http_error", "chaosml.drivers.proxy_driver:ProxyHttpError"),
     ("fault", "feed.corrupt", "chaosml.drivers.feed_driver:FeedCorrupt"),
     ("fault", "model.swap", "chaosml.drivers.model_swap:ModelSwap"),
+    ("fault", "resource.memory", "chaosml.drivers.resource_driver:ResourceMemory"),
+    ("fault", "resource.cpu", "chaosml.drivers.resource_driver:ResourceCpu"),
     ("fault", "telemetry.stop", "chaosml.drivers.telemetry_driver:TelemetryStop"),
     ("target", "k8s", "chaosml.drivers.k8s_target:K8sTarget"),
     ("probe", "k8s", "chaosml.drivers.k8s_probe:K8sProbe"),

@@ -152,6 +152,15 @@ class DockerEngine:
         with translated(f"container '{ref}' (directory {directory})"):
             _client().api.put_archive(ref, directory, data)
 
+    def exec_leased(self, ref: str, command: list[str]) -> Any:
+        """Start ``command`` in the container with its stdin attached to the returned socket
+        (what is sent on it reaches the command's stdin; Docker does not close that stdin when
+        the socket closes, so a lease over it is a heartbeat, not end of file)."""
+        with translated(f"container '{ref}'"):
+            exec_id = _client().api.exec_create(ref, command, stdin=True, stdout=False)["Id"]
+            attached = _client().api.exec_start(exec_id, socket=True)
+        return getattr(attached, "_sock", attached)
+
     def exec_run(self, ref: str, command: list[str]) -> tuple[int, str]:
         """Run ``command`` in the container; its exit code and output."""
         with translated(f"container '{ref}'"):
