@@ -3,7 +3,7 @@ its source runs as ``python3 -c SOURCE`` inside a container that has no chaosml.
 
 ``python3 resource_helper.py memory MARKER rate=BYTES_PER_S ceiling=BYTES max_seconds=S``
 grows its resident memory (pages written, not just reserved) at ``rate`` up to ``ceiling``,
-then holds it. ``... cpu MARKER workers=N max_seconds=S`` keeps N processes busy.
+then holds it. ``... cpu MARKER workers=N max_seconds=S [nice=N]`` keeps N processes busy.
 
 It never outlives what started it:
 - **a lease on stdin**: the runner sends a byte every second (over a pipe, or the attached
@@ -35,7 +35,7 @@ def main(argv: list[str]) -> None:
     if kind == "memory":
         _grow(int(options["rate"]), int(options["ceiling"]), deadline)
     else:
-        _burn(int(options["workers"]), deadline)
+        _burn(int(options["workers"]), deadline, int(options.get("nice", 0)))
 
 
 def _watch_lease(lease_s: float) -> None:
@@ -60,7 +60,8 @@ def _grow(rate: int, ceiling: int, deadline: float) -> None:
         time.sleep(TICK_S)
 
 
-def _burn(workers: int, deadline: float) -> None:
+def _burn(workers: int, deadline: float, nice: int) -> None:
+    os.nice(nice)  # a drill may keep the service itself responsive
     for _ in range(workers - 1):
         if os.fork() == 0:
             _die_with_parent()

@@ -44,6 +44,7 @@ from chaosml.demo.stack import (
 from chaosml.drivers.subprocesses import stop_group
 from chaosml.errors import InfrastructureError
 from chaosml.ports import free_port
+from chaosml.procfs import start_time
 
 BASE_IMAGE = "chaosml-demo/base:latest"
 DEMO_LABEL, RUN_LABEL, TARGET = "chaosml.demo", "chaosml.demo.run", "model-server"
@@ -125,6 +126,8 @@ class DockerStack:
         pairs["chaosml.io/allow"] = "true"
         if os.environ.get("CHAOSML_TEST") == "1":
             pairs["chaosml.test"] = "1"
+            # the process that owns them: a test session's reaper keeps a live owner's containers
+            pairs["chaosml.test.owner"] = f"{os.getpid()}:{start_time(os.getpid())}"
         return [arg for key, value in pairs.items() for arg in ("--label", f"{key}={value}")]
 
     def run(self, service: str, args: list[str], within: float = 30.0) -> Container:

@@ -79,6 +79,7 @@ class MemoryParams(ResourceParams):
 
 class CpuParams(ResourceParams):
     cores: int = Field(ge=1, description="busy workers, one core each")
+    nice: int = Field(default=0, ge=0, le=19, description="the workers' niceness")
     max_host_share: float = Field(default=50.0, gt=0, le=100)
 
     @model_validator(mode="after")
@@ -192,7 +193,8 @@ class ResourceCpu(ResourceFault):
 
     def helper_args(self, params: ResourceParams, ctx: DriverContext) -> list[str]:
         assert isinstance(params, CpuParams)
-        return [f"workers={params.cores}", f"max_seconds={_max_seconds(ctx)}"]
+        life = _max_seconds(ctx)
+        return [f"workers={params.cores}", f"max_seconds={life}", f"nice={params.nice}"]
 
     def check_total(self, params: ResourceParams, hosts: int) -> None:
         assert isinstance(params, CpuParams)

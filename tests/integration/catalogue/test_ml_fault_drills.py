@@ -1,6 +1,8 @@
-"""The ``model.swap`` drills of the catalogue end to end against the example stack (real model
-server, real Prometheus and Alertmanager), and their undo after SIGINT, SIGTERM and SIGKILL +
-``chaosml rollback``: the served model file is byte for byte the original again."""
+"""The catalogue's ``model.swap`` drills and its slice drill end to end against the example stack
+(real model server, real proxy, real Prometheus and Alertmanager); the swap's undo after SIGINT,
+SIGTERM and SIGKILL + ``chaosml rollback``: the served model file is byte for byte the original
+again. The slice drill: the per-segment alert fires, the global one stays quiet, and the
+evidence states the share changed overall and within the slice."""
 
 from __future__ import annotations
 
@@ -51,6 +53,22 @@ def test_the_drill_passes_and_restores_the_model(
     evidence = [e for e in events if e["event"] == "fault.evidence"]
     assert evidence and evidence[0]["effect"] is True, evidence
     assert _model_file(catalogue_environment).read_bytes() == original
+
+
+def test_a_slice_only_corruption_hides_in_the_global_mean(
+    catalogue_environment: DrillEnvironment, tmp_path: Path
+) -> None:
+    drill = CATALOGUE_DIR / "feed-slice-nulls.yaml"
+    run = run_experiment(drill, catalogue_environment.variables(), tmp_path)
+    events = run.events(drill.stem)
+    assert (events[-1]["status"], run.exit_code) == ("completed", 0), run.output
+    fired = {e["name"] for e in events if e["event"] == "alert.fired"}
+    assert "SegmentInvalidFeatureRateHigh" in fired and "InvalidFeatureRateHigh" not in fired
+    evidence = [e for e in events if e["event"] == "fault.evidence"][-1]
+    counters = evidence["counters"]
+    assert evidence["effect"] is True
+    assert counters["share_changed"] < 0.05 < 0.3 < counters["slice_share_changed"], counters
+    assert "within the slice" in run.output and "overall" in run.output
 
 
 def _started(
