@@ -67,7 +67,9 @@ def test_a_slice_only_corruption_hides_in_the_global_mean(
     evidence = [e for e in events if e["event"] == "fault.evidence"][-1]
     counters = evidence["counters"]
     assert evidence["effect"] is True
-    assert counters["share_changed"] < 0.05 < 0.3 < counters["slice_share_changed"], counters
+    # under the global 5 % threshold overall; half of the slice (binomial: above 10 % surely)
+    assert counters["share_changed"] < 0.05 < 0.1 < counters["slice_share_changed"], counters
+    assert counters["slice_records"] < 0.1 * counters["records"], counters
     assert "within the slice" in run.output and "overall" in run.output
 
 
