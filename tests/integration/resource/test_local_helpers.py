@@ -129,7 +129,7 @@ method:
 """
 
 
-@pytest.mark.parametrize("how", ["SIGINT", "SIGKILL-no-watchdog", "SIGKILL-watchdog"])
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM", "SIGKILL-no-watchdog", "SIGKILL-watchdog"])
 def test_helpers_never_outlive_the_runner(how: str, tmp_path: Path) -> None:
     exp = tmp_path / "exp.yaml"
     exp.write_text(EXPERIMENT.format(python=sys.executable))
@@ -149,14 +149,16 @@ def test_helpers_never_outlive_the_runner(how: str, tmp_path: Path) -> None:
         planned = [e for e in events(journal) if e["event"] == "fault.undo_registered"]
         marker = str(planned[0]["undo"]["data"]["marker"])  # type: ignore[index]
         assert _helpers(marker)
-        proc.send_signal(signal.SIGINT if how == "SIGINT" else signal.SIGKILL)
+        proc.send_signal(getattr(signal, how.split("-")[0]))
         proc.communicate(timeout=30)
         within = 10.0 if how == "SIGKILL-no-watchdog" else 8.0  # the lease runs out in 5 s
         started = time.monotonic()
         _wait(lambda: not _helpers(marker), "the helpers to end", timeout=within)
         print(f"{how}: helpers gone {time.monotonic() - started:.1f}s after the runner ended")
-        if how == "SIGINT":
+        if how in ("SIGINT", "SIGTERM"):
             assert proc.returncode == 130
+            end = events(journal)[-1]
+            assert (end["event"], end["status"]) == ("run.end", "interrupted")
     finally:
         if proc.poll() is None:
             proc.kill()
