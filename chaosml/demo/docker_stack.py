@@ -37,6 +37,7 @@ from chaosml.demo.processes import http_ok
 from chaosml.demo.stack import FEATURE_SERVICE, MODEL_SERVER, TRAFFIC, prepare_work_dir, service_env
 from chaosml.errors import InfrastructureError
 from chaosml.io.ports import free_port
+from chaosml.io.procfs import start_time
 from chaosml.io.subprocesses import stop_group
 
 BASE_IMAGE = "chaosml-demo/base:latest"
@@ -119,6 +120,8 @@ class DockerStack:
         pairs["chaosml.io/allow"] = "true"
         if os.environ.get("CHAOSML_TEST") == "1":
             pairs["chaosml.test"] = "1"
+            # the process that owns them: a test session's reaper keeps a live owner's containers
+            pairs["chaosml.test.owner"] = f"{os.getpid()}:{start_time(os.getpid())}"
         return [arg for key, value in pairs.items() for arg in ("--label", f"{key}={value}")]
 
     def run(self, service: str, args: list[str], within: float = 30.0) -> Container:

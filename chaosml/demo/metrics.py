@@ -19,6 +19,8 @@ from prometheus_client import (
     generate_latest,
 )
 
+from chaosml.demo.segments import SEGMENTS
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 SCORE_BUCKETS = tuple(round(0.1 * i, 1) for i in range(1, 11))
 EXPOSITION_TYPE = CONTENT_TYPE_LATEST
@@ -100,6 +102,15 @@ class ModelServerMetrics:
             "model_training_prediction_mean", "Mean score on the training set", registry=r
         )
         self.model_age = Gauge("model_age_seconds", "now - the model's trained_at", registry=r)
+        self.segment_requests = Counter(
+            "model_segment_requests", "Requests by customer segment", ["segment"], registry=r
+        )
+        self.segment_invalid = Counter(
+            "model_segment_invalid_requests",
+            "Requests with an invalid feature, by customer segment",
+            ["segment"],
+            registry=r,
+        )
         self.model_info = Info("model", "The loaded model", registry=r)
         self.dependency = Info(
             "model_dependency", "Version a dependency reports", ["dependency"], registry=r
@@ -121,6 +132,9 @@ class ModelServerMetrics:
             for feature in features:
                 self.invalid.labels(reason, feature)
         self.requests.labels("200")
+        for segment in SEGMENTS:
+            self.segment_requests.labels(segment)
+            self.segment_invalid.labels(segment)
 
     def track_model_age(self, trained_at: Callable[[], float]) -> None:
         self.model_age.set_function(lambda: time.time() - trained_at())

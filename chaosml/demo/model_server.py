@@ -24,6 +24,8 @@ from chaosml.demo import validation
 from chaosml.demo.feature_client import FeatureFetchError, fetch
 from chaosml.demo.metrics import EXPOSITION_TYPE, ModelServerMetrics
 from chaosml.demo.model_file import ModelFile
+from chaosml.demo.resource_metrics import track_resources
+from chaosml.demo.segments import segment_of
 from chaosml.demo.serving_stats import RollingMeans
 from chaosml.demo.web import Request, Response, error, json_response, serve
 
@@ -63,6 +65,7 @@ class ModelServerApp:
         features = self.model_file.current().feature_names
         self.metrics.zero(features, ERROR_REASONS, validation.PER_FEATURE_REASONS)
         self.metrics.track_model_age(lambda: self.model_file.current().trained_at.timestamp())
+        track_resources(self.metrics.registry)  # memory and CPU, for the M6 resource alerts
 
     def _publish_model(self, model: artifact.ModelArtifact) -> None:
         m = self.metrics
@@ -109,6 +112,7 @@ class ModelServerApp:
         model = self.model_file.current()
         checked = validation.check(model.schema, features)
         self._count_invalid(checked)
+        self._count_segment(features, checked.ok)
         if not checked.ok and self.on_invalid == "reject":
             problems = [{"feature": p.feature, "reason": p.reason} for p in checked.problems]
             raise PredictFailed(
@@ -144,6 +148,12 @@ class ModelServerApp:
     def _count_invalid(self, checked: validation.Checked) -> None:
         for problem in checked.problems:
             self.metrics.invalid.labels(problem.reason, problem.feature).inc()
+
+    def _count_segment(self, features: Any, ok: bool) -> None:
+        segment = segment_of(features)
+        self.metrics.segment_requests.labels(segment).inc()
+        if not ok:
+            self.metrics.segment_invalid.labels(segment).inc()
 
     def _record_score(self, score: float) -> None:
         if not math.isfinite(score):

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from chaosml.demo import model as artifact
+from chaosml.demo.bad_models import write_bad_models
 from chaosml.demo.feature_service import DEFAULT_VERSION
 from chaosml.demo.processes import StackError, stop_matching, stop_pid_file
 from chaosml.demo.processes import wait_healthy as _wait_healthy
@@ -150,7 +151,9 @@ def prepare_work_dir(work_dir: Path, data_file: Path | None) -> None:
     """Copy the feed, train a fresh model, write the feature service version."""
     work_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(data_file or SHIPPED_FEATURES, work_dir / "features.csv")
-    artifact.save(train(), work_dir / "model.json")
+    model = train()
+    artifact.save(model, work_dir / "model.json")
+    write_bad_models(model, work_dir / "models")  # what the model.swap drills swap in
     (work_dir / "feature-service.version").write_text(DEFAULT_VERSION + "\n")
 
 

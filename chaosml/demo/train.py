@@ -50,10 +50,15 @@ def fit(
 
 
 def train(
-    rows: int = 1000, seed: int = 1, epochs: int = 150, rate: float = 1.0
+    rows: int = 1000,
+    seed: int = 1,
+    epochs: int = 150,
+    rate: float = 1.0,
+    data: list[Row] | None = None,
 ) -> artifact.ModelArtifact:
-    """A fitted model with its training baseline, ``trained_at`` now."""
-    data = generate(rows, seed)
+    """A fitted model with its training baseline, ``trained_at`` now (on ``data`` when given,
+    else on ``rows`` generated rows)."""
+    data = data if data is not None else generate(rows, seed)
     mean, std = feature_stats(data)
     matrix = [[(r.features[n] - mean[n]) / std[n] for n in FEATURE_NAMES] for r in data]
     labels = [r.label for r in data]

@@ -139,6 +139,34 @@ class DockerEngine:
                 ref, network, aliases=aliases or None, ipv4_address=ipv4_address
             )
 
+    def get_archive(self, ref: str, path: str) -> bytes | None:
+        """A tar of ``path`` in the container (a file or a directory), None when it is absent."""
+        with translated(f"container '{ref}'"):
+            try:
+                stream, _ = _client().api.get_archive(ref, path)
+            except docker.errors.NotFound:
+                return None
+            return b"".join(stream)
+
+    def put_archive(self, ref: str, directory: str, data: bytes) -> None:
+        with translated(f"container '{ref}' (directory {directory})"):
+            _client().api.put_archive(ref, directory, data)
+
+    def exec_leased(self, ref: str, command: list[str]) -> Any:
+        """Start ``command`` in the container with its stdin attached to the returned socket
+        (what is sent on it reaches the command's stdin; Docker does not close that stdin when
+        the socket closes, so a lease over it is a heartbeat, not end of file)."""
+        with translated(f"container '{ref}'"):
+            exec_id = _client().api.exec_create(ref, command, stdin=True, stdout=False)["Id"]
+            attached = _client().api.exec_start(exec_id, socket=True)
+        return getattr(attached, "_sock", attached)
+
+    def exec_run(self, ref: str, command: list[str]) -> tuple[int, str]:
+        """Run ``command`` in the container; its exit code and output."""
+        with translated(f"container '{ref}'"):
+            result = _client().containers.get(ref).exec_run(command)
+        return int(result.exit_code or 0), bytes(result.output or b"").decode(errors="replace")
+
 
 @contextmanager
 def translated(what: str) -> Iterator[None]:

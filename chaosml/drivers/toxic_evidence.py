@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from chaosml.contract.records import Evidence
+from chaosml.feed.shares import share_counters, slice_summary
 
 SKIPPED = "skipped:"
 
@@ -53,6 +54,10 @@ def feed_evidence(counters: dict[str, int | float | str]) -> Evidence:
     )
     if changed:
         summary += f" ({counters.get('fields_changed', 0)} fields)"
+    if "slice_records" in counters:  # a where: slice: the shares overall and within it
+        records, in_slice = int(counters.get("records", 0)), int(counters["slice_records"])
+        summary += "; " + slice_summary(records, changed, in_slice, changed)
+        counters = {**counters, **share_counters(records, changed, in_slice, changed)}
     skipped = {k[len(SKIPPED) :]: v for k, v in counters.items() if k.startswith(SKIPPED)}
     if skipped:
         summary += " — " + ", ".join(f"{n} {_were(reason)}" for reason, n in skipped.items())

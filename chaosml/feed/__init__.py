@@ -1,4 +1,4 @@
-"""Feature-feed corruption: the ten modes of ``feed.corrupt``, shared by the proxy and file mode.
+"""Feature-feed corruption: the modes and slices of ``feed.corrupt``, for proxy and file mode.
 
 Pure logic, no I/O except :mod:`chaosml.feed.files`, which reads and writes feature files.
 """

@@ -1,5 +1,9 @@
 """Apply one corruption to JSON documents: choose records with a seeded generator, change them.
 
+Only records in the slice (``where``) may change; the chance of one that is depends on the
+mechanism (:mod:`chaosml.feed.mechanism`). One draw is made for every record, in or out of the
+slice, so a record's fate does not depend on the others'.
+
 A corruptor is stateful on purpose: its random generator runs on across documents (so a stream
 of one-record responses gets ``percent`` of them changed), and ``stale`` remembers the first
 value it saw for each field. The same seed and the same documents give the same corruption.
@@ -11,8 +15,11 @@ import json
 import random
 from typing import Any
 
+from chaosml.feed.encoding import BYTES_ERRORS
+from chaosml.feed.mechanism import chance
 from chaosml.feed.modes import MODE_FUNCTIONS, Memory, memory_key, same
 from chaosml.feed.paths import RecordKey, Slot, find_slots
+from chaosml.feed.slices import SliceView
 from chaosml.feed.spec import CorruptionSpec
 
 
@@ -26,20 +33,34 @@ class FeedCorruptor:
         self._mode = MODE_FUNCTIONS[spec.mode]
         self.documents = 0  # JSON documents read (evidence: how much the corruption saw)
         self.records_seen = 0
+        self.slice_records = 0  # records the ``where`` predicates selected
+        self.records_changed = 0
         self.fields_changed = 0
 
     def corrupt(self, doc: Any) -> int:
         """Change ``doc`` in place; the number of records changed."""
         changed = 0
         records = self._records(doc)
+        in_slice = SliceView(doc, self.spec.where)
+        mar = self.spec.depends_on if self.spec.mechanism == "mar" else None
+        depends = SliceView(doc, [mar]) if mar is not None else None
         self.documents += 1
         self.records_seen += len(records)
-        for slots in records.values():
-            chosen = self.rng.random() * 100 < self.spec.percent
+        for key, slots in records.items():
+            draw = self.rng.random() * 100
             self._remember(slots)
-            if chosen and self._changed(slots):
+            if not in_slice.contains(key):
+                continue
+            self.slice_records += 1
+            if draw < chance(self.spec, key, slots, depends) and self._changed(slots):
                 changed += 1
+        self.records_changed += changed
         return changed
+
+    def touches_slice(self, doc: Any) -> bool:
+        """Whether any record of ``doc`` is in the slice (no change, no draw, no count)."""
+        in_slice = SliceView(doc, self.spec.where)
+        return any(in_slice.contains(key) for key in self._records(doc))
 
     def _changed(self, slots: list[Slot]) -> bool:
         """Apply the mode to one record; count the fields it changed (renamed, dropped...)."""
@@ -63,7 +84,9 @@ class FeedCorruptor:
         changed = self.corrupt(doc)
         if not changed:
             return body, 0
-        return json.dumps(doc, allow_nan=True, separators=(",", ":")).encode(), changed
+        raw = self.spec.mode == "broken_encoding"  # keep its bytes raw, not \u-escaped
+        text = json.dumps(doc, allow_nan=True, separators=(",", ":"), ensure_ascii=not raw)
+        return text.encode("utf-8", BYTES_ERRORS), changed
 
     def _records(self, doc: Any) -> dict[RecordKey, list[Slot]]:
         grouped: dict[RecordKey, list[Slot]] = {}

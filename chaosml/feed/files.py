@@ -15,7 +15,9 @@ import math
 from typing import Any
 
 from chaosml.feed.corruptor import FeedCorruptor
+from chaosml.feed.encoding import BYTES_ERRORS
 from chaosml.feed.modes import is_number
+from chaosml.feed.paths import find_slots
 
 
 def corrupt_text(text: str, suffix: str, corruptor: FeedCorruptor) -> tuple[str, int]:
@@ -25,6 +27,43 @@ def corrupt_text(text: str, suffix: str, corruptor: FeedCorruptor) -> tuple[str,
     if suffix == ".csv":
         return corrupt_csv(text, corruptor)
     raise ValueError(f"feed files must be .csv or .jsonl, got {suffix!r}")
+
+
+def slice_flags(text: str, suffix: str, corruptor: FeedCorruptor) -> list[bool]:
+    """For each record line (not the CSV header, not blank lines): is it in the slice?"""
+    return [corruptor.touches_slice(doc) for doc in records_of(text, suffix)]
+
+
+def records_of(text: str, suffix: str) -> list[Any]:
+    """Each record line as a document (a CSV row as ``{column: value}``); blank lines skipped,
+    a JSONL line that is not JSON is an empty document."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if suffix == ".csv":
+        header = next(csv.reader(lines[:1]), [])
+        return [_csv_record(header, line) for line in lines[1:]]
+    return [_json_or_empty(line) for line in lines]
+
+
+def _csv_record(header: list[str], line: str) -> dict[str, Any]:
+    cells = next(csv.reader([line]))
+    return {name: _parse_cell(cell) for name, cell in zip(header, cells, strict=False)}
+
+
+def _json_or_empty(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except ValueError:
+        return {}
+
+
+def absent_fields(text: str, suffix: str, paths: list[str]) -> list[str]:
+    """The paths no record of ``text`` has (a CSV's columns are its header's names)."""
+    if suffix == ".csv":
+        header = next(csv.reader(text.splitlines()[:1]), [])
+        docs: list[Any] = [dict.fromkeys(header)]
+    else:
+        docs = records_of(text, suffix)
+    return [path for path in paths if not any(find_slots(doc, path) for doc in docs)]
 
 
 def corrupt_jsonl(text: str, corruptor: FeedCorruptor) -> tuple[str, int]:
@@ -40,11 +79,11 @@ def corrupt_jsonl(text: str, corruptor: FeedCorruptor) -> tuple[str, int]:
 def _corrupt_json_line(line: str, corruptor: FeedCorruptor) -> tuple[str, int]:
     if not line.strip():
         return line, 0
-    result = corruptor.corrupt_bytes(line.encode())
+    result = corruptor.corrupt_bytes(line.encode("utf-8", BYTES_ERRORS))
     if result is None or not result[1]:
         return line, 0
     ending = line[len(line.rstrip("\r\n")) :]
-    return result[0].decode() + ending, result[1]
+    return result[0].decode("utf-8", BYTES_ERRORS) + ending, result[1]
 
 
 def corrupt_csv(text: str, corruptor: FeedCorruptor) -> tuple[str, int]:
@@ -68,8 +107,7 @@ def _corrupt_csv_line(
 ) -> tuple[str, int]:
     if not line.strip():
         return line, 0
-    cells = next(csv.reader([line]))
-    record = {name: _parse_cell(cell) for name, cell in zip(header, cells, strict=False)}
+    record = _csv_record(header, line)
     if not corruptor.corrupt(record):
         return line, 0
     columns.extend(key for key in record if key not in columns)

@@ -1,4 +1,4 @@
-"""The ten corruption modes, each a function that changes the slots of one chosen record.
+"""The corruption modes, each a function that changes the slots of one chosen record.
 
 A mode returns True when it changed something. Numbers are ints and floats, never booleans.
 """
@@ -10,6 +10,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from chaosml.feed.encoding import mojibake, truncated_utf8
 from chaosml.feed.paths import Slot
 from chaosml.feed.spec import CorruptionSpec
 
@@ -127,6 +128,61 @@ def out_of_range(
     return _each(slots, lambda s: (is_number(s.value) or s.value is None) and _set(s, spec.value))
 
 
+def category_shift(
+    slots: list[Slot], spec: CorruptionSpec, rng: random.Random, memory: Memory
+) -> bool:
+    """Remap category values by ``mapping`` (values it does not name stay)."""
+    mapping = spec.mapping or {}
+    return _each(
+        slots, lambda s: _category(s.value) in mapping and _set(s, mapping[_category(s.value)])
+    )
+
+
+def _category(value: Any) -> str:
+    """The mapping key of a value: its text (a CSV cell ``7`` reads as the number 7)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def swap_fields(
+    slots: list[Slot], spec: CorruptionSpec, rng: random.Random, memory: Memory
+) -> bool:
+    """The two fields trade values (a column mix-up upstream)."""
+    first = [s for s in slots if s.template == spec.fields[0]]
+    second = [s for s in slots if s.template == spec.fields[1]]
+    if len(first) != 1 or len(second) != 1:
+        return False
+    a, b = first[0], second[0]
+    old_a, old_b = a.value, b.value
+    return any([_set(a, old_b), _set(b, old_a)])
+
+
+def broken_encoding(
+    slots: list[Slot], spec: CorruptionSpec, rng: random.Random, memory: Memory
+) -> bool:
+    garble = mojibake if spec.encoding == "mojibake" else truncated_utf8
+    return _each(slots, lambda s: isinstance(s.value, str) and _set(s, garble(s.value)))
+
+
+def clip(slots: list[Slot], spec: CorruptionSpec, rng: random.Random, memory: Memory) -> bool:
+    """Numbers saturate at ``low``/``high`` (a sensor or an int cast at its limit)."""
+    return _each(slots, lambda s: is_number(s.value) and _set(s, _clipped(s.value, spec)))
+
+
+def _clipped(value: float, spec: CorruptionSpec) -> float:
+    if spec.high is not None and value > spec.high:
+        return _like(value, spec.high)
+    if spec.low is not None and value < spec.low:
+        return _like(value, spec.low)
+    return value
+
+
+def _like(value: float, bound: float) -> float:
+    """The bound as an int when the value was one and the bound is whole (CSV ``100``)."""
+    return int(bound) if isinstance(value, int) and float(bound).is_integer() else bound
+
+
 MODE_FUNCTIONS: dict[str, ModeFn] = {
     "nan": nan,
     "null": null,
@@ -138,4 +194,8 @@ MODE_FUNCTIONS: dict[str, ModeFn] = {
     "stale": stale,
     "type_flip": type_flip,
     "out_of_range": out_of_range,
+    "category_shift": category_shift,
+    "swap_fields": swap_fields,
+    "broken_encoding": broken_encoding,
+    "clip": clip,
 }

@@ -70,7 +70,7 @@ def decode_body(body: bytes, content_encoding: str | None, content_type: str | N
 
 
 def encode_body(text: str, decoded: DecodedBody) -> bytes:
-    data = ((BOM if decoded.bom else "") + text).encode(decoded.charset)
+    data = ((BOM if decoded.bom else "") + text).encode(decoded.charset, "surrogateescape")
     for encoding in decoded.encodings:
         data = _compress(data, encoding, decoded.zlib_wbits)
     return data

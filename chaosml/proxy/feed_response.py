@@ -34,6 +34,7 @@ class BodyOutcome:
     changed: int = 0
     fields: int = 0  # fields changed in the changed records
     skipped: str | None = None  # why the body was not corrupted ("non-JSON", "gzip-undecodable")
+    slice_records: int | None = None  # records the where: predicates selected (None: no where)
 
 
 def corrupt_response_body(
@@ -45,10 +46,11 @@ def corrupt_response_body(
         decoded = decode_body(body, content_encoding, content_type)
     except Skipped as skipped:
         return BodyOutcome(None, skipped=skipped.reason)
-    documents, records, fields = (
+    documents, records, fields, in_slice = (
         corruptor.documents,
         corruptor.records_seen,
         corruptor.fields_changed,
+        corruptor.slice_records,
     )
     result = _corrupt_text(decoded.text, decoded.media_type, corruptor)
     seen = corruptor.records_seen - records
@@ -56,7 +58,10 @@ def corrupt_response_body(
         return BodyOutcome(None, skipped="non-JSON")
     text, changed = result
     new_body = encode_body(text, decoded) if changed else None
-    return BodyOutcome(new_body, True, seen, changed, corruptor.fields_changed - fields)
+    sliced = corruptor.slice_records - in_slice if corruptor.spec.where else None
+    return BodyOutcome(
+        new_body, True, seen, changed, corruptor.fields_changed - fields, None, sliced
+    )
 
 
 def _corrupt_text(text: str, media_type: str, corruptor: FeedCorruptor) -> tuple[str, int] | None:
@@ -64,7 +69,7 @@ def _corrupt_text(text: str, media_type: str, corruptor: FeedCorruptor) -> tuple
         return corrupt_jsonl(text, corruptor)
     result = corruptor.corrupt_bytes(text.encode())
     if result is not None:
-        return result[0].decode(), result[1]
+        return result[0].decode("utf-8", "surrogateescape"), result[1]
     if "\n" in text.strip():  # JSON Lines sent as application/json
         return corrupt_jsonl(text, corruptor)
     return None

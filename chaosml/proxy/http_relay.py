@@ -199,6 +199,8 @@ class HttpRelay:
         toxic.count("records", outcome.records)
         toxic.count("records_changed", outcome.changed)
         toxic.count("fields_changed", outcome.fields)
+        if outcome.slice_records is not None:
+            toxic.count("slice_records", outcome.slice_records)
         self.proxy.metrics.records_corrupted += outcome.changed
 
 

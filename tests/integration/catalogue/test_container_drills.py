@@ -21,6 +21,11 @@ pytestmark = [pytest.mark.docker, pytest.mark.prometheus, pytest.mark.slow]
 
 DRILLS = container_files()
 EXPECTED_ALERT = "ModelServerDown"
+HELPERS = "cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' '; true"
+RESOURCE_ALERTS = {
+    "model-server-container-memory": "ModelServerMemoryHigh",
+    "model-server-container-cpu": "ModelServerCpuHigh",
+}
 
 
 def drill_variables(env: DockerEnvironment) -> dict[str, str]:
@@ -36,10 +41,17 @@ def container_state(env: DockerEnvironment) -> str:
     return docker_cli("inspect", "-f", "{{.State.Status}}", model_container(env))
 
 
+def _expected_alert(experiment: Path) -> str:
+    """The alert the drill's resource fault proves; ModelServerDown for kill and pause."""
+    return RESOURCE_ALERTS.get(experiment.stem, EXPECTED_ALERT)
+
+
 def test_there_are_container_drills() -> None:
     assert {p.name for p in DRILLS} >= {
         "model-server-container-killed.yaml",
         "model-server-container-paused.yaml",
+        "model-server-container-memory.yaml",
+        "model-server-container-cpu.yaml",
     }
 
 
@@ -51,10 +63,14 @@ def test_the_container_drill_passes_and_pages(
     assert run.exit_code == 0, run.output
     events = run.events(experiment.stem)
     fired = [e for e in events if e["event"] == "alert.fired"]
-    assert [e["name"] for e in fired] == [EXPECTED_ALERT], run.output
+    assert [e["name"] for e in fired] == [_expected_alert(experiment)], run.output
     assert 0 <= fired[0]["time_to_detect_s"] <= 60
     targets = [e for e in events if e["event"] == "target.resolved"]
     assert len(targets) == 1 and model_container(container_environment) in json.dumps(targets)
     assert container_state(container_environment) == "running"
+    reverted = [e for e in events if e["event"] == "fault.reverted"]
+    assert reverted and all(e["ok"] for e in reverted), run.output
+    helpers = docker_cli("exec", model_container(container_environment), "sh", "-c", HELPERS)
+    assert "chaosml-resource-" not in helpers, helpers  # the process table holds no helper
     assert container_environment.monitoring is not None
     container_environment.monitoring.wait_ready(within=60)

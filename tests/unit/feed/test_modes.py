@@ -18,11 +18,29 @@ TOLERANCE = 5 * math.sqrt(COUNT * PERCENT / 100 * (1 - PERCENT / 100))
 
 
 def records() -> dict[str, Any]:
-    return {"records": [{"id": i, "age": 20 + i, "income": 1000.0 + i * 7.5} for i in range(COUNT)]}
+    return {"records": [record(i) for i in range(COUNT)]}
+
+
+def record(i: int) -> dict[str, Any]:
+    country = ("DE", "FR", "ES")[i % 3]
+    return {
+        "id": i,
+        "age": 20 + i,
+        "income": 1000.0 + i * 7.5,
+        "country": country,
+        "city": f"Zürich {i}",
+    }
 
 
 FIELDS = {mode: ["$.records[*].age", "$.records[*].income"] for mode in MODES}
 FIELDS["stale"] = ["$.records[*].income"]
+FIELDS["category_shift"] = ["$.records[*].country"]
+FIELDS["broken_encoding"] = ["$.records[*].city"]
+KNOBS: dict[str, dict[str, Any]] = {
+    "category_shift": {"mapping": {"DE": "de", "FR": "fr", "ES": "es"}},
+    "broken_encoding": {"encoding": "truncated_utf8"},
+    "clip": {"high": 500},
+}
 
 
 def canonical(record: Any) -> str:
@@ -31,7 +49,8 @@ def canonical(record: Any) -> str:
 
 def corrupted(mode: str, seed: int) -> tuple[dict[str, Any], int]:
     doc = records()
-    spec = CorruptionSpec(mode=mode, fields=FIELDS[mode], percent=PERCENT, seed=seed)
+    knobs = KNOBS.get(mode, {})
+    spec = CorruptionSpec(mode=mode, fields=FIELDS[mode], percent=PERCENT, seed=seed, **knobs)
     changed = FeedCorruptor(spec).corrupt(doc)
     return doc, changed
 
