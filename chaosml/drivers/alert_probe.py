@@ -26,6 +26,7 @@ from chaosml.drivers.alert_states import (
     matching,
     most_advanced,
     prometheus_alerts,
+    rule_hold,
 )
 from chaosml.drivers.base import ProbeDriver
 from chaosml.errors import InfrastructureError
@@ -83,7 +84,8 @@ class AlertProbe(ProbeDriver[AlertParams]):
     def sample(self, params: AlertParams, ctx: DriverContext) -> Sample:
         found = matching(fetch_alerts(params.source, params.timeout), params.name, params.labels)
         sample = alert_sample(most_advanced(found), len(found), params.source.kind)
-        sample.details["alerts"] = [instance_json(a) for a in found]
+        holds = _for_seconds(params, found)
+        sample.details["alerts"] = [instance_json(a, holds) for a in found]
         return sample
 
     def describe(self, params: AlertParams) -> str:
@@ -118,8 +120,36 @@ def server_now(headers: dict[str, str]) -> float:
         return time.time()
 
 
-def instance_json(alert: AlertView) -> dict[str, Any]:
-    return {"labels": alert.labels, "state": alert.state, "active_at": alert.active_at}
+def instance_json(alert: AlertView, hold_s: float | None = None) -> dict[str, Any]:
+    """``fired_at``: when a firing instance turned firing — Prometheus's ``activeAt`` is when it
+    turned *pending*, ``hold_s`` (the rule's ``for:``) later it fires; Alertmanager's
+    ``startsAt`` is already the firing time (Prometheus sends it the moment it fires)."""
+    fired_at = alert.active_at
+    if alert.state == "firing" and alert.active_at is not None and hold_s is not None:
+        fired_at = alert.active_at + hold_s
+    return {
+        "labels": alert.labels,
+        "state": alert.state,
+        "active_at": alert.active_at,
+        "fired_at": fired_at if alert.state == "firing" else None,
+    }
+
+
+def _for_seconds(params: AlertParams, found: list[AlertView]) -> float | None:
+    """The ``for:`` of the alert's rule in Prometheus (``/api/v1/rules``), read only once an
+    instance fires; None for Alertmanager, or when the rule is not listed."""
+    if params.source.kind != "prometheus" or not any(a.state == "firing" for a in found):
+        return None
+    resp = monitoring_http.request(
+        "Prometheus",
+        params.source.connection,
+        "GET",
+        "/api/v1/rules?type=alert",
+        timeout=params.timeout,
+        retries=RETRIES,
+    )
+    payload = resp.json() if resp.status == 200 else None
+    return rule_hold(payload, params.name)
 
 
 def alert_sample(alert: AlertView | None, matches: int, source: SourceKind) -> Sample:

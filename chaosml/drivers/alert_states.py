@@ -106,3 +106,18 @@ def most_advanced(alerts: list[AlertView]) -> AlertView | None:
     top = max(_RANK[a.state] for a in alerts)
     ranked = [a for a in alerts if _RANK[a.state] == top]
     return min(ranked, key=lambda a: a.active_at if a.active_at is not None else float("inf"))
+
+
+def rule_hold(payload: Any, name: str) -> float | None:
+    """The ``for:`` (seconds) of alerting rule ``name`` in a ``/api/v1/rules`` answer; None when
+    the answer has no such rule (vmalert's and Prometheus's both carry ``duration``)."""
+    try:
+        groups = payload["data"]["groups"] or []
+    except (TypeError, KeyError):
+        return None
+    for group in groups:
+        for rule in group.get("rules") or []:
+            if rule.get("type") == "alerting" and rule.get("name") == name:
+                duration = rule.get("duration")
+                return float(duration) if isinstance(duration, int | float) else None
+    return None

@@ -48,6 +48,7 @@ def instances(sample: Sample, key: SourceKey, state: RunState) -> list[Instance]
             str(a["state"]),
             book.to_local(key, a.get("active_at")),
             a.get("active_at"),
+            book.to_local(key, a.get("fired_at")),
         )
         for a in raw
     ]
@@ -129,7 +130,7 @@ def _record_fired(
     counted = verdict.counted
     assert counted is not None
     applied = state.last_fault_wall
-    ttd = time_to_detect(counted, verdict.proven, applied)
+    ttd = time_to_detect(counted, verdict.proven, applied, alert.state)
     uncertainty = state.alert_book.uncertainty(key)
     entry = {
         "name": alert.name,
@@ -150,6 +151,7 @@ def _record_fired(
             source=key[0],
             active_at=counted.active_at,
             source_active_at=counted.source_active_at,
+            fired_at=counted.fired_at,
             fault_applied_at=applied,
             time_to_detect_s=ttd,
             time_to_detect_uncertainty_s=_rounded(uncertainty),

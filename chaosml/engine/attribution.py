@@ -27,6 +27,7 @@ class Instance:
     state: str
     active_at: float | None  # chaosml's wall clock
     source_active_at: float | None = None  # as the source stamped it (its own clock)
+    fired_at: float | None = None  # chaosml's clock: when it turned firing (None: not firing)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -128,8 +129,12 @@ def _start(instance: Instance) -> float:
     return instance.active_at if instance.active_at is not None else float("inf")
 
 
-def time_to_detect(counted: Instance, proven: bool, fault_wall: float | None) -> float | None:
-    """Seconds from the fault to the counted instance's start; None when not proven."""
-    if not proven or counted.active_at is None or fault_wall is None:
+def time_to_detect(
+    counted: Instance, proven: bool, fault_wall: float | None, state: str = "firing"
+) -> float | None:
+    """Seconds from the fault to the counted instance reaching ``state`` (firing: when it
+    turned firing; pending: when it became active); None when not proven."""
+    start = counted.fired_at if state == "firing" and counted.fired_at else counted.active_at
+    if not proven or start is None or fault_wall is None:
         return None
-    return round(max(0.0, counted.active_at - fault_wall), 4)
+    return round(max(0.0, start - fault_wall), 4)

@@ -358,6 +358,7 @@ class AlertFired(JournalEvent):
     source: Any = None
     active_at: Num | None = None  # Unix time on chaosml's clock
     source_active_at: Num | None = None  # as the source stamped it
+    fired_at: Num | None = None  # chaosml's clock: when it turned firing (Prometheus: + for:)
     fault_applied_at: Num | None = None
     time_to_detect_s: Num | None = None  # never negative; null when not proven
     time_to_detect_uncertainty_s: Num | None = None
