@@ -44,6 +44,11 @@ def series_sparkline(series: AlertSeries) -> str:
     return sparkline([p.time_to_detect_s if p.fired else None for p in series.points])
 
 
+def notify_sparkline(series: AlertSeries) -> str:
+    """Time to notify over the runs (✗: no page measured)."""
+    return sparkline([p.time_to_notify_s for p in series.points])
+
+
 def alerts_text(run: RunRecord) -> str:
     """``VictimDown 1.2s, GaugeHigh not fired`` (untested alerts are said so)."""
     parts = []

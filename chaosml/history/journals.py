@@ -86,15 +86,27 @@ def run_record(events: list[JournalEvent], source: str, kind: str, drill_id: str
 def alert_results(report: RunReport) -> tuple[AlertResult, ...]:
     """Each alert of the run: fired after its fault (``proven`` not false), tested or not."""
     ran = report.status in TESTED_STATUSES
+    notified = _times_to_notify(report)
     return tuple(
         AlertResult(
             alert=a.name,
             fired=a.fired and a.proven is not False,
             tested=ran and a.tested,
             time_to_detect_s=a.time_to_detect_s if a.fired and a.proven is not False else None,
+            time_to_notify_s=notified.get(a.name),
         )
         for a in report.alerts
     )
+
+
+def _times_to_notify(report: RunReport) -> dict[str, float]:
+    """Each alert's time to notify (the first notification that reached its receiver)."""
+    found: dict[str, float] = {}
+    for note in report.summary.get("notifications") or []:
+        ttn = note.get("time_to_notify_s") if isinstance(note, dict) else None
+        if note.get("notified") and isinstance(ttn, int | float):
+            found.setdefault(str(note.get("alert")), float(ttn))
+    return found
 
 
 def classifications(events: list[JournalEvent]) -> tuple[Classification, ...]:

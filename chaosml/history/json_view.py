@@ -31,7 +31,12 @@ def run_object(run: RunRecord, regressions: list[Regression]) -> dict[str, Any]:
         "drill_id": run.drill_id or None,
         "tags": list(run.tags),
         "alerts": {
-            a.alert: {"fired": a.fired, "tested": a.tested, "time_to_detect_s": a.time_to_detect_s}
+            a.alert: {
+                "fired": a.fired,
+                "tested": a.tested,
+                "time_to_detect_s": a.time_to_detect_s,
+                "time_to_notify_s": a.time_to_notify_s,
+            }
             for a in run.alerts
         },
         "classification": {c.alert: c.cell for c in run.classifications},

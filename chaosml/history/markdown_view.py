@@ -38,12 +38,20 @@ def _regressions(view: HistoryView) -> str:
 
 
 def _series(view: HistoryView) -> str:
-    rows = ["| alert | drill | trend | last | median | fired |", "|---|---|---|---|---|---|"]
+    rows = [
+        "| alert | drill | trend | last | median | fired | time to notify (last, median) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for s in view.series:
+        paged = (
+            f"{seconds(s.points[-1].time_to_notify_s)}, {seconds(s.notify_median_s)}"
+            if s.notify_times
+            else "-"
+        )
         rows.append(
             f"| {_cell(s.alert)} | {_cell(s.title)} | {series_sparkline(s)} | "
             f"{seconds(s.points[-1].time_to_detect_s)} | {seconds(s.median_s)} | "
-            f"{s.fired}/{len(s.points)} |"
+            f"{s.fired}/{len(s.points)} | {paged} |"
         )
     return "### Time to detect per alert\n\n" + "\n".join(rows)
 

@@ -58,6 +58,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             source TEXT NOT NULL,
             recorded_at DOUBLE PRECISION NOT NULL)""",
     ),
+    (  # 3: time to notify beside time to detect (issue 19: expect_notification)
+        "ALTER TABLE chaosml_alert_results ADD COLUMN time_to_notify_s DOUBLE PRECISION",
+    ),
 )
 LATEST = len(MIGRATIONS)
 

@@ -18,6 +18,7 @@ class AlertResult:
     fired: bool
     tested: bool  # False: the run never got to test it (not steady, refused, no effect…)
     time_to_detect_s: float | None = None
+    time_to_notify_s: float | None = None  # fault → the page (expect_notification, issue 19)
 
 
 @dataclass(frozen=True)

@@ -104,9 +104,17 @@ def _insert_run(session: Session, run: RunRecord) -> bool:
         return False
     for a in run.alerts:
         session.execute(
-            "INSERT INTO chaosml_alert_results (run_id, alert, fired, tested, time_to_detect_s) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, alert) DO NOTHING",
-            (run.run_id, a.alert, int(a.fired), int(a.tested), a.time_to_detect_s),
+            "INSERT INTO chaosml_alert_results "
+            "(run_id, alert, fired, tested, time_to_detect_s, time_to_notify_s) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, alert) DO NOTHING",
+            (
+                run.run_id,
+                a.alert,
+                int(a.fired),
+                int(a.tested),
+                a.time_to_detect_s,
+                a.time_to_notify_s,
+            ),
         )
     for c in run.classifications:
         session.execute(
@@ -146,11 +154,13 @@ def _insert_search(session: Session, s: SensitivityRecord) -> bool:
 def _alerts(session: Session) -> dict[str, list[AlertResult]]:
     found: dict[str, list[AlertResult]] = defaultdict(list)
     rows = session.execute(
-        "SELECT run_id, alert, fired, tested, time_to_detect_s FROM chaosml_alert_results "
-        "ORDER BY run_id, alert"
+        "SELECT run_id, alert, fired, tested, time_to_detect_s, time_to_notify_s "
+        "FROM chaosml_alert_results ORDER BY run_id, alert"
     )
-    for run_id, alert, fired, tested, ttd in rows:
-        found[run_id].append(AlertResult(alert, bool(fired), bool(tested), _float(ttd)))
+    for run_id, alert, fired, tested, ttd, ttn in rows:
+        found[run_id].append(
+            AlertResult(alert, bool(fired), bool(tested), _float(ttd), _float(ttn))
+        )
     return found
 
 

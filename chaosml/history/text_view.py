@@ -9,6 +9,7 @@ from chaosml.history.formatting import (
     cell_counts,
     cells_text,
     counts_text,
+    notify_sparkline,
     number,
     seconds,
     series_sparkline,
@@ -62,6 +63,11 @@ def _series(view: HistoryView) -> list[str]:
             f"  {s.alert:<24} {series_sparkline(s)}  last {seconds(last.time_to_detect_s)}"
             f"  median {seconds(s.median_s)}  fired {s.fired}/{len(s.points)}  ({s.title})"
         )
+        if s.notify_times:
+            lines.append(
+                f"  {'  paged':<24} {notify_sparkline(s)}  last "
+                f"{seconds(last.time_to_notify_s)}  median {seconds(s.notify_median_s)}"
+            )
     return [*lines, ""]
 
 

@@ -17,7 +17,7 @@ Regressions are judged on the newest point of each series:
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from chaosml.history.records import RunRecord, SensitivityRecord
@@ -27,6 +27,7 @@ BASELINE_RUNS = 10
 MIN_BASELINE = 3
 STOPPED_FIRING = "stopped-firing"
 SLOWER = "slower"
+SLOWER_NOTIFY = "slower-to-notify"  # the page: time to notify (issue 19)
 BOUNDARY = "boundary"
 
 
@@ -36,6 +37,7 @@ class DetectionPoint:
     started_at: float
     fired: bool
     time_to_detect_s: float | None
+    time_to_notify_s: float | None = None
 
 
 @dataclass
@@ -47,6 +49,14 @@ class AlertSeries:
     @property
     def times(self) -> list[float]:
         return [p.time_to_detect_s for p in self.points if p.time_to_detect_s is not None]
+
+    @property
+    def notify_times(self) -> list[float]:
+        return [p.time_to_notify_s for p in self.points if p.time_to_notify_s is not None]
+
+    @property
+    def notify_median_s(self) -> float | None:
+        return statistics.median(self.notify_times) if self.notify_times else None
 
     @property
     def fired(self) -> int:
@@ -105,7 +115,11 @@ def alert_series(runs: Iterable[RunRecord]) -> list[AlertSeries]:
                 (result.alert, run.title), AlertSeries(result.alert, run.title)
             )
             point = DetectionPoint(
-                run.run_id, run.started_at, result.fired, result.time_to_detect_s
+                run.run_id,
+                run.started_at,
+                result.fired,
+                result.time_to_detect_s,
+                result.time_to_notify_s,
             )
             series.points.append(point)
     return sorted(by_key.values(), key=lambda s: (s.alert, s.title))
@@ -117,7 +131,7 @@ def detection_regressions(series: AlertSeries) -> list[Regression]:
     *earlier, newest = series.points
     if not newest.fired:
         return _stopped_firing(series, earlier, newest)
-    return _slower(series, earlier, newest)
+    return _slower(series, earlier, newest, DETECT) + _slower(series, earlier, newest, NOTIFY)
 
 
 def _stopped_firing(
@@ -133,22 +147,35 @@ def _stopped_firing(
     return [Regression(STOPPED_FIRING, series.alert, series.title, newest.run_id, message)]
 
 
+@dataclass(frozen=True)
+class Measure:
+    """Which time a ``slower`` regression compares: to detect, or to notify."""
+
+    kind: str
+    verb: str
+    read: Callable[[DetectionPoint], float | None]
+
+
+DETECT = Measure(SLOWER, "detect", lambda p: p.time_to_detect_s)
+NOTIFY = Measure(SLOWER_NOTIFY, "notify", lambda p: p.time_to_notify_s)
+
+
 def _slower(
-    series: AlertSeries, earlier: list[DetectionPoint], newest: DetectionPoint
+    series: AlertSeries, earlier: list[DetectionPoint], newest: DetectionPoint, measure: Measure
 ) -> list[Regression]:
-    baseline = [p.time_to_detect_s for p in earlier if p.time_to_detect_s is not None]
-    baseline = baseline[-BASELINE_RUNS:]
-    if newest.time_to_detect_s is None or len(baseline) < MIN_BASELINE:
+    baseline = [t for t in map(measure.read, earlier) if t is not None][-BASELINE_RUNS:]
+    latest = measure.read(newest)
+    if latest is None or len(baseline) < MIN_BASELINE:
         return []
     median = statistics.median(baseline)
-    if newest.time_to_detect_s <= SLOWER_FACTOR * median:
+    if latest <= SLOWER_FACTOR * median:
         return []
     message = (
-        f"{series.alert} took {newest.time_to_detect_s:.1f}s to detect in run {newest.run_id}, "
+        f"{series.alert} took {latest:.1f}s to {measure.verb} in run {newest.run_id}, "
         f"above {SLOWER_FACTOR:g}x its median of {median:.1f}s over the {len(baseline)} "
         f"run(s) before"
     )
-    return [Regression(SLOWER, series.alert, series.title, newest.run_id, message)]
+    return [Regression(measure.kind, series.alert, series.title, newest.run_id, message)]
 
 
 def boundary_series(searches: Iterable[SensitivityRecord]) -> list[BoundarySeries]:

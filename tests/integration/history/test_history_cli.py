@@ -61,6 +61,39 @@ def test_time_to_detect_above_twice_its_median_is_flagged(chaosml: Chaosml, tmp_
     )
 
 
+def test_time_to_notify_has_its_trend_and_its_regression_flag(
+    chaosml: Chaosml, tmp_path: Path
+) -> None:
+    journals = tmp_path / "journals"
+    journals.mkdir()
+    for i, ttn in enumerate([1.6, 1.7, 1.5, 1.7, 31.0]):  # the page held back (group_wait 30s)
+        write_run(
+            journals / f"run-{i:02d}.jsonl",
+            f"run-{i:02d}",
+            at=T0 + i * DAY,
+            alerts={"ModelServerDown": 1.0},
+            notified={"ModelServerDown": ttn},
+        )
+    assert chaosml("history", "import", "journals").returncode == 0
+    shown = chaosml("history", "--fail-on-regression")
+    assert shown.returncode == 1, shown.stdout + shown.stderr
+    assert (
+        "slower-to-notify: ModelServerDown took 31.0s to notify in run run-04, above 2x its "
+        "median of 1.6s over the 4 run(s) before" in shown.stdout
+    )
+    paged = next(x for x in shown.stdout.splitlines() if x.strip().startswith("paged"))
+    assert "last 31.0s" in paged and "median 1.7s" in paged
+    runs = json.loads(chaosml("history", "--json").stdout)
+    assert [r["alerts"]["ModelServerDown"]["time_to_notify_s"] for r in runs] == [
+        1.6,
+        1.7,
+        1.5,
+        1.7,
+        31.0,
+    ]
+    assert "time to notify" in chaosml("history", "--format", "markdown").stdout
+
+
 def test_a_boundary_that_moved_the_wrong_way_is_flagged(chaosml: Chaosml, tmp_path: Path) -> None:
     journals = tmp_path / "journals"
     journals.mkdir()
