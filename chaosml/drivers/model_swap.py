@@ -24,8 +24,10 @@ from chaosml.contract.context import DriverContext
 from chaosml.contract.params import Params
 from chaosml.contract.records import Counter, Evidence, UndoRecord
 from chaosml.contract.targets import TargetMember
+from chaosml.drivers import model_swap_k8s
 from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.feed_driver import read_bytes, write_atomic
+from chaosml.drivers.model_swap_k8s import ConfigMapKey
 from chaosml.drivers.model_swap_reload import Reload, reload
 from chaosml.drivers.model_swap_store import (
     ArtifactStore,
@@ -38,8 +40,17 @@ from chaosml.errors import ChaosMLError, DriverError
 
 
 class ModelSwapParams(Params):
-    path: str = Field(description="the artifact the model server loads (file or directory)")
-    replacement: str = Field(alias="with", description="the local file or directory put there")
+    path: str | None = Field(
+        default=None, description="the artifact the model server loads (file or directory)"
+    )
+    configmap: ConfigMapKey | None = Field(
+        default=None, description="Kubernetes: the ConfigMap key that holds the model's path"
+    )
+    replacement: str = Field(
+        alias="with",
+        description="the local file or directory put at path; with configmap: the path the "
+        "key is set to",
+    )
     target: str | None = Field(
         default=None, description="a Docker target whose containers hold path"
     )
@@ -48,10 +59,20 @@ class ModelSwapParams(Params):
     model_config = {**Params.model_config, "populate_by_name": True}
 
     @model_validator(mode="after")
-    def _absolute_in_a_container(self) -> ModelSwapParams:
-        if self.target is not None and not self.path.startswith("/"):
+    def _one_place(self) -> ModelSwapParams:
+        if (self.path is None) == (self.configmap is None):
+            raise ValueError("give exactly one of path (a file or directory) or configmap")
+        if self.configmap is not None and (self.target is not None or self._signals()):
+            raise ValueError("with configmap: no target (it names one) and only an http reload")
+        if self.target is not None and not str(self.path).startswith("/"):
             raise ValueError("path inside a container must be absolute")
         return self
+
+    def _signals(self) -> bool:
+        return self.reload is not None and self.reload.http is None
+
+    def reload_spec(self) -> dict[str, Any] | None:
+        return self.reload.model_dump(exclude_none=True) if self.reload else None
 
 
 class ModelSwap(FaultDriver[ModelSwapParams]):
@@ -62,21 +83,31 @@ class ModelSwap(FaultDriver[ModelSwapParams]):
     summary = "replace a model artifact (file or directory, local or in containers); undo: restore"
 
     def describe(self, params: ModelSwapParams) -> str:
+        if params.configmap is not None:
+            key = params.configmap
+            return f"point {key.key} of configmap target {key.target} at {params.replacement}"
         where = f" in target {params.target}" if params.target else ""
         return f"swap model artifact {params.path}{where} for {params.replacement}"
 
     def plan(self, params: ModelSwapParams, ctx: DriverContext) -> UndoRecord:
+        if params.configmap is not None:
+            return model_swap_k8s.plan(
+                params.configmap, params.replacement, params.reload_spec(), ctx
+            )
         path = _artifact_path(params)
         artifacts = [_planned(path, container, ctx) for container in _containers(params, ctx)]
         data: dict[str, Any] = {
             "path": path,
             "artifacts": artifacts,
-            "reload": params.reload.model_dump(exclude_none=True) if params.reload else None,
+            "reload": params.reload_spec(),
         }
         shown = ", ".join(_where(path, a["container"], a["name"]) for a in artifacts)
         return UndoRecord(self.kind, data, f"restore {shown}")
 
     def apply(self, params: ModelSwapParams, ctx: DriverContext) -> None:
+        if params.configmap is not None:
+            model_swap_k8s.apply(params.configmap, params.replacement, params.reload_spec(), ctx)
+            return
         record = self.plan(params, ctx)
         path = record.data["path"]
         replacement = tar_of(Path(params.replacement), Path(path).name)
@@ -93,6 +124,8 @@ class ModelSwap(FaultDriver[ModelSwapParams]):
         """Each artifact's content digest now, against the original's and the replacement's."""
         if record is None:
             return None
+        if params.configmap is not None:
+            return model_swap_k8s.evidence(params.configmap, params.replacement, ctx)
         path = record.data["path"]
         wanted = tar_digest(tar_of(Path(params.replacement), Path(path).name))
         swapped = [a for a in record.data["artifacts"] if _digest_now(path, a) == wanted]
@@ -106,6 +139,9 @@ class ModelSwap(FaultDriver[ModelSwapParams]):
         return Evidence(bool(swapped), summary, counters)
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
+        if "configmap" in record.data:
+            model_swap_k8s.undo(record, ctx)
+            return
         failures: list[str] = []
         for artifact in record.data["artifacts"]:
             try:
@@ -179,9 +215,10 @@ def _store(container: str | None) -> ArtifactStore:
 
 
 def _artifact_path(params: ModelSwapParams) -> str:
+    path = str(params.path)
     if params.target:
-        return params.path.rstrip("/") or "/"
-    return str(Path(params.path).resolve())
+        return path.rstrip("/") or "/"
+    return str(Path(path).resolve())
 
 
 def _where(path: str, container: str | None, name: str | None = None) -> str:

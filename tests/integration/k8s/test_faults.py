@@ -120,6 +120,26 @@ FAULTS: dict[str, Case] = {
         lambda objs, _: objs.data("model-config")["model_path"] == "/models/broken",
         lambda objs, _: objs.data("model-config") == {"model_path": "/models/v1"},
     ),
+    "model.swap": Case(  # issue 17: the model path a ConfigMap holds, pointed elsewhere
+        _config,
+        lambda ns: target(ns, "configmap", "model-config"),
+        lambda ns: {
+            "fault": "model.swap",
+            "configmap": {"target": "victim", "key": "model_path"},
+            "with": "/models/stale",
+        },
+        lambda ns: probe(
+            "fault observed",
+            ns,
+            {"equals": "/models/stale"},
+            kind="configmap",
+            name="model-config",
+            field="path",
+            path="data.model_path",
+        ),
+        lambda objs, _: objs.data("model-config")["model_path"] == "/models/stale",
+        lambda objs, _: objs.data("model-config") == {"model_path": "/models/v1"},
+    ),
     "k8s.pod.delete": _pod_case("k8s.pod.delete"),
     "k8s.pod.evict": _pod_case("k8s.pod.evict"),
     "k8s.networkpolicy.isolate": Case(
@@ -295,3 +315,41 @@ def test_apply_creates_a_chaos_mesh_network_chaos_labelled_with_the_run_and_undo
         "chaos-mesh.org", "v1alpha1", objs.namespace, "networkchaos"
     )
     assert listed["items"] == []
+
+
+def test_model_swap_on_a_configmap_reloads_the_server_after_apply_and_after_undo(
+    objs: Objects, tmp_path: Path
+) -> None:
+    from tests.fixtures.http_servers import QuietHandler, serving
+
+    calls: list[str] = []
+
+    class Reloads(QuietHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            calls.append(objs.data("model-config")["model_path"])  # what the server would load
+            self.reply_json(200, {"reloaded": True})
+
+    _config(objs)
+    with serving(Reloads) as url:
+        step = {
+            "fault": "model.swap",
+            "configmap": {"target": "victim", "key": "model_path"},
+            "with": "/models/stale",
+            "reload": {"http": {"url": f"{url}/reload"}},
+        }
+        victim = {"victim": target(objs.namespace, "configmap", "model-config")}
+        exp = experiment(tmp_path, objs.namespace, victim, [step, {"wait": "1s"}])
+        done = chaosml("run", exp, "--journal", tmp_path / "journal.jsonl")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert calls == ["/models/stale", "/models/v1"]  # reloaded on the swap, then on the undo
+    assert objs.data("model-config") == {"model_path": "/models/v1"}
+
+
+def test_model_swap_wants_exactly_one_place(tmp_path: Path, objs: Objects) -> None:
+    step = {"fault": "model.swap", "with": "/models/stale"}
+    victim = {"victim": target(objs.namespace, "configmap", "model-config")}
+    exp = experiment(tmp_path, objs.namespace, victim, [step])
+    done = chaosml("validate", exp)
+    assert done.returncode == 2
+    assert "give exactly one of path (a file or directory) or configmap" in done.stderr
