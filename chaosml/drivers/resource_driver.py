@@ -21,7 +21,9 @@ from pydantic import Field, WithJsonSchema, field_validator, model_validator
 from chaosml.contract.context import DriverContext
 from chaosml.contract.params import Params
 from chaosml.contract.records import Counter, Evidence, UndoRecord
+from chaosml.contract.targets import TargetMember
 from chaosml.drivers.base import FaultDriver
+from chaosml.drivers.resource_cgroups import cgroup_procs
 from chaosml.drivers.resource_helpers import (
     LEASE_S,
     LEASES,
@@ -107,15 +109,24 @@ class ResourceFault(FaultDriver[RP]):
         """Refuse when ``hosts`` helpers together take more than the host share."""
 
     def plan(self, params: RP, ctx: DriverContext) -> UndoRecord:
-        members = list(ctx.target(params.target).members) if params.target else []
+        target = ctx.target(params.target) if params.target else None
+        members = list(target.members) if target else []
         self.check_total(params, max(1, len(members)))
-        helpers: list[dict[str, str | None]] = [
-            {"container": m.id, "name": m.name} for m in members
-        ] or [{"container": None, "name": None}]
+        helpers = [self._helper(m, target.kind if target else "") for m in members] or [
+            {"container": None, "name": None}
+        ]
         marker = f"chaosml-resource-{ctx.run_id}-{ctx.fault_id or 'x'}"
         data = {"marker": marker, "python": params.python, "helpers": helpers}
         where = ", ".join(h["name"] or "this host" for h in helpers)
         return UndoRecord(self.kind, data, f"kill the {self.helper_kind} helpers on {where}")
+
+    def _helper(self, member: TargetMember, kind: str) -> dict[str, Any]:
+        """A container's helper runs inside it; a local process's joins its cgroups."""
+        if kind == "process":
+            pid = int(member.id.partition(":")[0])  # a process member is "pid:start time"
+            cgroups = cgroup_procs(pid, self.helper_kind)
+            return {"container": None, "name": member.name, "cgroups": cgroups}
+        return {"container": member.id, "name": member.name}
 
     def apply(self, params: RP, ctx: DriverContext) -> None:
         record = self.plan(params, ctx)
@@ -203,7 +214,9 @@ class ResourceCpu(ResourceFault[CpuParams]):
 def _hosts(data: dict[str, Any]) -> list[HelperHost]:
     python = str(data["python"])
     return [
-        ContainerHost(h["container"], python) if h["container"] else LocalHost(python)
+        ContainerHost(h["container"], python)
+        if h["container"]
+        else LocalHost(python, h.get("cgroups"))
         for h in data["helpers"]
     ]
 
@@ -224,7 +237,7 @@ def _wait_started(host: HelperHost, marker: str) -> None:
 
 def _stop(host: HelperHost, marker: str, name: str | None) -> None:
     """Kill the helpers, check none is left; a container must still run afterwards."""
-    where = f"container {name}" if name else "this host"
+    where = f"container {name}" if isinstance(host, ContainerHost) else name or "this host"
     if isinstance(host, ContainerHost) and not host.running():
         raise DriverError(f"{where} no longer runs after the resource fault (out of memory?)")
     left = host.find(marker, kill=True)

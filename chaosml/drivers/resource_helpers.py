@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from chaosml.drivers.docker_driver import DockerEngine
+from chaosml.drivers.resource_cgroups import join
 from chaosml.errors import DriverError
 from chaosml.io import procfs
 
@@ -134,8 +135,12 @@ class HelperHost(Protocol):
 
 
 class LocalHost:
-    def __init__(self, python: str) -> None:
+    """Helpers on this machine; with ``cgroups`` (the ``cgroup.procs`` files of a target
+    process) each helper is moved into the target's cgroups right after it starts."""
+
+    def __init__(self, python: str, cgroups: list[str] | None = None) -> None:
         self.python = python
+        self.cgroups = cgroups or []
 
     def start(self, marker: str, args: list[str]) -> None:
         try:
@@ -149,6 +154,11 @@ class LocalHost:
         except OSError as exc:
             raise DriverError(f"cannot start the resource helper: {exc.strerror or exc}") from None
         LEASES.add(marker, _PipeLease(process))
+        try:
+            join(process.pid, self.cgroups)
+        except DriverError:
+            _kill(process.pid)
+            raise
 
     def find(self, marker: str, kill: bool = False) -> list[HelperProcess]:
         pids = _local_pids(marker)
