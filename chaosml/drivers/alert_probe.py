@@ -81,12 +81,25 @@ class AlertProbe(ProbeDriver[AlertParams]):
         "an alert's state (inactive/pending/firing) in Prometheus or Alertmanager"
     )
 
+    def __init__(self) -> None:
+        self._holds: dict[tuple[str, str], float | None] = {}  # a rule's for:, read once
+
     def sample(self, params: AlertParams, ctx: DriverContext) -> Sample:
         found = matching(fetch_alerts(params.source, params.timeout), params.name, params.labels)
         sample = alert_sample(most_advanced(found), len(found), params.source.kind)
-        holds = _for_seconds(params, found)
+        holds = self._hold(params, found)
         sample.details["alerts"] = [instance_json(a, holds) for a in found]
         return sample
+
+    def _hold(self, params: AlertParams, found: list[AlertView]) -> float | None:
+        """The rule's ``for:``, read from Prometheus once per rule and run (polls of a firing
+        alert in recovery need not ask again); None for Alertmanager or before it fires."""
+        if params.source.kind != "prometheus" or not any(a.state == "firing" for a in found):
+            return None
+        key = (params.source.base_url, params.name)
+        if key not in self._holds:
+            self._holds[key] = _for_seconds(params)
+        return self._holds[key]
 
     def describe(self, params: AlertParams) -> str:
         return f"alert {params.name} in {params.source.kind} at {params.source.base_url}"
@@ -135,11 +148,9 @@ def instance_json(alert: AlertView, hold_s: float | None = None) -> dict[str, An
     }
 
 
-def _for_seconds(params: AlertParams, found: list[AlertView]) -> float | None:
-    """The ``for:`` of the alert's rule in Prometheus (``/api/v1/rules``), read only once an
-    instance fires; None for Alertmanager, or when the rule is not listed."""
-    if params.source.kind != "prometheus" or not any(a.state == "firing" for a in found):
-        return None
+def _for_seconds(params: AlertParams) -> float | None:
+    """The ``for:`` of the alert's rule in Prometheus (``/api/v1/rules``); None when the rule
+    is not listed."""
     resp = monitoring_http.request(
         "Prometheus",
         params.source.connection,

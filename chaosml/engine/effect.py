@@ -21,10 +21,9 @@ from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.registry import Registry
 from chaosml.engine.state import RunState
 from chaosml.engine.threads import call_blocking
-from chaosml.errors import ChaosMLError, InputError
+from chaosml.errors import ChaosMLError
 from chaosml.journal.base import JournalEvent
 from chaosml.journal.events import FaultEvidence, ProbeResult
-from chaosml.journal.reader import read_lines
 from chaosml.journal.writer import JournalWriter
 from chaosml.model import experiment as m
 
@@ -79,12 +78,10 @@ async def _ask(ask: Callable[[], Evidence | None], journal: JournalWriter, **whe
 def no_effect_reason(state: RunState, status: str) -> str | None:
     """The reason a completed/deviated run fails because a fault had no effect, else None.
 
-    Marks the expected alerts that did not fire after a no-effect fault as not tested.
+    Marks the expected alerts that did not fire after a no-effect fault as not tested. Judged
+    on this run's own events as written (an appended journal holds earlier runs too).
     """
-    try:
-        events = read_lines(state.journal.path).events
-    except InputError:  # a journal that cannot be read back holds no evidence to judge
-        return None
+    events = state.journal.written
     idle = _no_effect_faults(events)
     if not idle:
         return None

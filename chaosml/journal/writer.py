@@ -52,6 +52,7 @@ class JournalWriter:
         self.start_mono = time.monotonic() if start_mono is None else start_mono
         self.seq = first_seq
         self._lock = threading.Lock()
+        self.written: list[JournalEvent] = []  # this writer's events, as written (in order)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.torn = _prepare(path, append)  # the torn last line cut off, if there was one
         self._file = path.open("a", encoding="utf-8")
@@ -74,6 +75,7 @@ class JournalWriter:
             self._file.flush()
             os.fsync(self._file.fileno())
         written = _as_written(event, record)
+        self.written.append(written)
         self._notify(written)
         return written
 

@@ -12,7 +12,7 @@ from chaosml.engine.outcome import Status
 from chaosml.engine.state import RunOptions
 from chaosml.exit_codes import ExitCode
 from chaosml.loader import load_text
-from chaosml.testing import FakeClock, FakeFault, FakeWorld, registry_with_fakes
+from chaosml.testing import FakeClock, FakeFault, FakeWorld, VirtualClock, registry_with_fakes
 from tests.fixtures.http_servers import QuietHandler, serving
 from tests.unit.engine.conftest import RunFn, kinds
 
@@ -152,3 +152,26 @@ method:
     )
     assert [e["when"] for e in kinds(events, "fault.evidence")] == ["applied"]
     assert feed.read_text() == '{"id": 1, "age": 3}\n'
+
+
+def test_an_earlier_run_in_an_appended_journal_does_not_judge_this_one(tmp_path: Path) -> None:
+    """The verdict is on this run's own evidence: with --append-journal the file also holds an
+    earlier run whose fault had no effect (the engine once read the whole file back)."""
+    registry = registry_with_fakes()
+    journal = tmp_path / "journal.jsonl"
+    no_effect = load_text(
+        HEAD + "method:\n  - fault: fake.fault\n    effect: false\n", "a.yaml", registry=registry
+    )
+    with_effect = load_text(
+        HEAD + "method:\n  - fault: fake.fault\n    effect: true\n", "b.yaml", registry=registry
+    )
+    first = run_experiment(
+        no_effect,
+        RunOptions(journal_path=journal, halt_file=tmp_path / "H"),
+        registry=registry,
+        clock=VirtualClock(),
+    )
+    assert first.exit_code == ExitCode.TOOL_ERROR
+    options = RunOptions(journal_path=journal, halt_file=tmp_path / "H", append_journal=True)
+    second = run_experiment(with_effect, options, registry=registry, clock=VirtualClock())
+    assert second.status == Status.COMPLETED and second.exit_code == ExitCode.OK
