@@ -119,3 +119,52 @@ def test_prometheus_lost_mid_method(kind: str, tmp_path: Path, prometheus: Monit
 
 def _applied(journal: Path) -> bool:
     return journal.exists() and any(e["event"] == "fault.applied" for e in events(journal))
+
+
+NOTIFY_AND_AM = {
+    "expect_notification": """  - expect_notification:
+      alert: NeverFires
+      receiver: ml-oncall
+      source: {{alertmanager: "{am}"}}
+      within: 60s
+""",
+    "expect_alert (alertmanager)": """  - expect_alert:
+      name: NeverFires
+      source: {{alertmanager: "{am}"}}
+      fires_within: 60s
+""",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NOTIFY_AND_AM))
+def test_alertmanager_lost_mid_method_fails_the_run_with_the_fault_undone(
+    kind: str, tmp_path: Path
+) -> None:
+    require(not missing_binaries(["prometheus", "alertmanager"]), "Prometheus and Alertmanager")
+    stack = MonitoringStack(rules=RULES, with_pushgateway=False, extra_env=TEST_ENV).start()
+    files = Files(tmp_path)
+    marker = tmp_path / "fault-in-place"
+    exp = tmp_path / "exp.yaml"
+    exp.write_text(
+        f"""version: 1
+title: Alertmanager goes away during the method ({kind})
+method:
+  - fault: process.run
+    command: [touch, "{marker}"]
+    undo: [rm, -f, "{marker}"]
+"""
+        + NOTIFY_AND_AM[kind].format(am=stack.alertmanager_url)
+    )
+    try:
+        with spawned(["run", str(exp), "--journal", str(files.journal)], files) as proc:
+            wait_until(lambda: _applied(files.journal), "the fault", proc)
+            stack.stop()
+            proc.wait(timeout=90)
+            out, err = proc.communicate()
+    finally:
+        stack.stop()
+    end = events(files.journal)[-1]
+    assert (proc.returncode, end["status"]) == (5, "failed"), out + err
+    assert stack.alertmanager_url.split("//")[1] in end["reason"] + out + err
+    assert not marker.exists()  # the fault was undone
+    assert "Traceback" not in err
