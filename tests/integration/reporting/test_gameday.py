@@ -240,7 +240,11 @@ def test_pushgateway_labels(tmp_path: Path, pushgateway: Service) -> None:
     observer({"event": "fault.reverted", "run_id": "r1", "undo_id": "u1", "ok": False})
     assert len(pushgateway_series(pushgateway.url, "chaosml_fault_active")) == 1  # may be in place
     observer({"event": "fault.reverted", "run_id": "r1", "undo_id": "u1", "ok": True})
-    assert pushgateway_series(pushgateway.url, "chaosml_fault_active") == []
+    # the Pushgateway applies a DELETE from its write queue (202 Accepted): poll, bounded
+    deadline = time.monotonic() + 5
+    while pushgateway_series(pushgateway.url, "chaosml_fault_active"):
+        assert time.monotonic() < deadline, "the series outlived its DELETE"
+        time.sleep(0.05)
 
 
 def test_unreachable_pushgateway_never_breaks_the_run(tmp_path: Path) -> None:
