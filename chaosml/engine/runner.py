@@ -335,27 +335,52 @@ class Runner:
         )
 
     async def _steady_again(self, recovery: m.Recovery, deadline: float) -> bool:
-        probes = self.state.experiment.steady_state
+        """Poll the steady state until it holds (for ``recovery.hold`` without a break) or the
+        deadline passes; journal only the round that decided, not every poll."""
+        clock = self.state.clock
+        held_since: float | None = None
+        broke = ""  # why the last round that failed failed: names what broke a hold
         while True:
-            last = self.state.clock.monotonic() + recovery.every >= deadline
-            outcomes = await asyncio.gather(
-                *(run_probe(p, self.state, record=False) for p in probes)
-            )
-            held = all(o.ok or o.spec.tolerate_failure for o in outcomes)
-            if held or last:  # journal the round that decided, not every poll
-                for outcome in outcomes:
-                    record_outcome(outcome, self.state)
-            if held:
-                self.state.expectations.extend((o.spec.name, True, o.spec.weight) for o in outcomes)
-                return True
+            last = clock.monotonic() + recovery.every >= deadline
+            outcomes = await self._steady_round()
+            failed = [o for o in outcomes if not (o.ok or o.spec.tolerate_failure)]
+            if failed:
+                held_since, broke = None, f"'{failed[0].spec.name}': {failed[0].reason}"
+            elif held_since is None:
+                held_since = clock.monotonic()
+            if held_since is not None and clock.monotonic() - held_since >= recovery.hold:
+                return self._recovered(outcomes)
             if last:
-                failed = [o for o in outcomes if not o.ok]
-                self.state.expectations.extend((o.spec.name, o.ok, o.spec.weight) for o in outcomes)
-                self.state.deviations.extend(
-                    f"'{o.spec.name}' did not recover: {o.reason}" for o in failed
-                )
-                return False
-            await self.state.clock.sleep(recovery.every)
+                return self._not_recovered(outcomes, held_since, recovery.hold, broke)
+            await clock.sleep(recovery.every)
+
+    async def _steady_round(self) -> list[ProbeOutcome]:
+        probes = self.state.experiment.steady_state
+        return list(await asyncio.gather(*(run_probe(p, self.state, record=False) for p in probes)))
+
+    def _recovered(self, outcomes: list[ProbeOutcome]) -> bool:
+        for outcome in outcomes:
+            record_outcome(outcome, self.state)
+        self.state.expectations.extend((o.spec.name, True, o.spec.weight) for o in outcomes)
+        return True
+
+    def _not_recovered(
+        self, outcomes: list[ProbeOutcome], held_since: float | None, hold: float, broke: str
+    ) -> bool:
+        for outcome in outcomes:
+            record_outcome(outcome, self.state)
+        if held_since is not None:  # it holds now, but not yet for the whole hold
+            held_for = self.state.clock.monotonic() - held_since
+            self.state.expectations.extend((o.spec.name, False, o.spec.weight) for o in outcomes)
+            self.state.deviations.append(
+                f"the steady state held for only {held_for:.1f}s of the {hold:g}s hold"
+                + (f" (it broke before: {broke})" if broke else "")
+            )
+            return False
+        failed = [o for o in outcomes if not o.ok]
+        self.state.expectations.extend((o.spec.name, o.ok, o.spec.weight) for o in outcomes)
+        self.state.deviations.extend(f"'{o.spec.name}' did not recover: {o.reason}" for o in failed)
+        return False
 
     # -- watchers and signals -----------------------------------------------------------------
     def _start_watchers(self) -> None:

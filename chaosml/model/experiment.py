@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from chaosml import escape
 from chaosml.contract.connection import Connection, ConnectionRef
@@ -223,9 +223,22 @@ class ResolveAlert(Strict):
 
 
 class Recovery(Strict):
+    """After the rollback the steady state must hold again within ``within``; with ``hold`` it
+    must hold without a break for that long (a flapping signal does not count as recovered)."""
+
     within: Duration = Field(default=60.0, gt=0)
     every: Duration = Field(default=5.0, gt=0)
+    hold: Duration = Field(default=0.0, ge=0)
     alerts_resolve: list[ResolveAlert] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _hold_fits(self) -> Recovery:
+        if self.hold >= self.within:
+            raise ValueError(
+                f"hold ({self.hold:g}s) must be shorter than within ({self.within:g}s):"
+                " the steady state could never hold that long in time"
+            )
+        return self
 
 
 class ExpectNoAlert(Strict):

@@ -30,6 +30,7 @@ LOADER_ONLY = {  # broken files whose problem no JSON Schema can state, and why
     "undeclared-target.yaml": "a step names a target the blast radius does not declare",
     "substitution-bomb.yaml": "${...} substitution runs before the schema applies",
     "unset-env.yaml": "${env:NAME} substitution runs before the schema applies",
+    "hold-longer-than-within.yaml": "recovery.hold < recovery.within compares two durations",
 }
 
 
