@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from chaosml import __version__
+from chaosml.cli.options import (
+    AllowPython,
+    Debug,
+    Env,
+    History,
+    JournalDir,
+    NoWatchdog,
+    Vars,
+    with_run_flags,
+)
+from chaosml.cli.run_flags import RunFlags
 
 app = typer.Typer(
     name="chaosml",
@@ -29,19 +40,6 @@ stack_app = typer.Typer(
 app.add_typer(stack_app, name="stack")
 k8s_app = typer.Typer(help="Kubernetes helpers (docs/kubernetes.md).", no_args_is_help=True)
 app.add_typer(k8s_app, name="k8s")
-
-DEBUG = typer.Option("--debug", help="Show tracebacks.")
-HISTORY = typer.Option(
-    "--history",
-    help="History store: sqlite:///PATH or postgresql://… (or CHAOSML_HISTORY_URL).",
-)
-NO_HISTORY = typer.Option(
-    "--no-history", help="Do not record this in the drill history (or CHAOSML_HISTORY=off)."
-)
-NO_WATCHDOG = typer.Option(
-    "--no-watchdog",
-    help="Start no watchdog: if the runner dies, nothing rolls its faults back (journaled).",
-)
 
 
 def _version(value: bool) -> None:
@@ -67,28 +65,19 @@ def _root(
         os.environ["CHAOSML_KUBE_CONTEXT"] = kube_context  # read by drivers/k8s_client.py
 
 
-HALT_SOURCE_UNREACHABLE = typer.Option(
-    "--halt-source-unreachable",
-    help="A halt source or stop condition that cannot be read: abort (exit 4) or warn.",
-)
-
-
 @app.command()
+@with_run_flags
 def run(
     experiments: Annotated[list[Path], typer.Argument(help="Experiment files (YAML or JSON).")],
-    env: Annotated[
-        str | None, typer.Option("--env", help="Environment name (or CHAOSML_ENV).")
-    ] = None,
-    var: Annotated[list[str], typer.Option("--var", help="Override a var: k=v (repeatable).")] = [],  # noqa: B006
+    env: Env = None,
+    var: Vars = [],  # noqa: B006
     journal: Annotated[
         Path | None, typer.Option("--journal", help="Journal path (one experiment).")
     ] = None,
     append_journal: Annotated[
         bool, typer.Option("--append-journal", help="Add this run to an existing --journal file.")
     ] = False,
-    journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where journals go.")] = Path(
-        "chaosml-journals"
-    ),
+    journal_dir: JournalDir = Path("chaosml-journals"),
     report_dir: Annotated[
         Path | None, typer.Option("--report-dir", help="Write HTML/JUnit/Markdown here.")
     ] = None,
@@ -99,9 +88,7 @@ def run(
             help="Check the blast radius, print the plan; write nothing (no journal, no lock).",
         ),
     ] = False,
-    allow_python: Annotated[
-        bool, typer.Option("--allow-python", help="Allow python probes.")
-    ] = False,
+    allow_python: AllowPython = False,
     keep_faults: Annotated[
         bool, typer.Option("--keep-faults", help="Leave faults in place (no rollback).")
     ] = False,
@@ -115,35 +102,22 @@ def run(
             help="Refuse (exit 2) when an alert source's clock is further off (e.g. 500ms).",
         ),
     ] = None,
-    no_watchdog: Annotated[bool, NO_WATCHDOG] = False,
-    history: Annotated[str | None, HISTORY] = None,
-    no_history: Annotated[bool, NO_HISTORY] = False,
-    halt_source_unreachable: Annotated[str | None, HALT_SOURCE_UNREACHABLE] = None,
-    debug: Annotated[bool, DEBUG] = False,
+    *,
+    flags: RunFlags,
 ) -> None:
     """Run experiments: steady state, faults, alerts, rollback, recovery, journal."""
     from chaosml.cli import run_cmd
-    from chaosml.history.hook import apply_options
-
-    apply_options(history, no_history)
 
     raise typer.Exit(
         run_cmd.run(
             experiments,
-            env=env,
-            var=var,
+            flags,
             journal=journal,
             append_journal=append_journal,
-            journal_dir=journal_dir,
             report_dir=report_dir,
             dry_run=dry_run,
-            allow_python=allow_python,
             keep_faults=keep_faults,
-            seed=seed,
-            debug=debug,
             max_clock_skew=max_clock_skew,
-            watchdog=not no_watchdog,
-            halt_unreachable=halt_source_unreachable,
         )
     )
 
@@ -152,7 +126,7 @@ def run(
 def validate(
     experiments: Annotated[list[Path], typer.Argument(help="Experiment files.")],
     var: Annotated[list[str], typer.Option("--var", help="Override a var: k=v.")] = [],  # noqa: B006
-    debug: Annotated[bool, DEBUG] = False,
+    debug: Debug = False,
 ) -> None:
     """Check experiment files; run nothing."""
     from chaosml.cli import validate_cmd
@@ -166,7 +140,7 @@ def import_(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the chaosml experiment here.")
     ] = None,
-    debug: Annotated[bool, DEBUG] = False,
+    debug: Debug = False,
 ) -> None:
     """Convert a Chaos Toolkit experiment; report what is native, compatibility or dropped."""
     from chaosml.cli import import_cmd
@@ -186,7 +160,7 @@ def rollback(
             "--wait", min=0, help="Seconds to wait for another rollback of it (the watchdog)."
         ),
     ] = 30.0,
-    debug: Annotated[bool, DEBUG] = False,
+    debug: Debug = False,
 ) -> None:
     """Run the undos a killed run left pending (safe to run twice)."""
     from chaosml.cli import rollback_cmd
@@ -217,7 +191,7 @@ def reap(
     all_namespaces: Annotated[
         bool, typer.Option("--all-namespaces", help="With --k8s: sweep every namespace.")
     ] = False,
-    debug: Annotated[bool, DEBUG] = False,
+    debug: Debug = False,
 ) -> None:
     """Undo what runs that died with their watchdog left; remove toxics whose lease expired
     and (--k8s) Kubernetes objects whose chaosml expiry is past."""
@@ -234,7 +208,7 @@ def routes(
     labels: Annotated[
         list[str], typer.Option("--labels", help="k=v labels the alert carries (repeatable).")
     ] = [],  # noqa: B006
-    debug: Annotated[bool, DEBUG] = False,
+    debug: Debug = False,
 ) -> None:
     """Which receiver an alert would reach, with which timings (Alertmanager's live routing)."""
     from chaosml.cli import routes_cmd
@@ -259,7 +233,7 @@ def halt(
     status: Annotated[
         bool, typer.Option("--status", help="List the halts in force in every scope.")
     ] = False,
-    debug: Annotated[bool, DEBUG] = False,
+    debug: Debug = False,
 ) -> None:
     """The big red button: running experiments abort and roll back; new runs refuse."""
     from chaosml.cli import halt_cmd
@@ -295,7 +269,7 @@ def report(
     ] = None,
     junit: Annotated[Path | None, typer.Option("--junit", help="Write JUnit XML.")] = None,
     markdown: Annotated[Path | None, typer.Option("--markdown", help="Write Markdown.")] = None,
-    debug: Annotated[bool, DEBUG] = False,
+    debug: Debug = False,
 ) -> None:
     """Render journals as a summary, HTML, JUnit XML or Markdown."""
     from chaosml.cli import report_entry
@@ -306,92 +280,51 @@ def report(
 @app.command()
 def sensitivity(
     experiment: Annotated[Path, typer.Argument(help="An experiment with a sensitivity: section.")],
-    env: Annotated[
-        str | None, typer.Option("--env", help="Environment name (or CHAOSML_ENV).")
-    ] = None,
-    var: Annotated[list[str], typer.Option("--var", help="Override a var: k=v (repeatable).")] = [],  # noqa: B006
-    journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where journals go.")] = Path(
-        "chaosml-journals"
-    ),
+    env: Env = None,
+    var: Vars = [],  # noqa: B006
+    journal_dir: JournalDir = Path("chaosml-journals"),
     search_dir: Annotated[
         Path | None,
         typer.Option("--search-dir", help="The search's directory (default: in --journal-dir)."),
     ] = None,
-    allow_python: Annotated[
-        bool, typer.Option("--allow-python", help="Allow python probes.")
-    ] = False,
+    allow_python: AllowPython = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="Only the table and the verdict.")] = False,
-    no_watchdog: Annotated[bool, NO_WATCHDOG] = False,
-    debug: Annotated[bool, DEBUG] = False,
+    no_watchdog: NoWatchdog = False,
+    debug: Debug = False,
 ) -> None:
     """Search the smallest fault at which an alert still fires (bisection, complete runs)."""
     from chaosml.cli import sensitivity_cmd
+    from chaosml.cli.run_flags import RunFlags
 
-    raise typer.Exit(
-        sensitivity_cmd.sensitivity(
-            experiment,
-            env=env,
-            var=var,
-            journal_dir=journal_dir,
-            search_dir=search_dir,
-            allow_python=allow_python,
-            quiet=quiet,
-            debug=debug,
-            watchdog=not no_watchdog,
-        )
-    )
+    flags = RunFlags(env, var, journal_dir, allow_python, watchdog=not no_watchdog, debug=debug)
+    raise typer.Exit(sensitivity_cmd.sensitivity(experiment, flags, search_dir, quiet))
 
 
 @app.command()
+@with_run_flags
 def gameday(
     plan: Annotated[Path, typer.Argument(help="The drill plan (YAML).")],
-    env: Annotated[
-        str | None, typer.Option("--env", help="Environment name (or CHAOSML_ENV).")
-    ] = None,
+    env: Env = None,
     var: Annotated[
         list[str], typer.Option("--var", help="Override a var in every experiment: k=v.")
     ] = [],  # noqa: B006
     report_dir: Annotated[
         Path | None, typer.Option("--report-dir", help="Write reports here.")
     ] = None,
-    journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where journals go.")] = Path(
-        "chaosml-journals"
-    ),
-    allow_python: Annotated[
-        bool, typer.Option("--allow-python", help="Allow python probes.")
-    ] = False,
+    journal_dir: JournalDir = Path("chaosml-journals"),
+    allow_python: AllowPython = False,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed for target selection.")] = None,
     pushgateway: Annotated[
         str | None,
         typer.Option("--pushgateway", help="Annotate fault windows in this Pushgateway."),
     ] = None,
-    no_watchdog: Annotated[bool, NO_WATCHDOG] = False,
-    history: Annotated[str | None, HISTORY] = None,
-    no_history: Annotated[bool, NO_HISTORY] = False,
-    halt_source_unreachable: Annotated[str | None, HALT_SOURCE_UNREACHABLE] = None,
-    debug: Annotated[bool, DEBUG] = False,
+    *,
+    flags: RunFlags,
 ) -> None:
     """Run a drill: several experiments in order, one summary, one exit code."""
     from chaosml.cli import gameday_entry
-    from chaosml.history.hook import apply_options
 
-    apply_options(history, no_history)
-
-    raise typer.Exit(
-        gameday_entry.gameday(
-            plan,
-            env,
-            report_dir,
-            journal_dir,
-            debug,
-            var,
-            allow_python,
-            seed,
-            pushgateway,
-            watchdog=not no_watchdog,
-            halt_unreachable=halt_source_unreachable,
-        )
-    )
+    raise typer.Exit(gameday_entry.gameday(plan, flags, report_dir, pushgateway))
 
 
 @app.command()
@@ -403,7 +336,7 @@ def demo(
             "--out", help="Journals and reports go here (default ~/.cache/chaosml/demo/<time>)."
         ),
     ] = None,
-    debug: Annotated[bool, DEBUG] = False,
+    debug: Debug = False,
 ) -> None:
     """Start a local ML stack and run a drill against it; clean up everything after."""
     from chaosml.cli import demo_entry
@@ -414,26 +347,26 @@ def demo(
 STACK_DIR = typer.Option("--dir", help="Where the stack's state and env file go.")
 
 
-@stack_app.command("up")
-def stack_up(
-    state_dir: Annotated[Path, STACK_DIR] = Path(".chaosml"),
-    debug: Annotated[bool, DEBUG] = False,
-) -> None:
-    """Start the example stack detached; print its variables and write DIR/stack.env."""
-    from chaosml.cli import stack_cmd
+def _stack_command(action: Literal["up", "down"], doc: str) -> None:
+    """``chaosml stack up`` and ``stack down``: the same options, ``stack_cmd.up`` or ``.down``."""
 
-    raise typer.Exit(stack_cmd.up(state_dir, debug))
+    def command(
+        state_dir: Annotated[Path, STACK_DIR] = Path(".chaosml"),
+        debug: Debug = False,
+    ) -> None:
+        from chaosml.cli import stack_cmd
+
+        chosen = stack_cmd.up if action == "up" else stack_cmd.down
+        raise typer.Exit(chosen(state_dir, debug))
+
+    command.__doc__ = doc
+    stack_app.command(action)(command)
 
 
-@stack_app.command("down")
-def stack_down(
-    state_dir: Annotated[Path, STACK_DIR] = Path(".chaosml"),
-    debug: Annotated[bool, DEBUG] = False,
-) -> None:
-    """Stop exactly what stack up started (safe to run twice)."""
-    from chaosml.cli import stack_cmd
-
-    raise typer.Exit(stack_cmd.down(state_dir, debug))
+_stack_command(
+    "up", "Start the example stack detached; print its variables and write DIR/stack.env."
+)
+_stack_command("down", "Stop exactly what stack up started (safe to run twice).")
 
 
 @k8s_app.command("rbac")
@@ -445,7 +378,7 @@ def k8s_rbac(
     namespace: Annotated[
         str | None, typer.Option("--namespace", help="The ServiceAccount's namespace.")
     ] = None,
-    debug: Annotated[bool, DEBUG] = False,
+    debug: Debug = False,
 ) -> None:
     """Print a Role and RoleBinding granting exactly what the experiments need."""
     from chaosml.cli import k8s_cmd
@@ -485,7 +418,7 @@ HTML_FILE = typer.Option("--html", help="Also write an HTML page here.")
 @history_app.callback(invoke_without_command=True)
 def history_show(
     ctx: typer.Context,
-    history: Annotated[str | None, HISTORY] = None,
+    history: History = None,
     fmt: Annotated[str, FORMAT] = "text",
     json_out: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     html: Annotated[Path | None, HTML_FILE] = None,
@@ -495,7 +428,7 @@ def history_show(
     title: Annotated[
         str | None, typer.Option("--title", help="Only drills whose title contains this.")
     ] = None,
-    debug: Annotated[bool, DEBUG] = False,
+    debug: Debug = False,
 ) -> None:
     """Drills and runs over time, time-to-detect and sensitivity trends, regressions."""
     if ctx.invoked_subcommand is not None:
@@ -515,8 +448,8 @@ def history_show(
 @history_app.command("import")
 def history_import(
     directory: Annotated[Path, typer.Argument(help="A journal directory (or one journal).")],
-    history: Annotated[str | None, HISTORY] = None,
-    debug: Annotated[bool, DEBUG] = False,
+    history: History = None,
+    debug: Debug = False,
 ) -> None:
     """Import the journals of earlier runs (a run already recorded is kept once)."""
     from chaosml.cli import history_cmd
@@ -530,10 +463,10 @@ def coverage(
     prometheus: Annotated[
         str, typer.Option("--prometheus", help="The Prometheus whose alerting rules to check.")
     ],
-    history: Annotated[str | None, HISTORY] = None,
+    history: History = None,
     fmt: Annotated[str, FORMAT] = "text",
     html: Annotated[Path | None, HTML_FILE] = None,
-    debug: Annotated[bool, DEBUG] = False,
+    debug: Debug = False,
 ) -> None:
     """Which alerting rules a drill has proven (when, time to detect, sensitivity), which never."""
     from chaosml.cli import history_cmd

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from chaosml.cli.run_flags import RunFlags
 from chaosml.engine import halt
 from chaosml.engine.blast_radius import ENV_VAR
 from chaosml.engine.signals import ROUTER
-from chaosml.errors import InputError
 from chaosml.gameday.engine_adapter import EngineRunner, ObserverFactory, keys_of
 from chaosml.gameday.plan import load_plan
 from chaosml.gameday.runner import DrillOptions, DrillRunner, ExperimentRequest
@@ -26,45 +25,35 @@ from chaosml.journal.writer import Observer
 from chaosml.reporting.annotations import annotation_observers
 from chaosml.reporting.console import ConsoleObserver
 from chaosml.reporting.files import ReportPaths, write_reports
-from chaosml.substitution import parse_overrides
 from chaosml.watchdog.drill import drill_record
 
 
 def gameday_command(
     plan: Path,
-    env: str | None = None,
-    var: Sequence[str] = (),
-    journal_dir: Path = Path("chaosml-journals"),
+    flags: RunFlags,
     report_dir: Path | None = None,
-    allow_python: bool = False,
-    seed: int | None = None,
     pushgateway: str | None = None,
     out: TextIO = sys.stdout,
-    watchdog: bool = True,
-    halt_unreachable: str | None = None,
 ) -> int:
+    journal_dir = flags.journal_dir
     with ROUTER.installed():  # before the first side effect, until the exit code is known
-        halt.check_settings(halt_unreachable)  # chaosml.toml and the flag: exit 2 now
+        halt.check_settings(flags.halt_unreachable)  # chaosml.toml and the flag: exit 2 now
         loaded = load_plan(plan)
         options = DrillOptions(
-            environment=env or os.environ.get(ENV_VAR) or None,
-            overrides=_overrides(var),
+            environment=flags.env or os.environ.get(ENV_VAR) or None,
+            overrides=flags.overrides(),
             journal_dir=journal_dir,
         )
-        engine = EngineRunner(
-            allow_python=allow_python,
-            seed=seed,
-            command_line=list(sys.argv),
-            observers=_observers(len(loaded.plan.experiments), pushgateway, out),
-            watchdog=watchdog,
-            halt_unreachable=halt_unreachable,
-        )
+        observers = _observers(len(loaded.plan.experiments), pushgateway, out)
+        engine = EngineRunner(flags.run_options(list(sys.argv)), observers)
         with halt.drill_board() as board:
             runner = DrillRunner(
                 loaded, options, engine, keys_of, halted=board.halted, interrupted=ROUTER.first
             )
             out.write(f"Game day {runner.drill_id}: {loaded.plan.title}\n")
-            with drill_record(journal_dir, runner.drill_id, loaded.plan.title, watchdog) as record:
+            with drill_record(
+                journal_dir, runner.drill_id, loaded.plan.title, flags.watchdog
+            ) as record:
                 result = runner.run()
                 record.ended(int(result.exit_code), result.stopped)
         journals = [o.journal for o in result.outcomes]
@@ -75,13 +64,6 @@ def gameday_command(
             for path in write_reports(result.reports, paths, drill_headline(result)):
                 out.write(f"wrote {path}\n")
         return int(result.exit_code)
-
-
-def _overrides(var: Sequence[str]) -> dict[str, str]:
-    try:
-        return parse_overrides(list(var))
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
 
 
 def _observers(total: int, pushgateway: str | None, out: TextIO) -> ObserverFactory:

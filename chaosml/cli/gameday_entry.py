@@ -6,33 +6,8 @@ from pathlib import Path
 
 from chaosml.cli.errors import guarded
 from chaosml.cli.gameday_cmd import gameday_command
+from chaosml.cli.run_flags import RunFlags
 
 
-def gameday(
-    plan: Path,
-    env: str | None,
-    report_dir: Path | None,
-    journal_dir: Path,
-    debug: bool,
-    var: list[str] | None = None,
-    allow_python: bool = False,
-    seed: int | None = None,
-    pushgateway: str | None = None,
-    watchdog: bool = True,
-    halt_unreachable: str | None = None,
-) -> int:
-    return guarded(
-        lambda: gameday_command(
-            plan,
-            env=env,
-            var=var or [],
-            journal_dir=journal_dir,
-            report_dir=report_dir,
-            allow_python=allow_python,
-            seed=seed,
-            pushgateway=pushgateway,
-            watchdog=watchdog,
-            halt_unreachable=halt_unreachable,
-        ),
-        debug,
-    )
+def gameday(plan: Path, flags: RunFlags, report_dir: Path | None, pushgateway: str | None) -> int:
+    return guarded(lambda: gameday_command(plan, flags, report_dir, pushgateway), flags.debug)

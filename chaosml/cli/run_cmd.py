@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from chaosml.cli.errors import guarded
 from chaosml.cli.plan import dry_run
+from chaosml.cli.run_flags import RunFlags
 from chaosml.engine import halt
 from chaosml.engine.alert_clocks import max_skew_seconds
 from chaosml.engine.api import run_experiment
@@ -20,69 +22,46 @@ from chaosml.history.hook import record_journal
 from chaosml.journal.writer import Observer
 from chaosml.loader import load_file
 from chaosml.model.loaded import Loaded
-from chaosml.proxy.launcher import start_proxy
 from chaosml.redaction import Redactor
 from chaosml.reporting.console import ConsoleObserver
-from chaosml.substitution import parse_overrides
 
 
 def run(
     experiments: list[Path],
+    flags: RunFlags,
     *,
-    env: str | None,
-    var: list[str],
     journal: Path | None,
-    journal_dir: Path,
     report_dir: Path | None,
     dry_run: bool,
-    allow_python: bool,
     keep_faults: bool,
-    seed: int | None,
-    debug: bool,
     append_journal: bool = False,
     max_clock_skew: str | None = None,
-    watchdog: bool = True,
-    halt_unreachable: str | None = None,
 ) -> int:
     def body() -> int:
         if journal is not None and len(experiments) > 1:
             raise InputError("--journal names one file; with several experiments use --journal-dir")
-        overrides = _overrides(var)
+        overrides = flags.overrides()
         skew = max_skew_seconds(max_clock_skew)
-        halt.check_settings(halt_unreachable)  # chaosml.toml and the flag: exit 2 now
+        halt.check_settings(flags.halt_unreachable)  # chaosml.toml and the flag: exit 2 now
         loaded = [load_file(p, overrides) for p in experiments]  # all valid before anything runs
         codes = []
         for item in loaded:
             if ROUTER.received:  # never start another experiment after a signal
                 codes.append(_not_started(item))
                 continue
-            options = RunOptions(
-                environment=env,
-                seed=seed,
+            options = replace(
+                flags.run_options(Redactor(item.secret_values)(list(sys.argv))),
                 dry_run=dry_run,
-                allow_python=allow_python,
                 keep_faults=keep_faults,
                 journal_path=journal,
                 append_journal=append_journal,
-                journal_dir=journal_dir,
-                command_line=Redactor(item.secret_values)(list(sys.argv)),
                 max_clock_skew_s=skew,
-                watchdog=watchdog,
-                start_proxy=start_proxy,
-                halt_unreachable=halt_unreachable,
             )
-            codes.append(_run_one(item, options, report_dir, debug))
+            codes.append(_run_one(item, options, report_dir, flags.debug))
         return int(most_severe(codes))
 
     with ROUTER.installed():  # before the first side effect, until the exit code is known
-        return guarded(body, debug)
-
-
-def _overrides(var: list[str]) -> dict[str, str]:
-    try:
-        return parse_overrides(var)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+        return guarded(body, flags.debug)
 
 
 def _not_started(item: Loaded) -> ExitCode:

@@ -10,52 +10,33 @@ import sys
 from pathlib import Path
 
 from chaosml.cli.errors import guarded
+from chaosml.cli.run_flags import RunFlags
 from chaosml.engine.signals import ROUTER
-from chaosml.engine.state import RunOptions
 from chaosml.errors import InputError
 from chaosml.history.hook import record_journals
 from chaosml.history.records import RUN
 from chaosml.loader import load_file
-from chaosml.proxy.launcher import start_proxy
 from chaosml.redaction import Redactor
 from chaosml.reporting import sensitivity_report as render
 from chaosml.reporting.console import ConsoleObserver
 from chaosml.sensitivity.search import SearchResult, SearchSetup, search
 from chaosml.sensitivity.trial import TrialRecord
-from chaosml.substitution import parse_overrides
 
 
 def sensitivity(
     experiment: Path,
-    *,
-    env: str | None,
-    var: list[str],
-    journal_dir: Path,
+    flags: RunFlags,
     search_dir: Path | None,
-    allow_python: bool,
     quiet: bool,
-    debug: bool,
-    watchdog: bool = True,
 ) -> int:
     def body() -> int:
-        try:
-            overrides = parse_overrides(var)
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
-        loaded = load_file(experiment, overrides)
+        loaded = load_file(experiment, flags.overrides())
         if loaded.experiment.sensitivity is None:
             raise InputError(
                 f"{experiment}: no 'sensitivity:' section: name the fault parameter to search "
                 "(docs/sensitivity.md)"
             )
-        options = RunOptions(
-            environment=env,
-            allow_python=allow_python,
-            journal_dir=journal_dir,
-            command_line=Redactor(loaded.secret_values)(list(sys.argv)),
-            watchdog=watchdog,
-            start_proxy=start_proxy,
-        )
+        options = flags.run_options(Redactor(loaded.secret_values)(list(sys.argv)))
         observers = [] if quiet else [ConsoleObserver()]
         setup = SearchSetup(loaded, options, search_dir, observers=list(observers))
         setup.progress = _progress
@@ -66,7 +47,7 @@ def sensitivity(
         return int(result.exit_code)
 
     with ROUTER.installed():
-        return guarded(body, debug)
+        return guarded(body, flags.debug)
 
 
 def _progress(record: TrialRecord) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from chaosml.ctk import extensions, providers, tolerance
 from chaosml.ctk.report import ConversionReport
@@ -115,7 +115,7 @@ class Conversion:
         if not isinstance(self.doc.get("title"), str):
             self._fail(("title",), "a Chaos Toolkit experiment needs a 'title' string")
 
-    def _fail(self, loc: Loc, message: str) -> None:
+    def _fail(self, loc: Loc, message: str) -> NoReturn:
         raise ValidationError([self.source.problem(loc, message)])
 
     def _assemble(
@@ -149,20 +149,22 @@ class Conversion:
         return out
 
     # -- configuration and secrets
+    def _mapping(self, value: Any, loc: Loc, message: str) -> dict[Any, Any]:
+        """A top-level section that must be a mapping (absent: empty); ``message`` if not."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self._fail(loc, message)
+        return value
+
     def _configuration(self, config: Any) -> None:
-        if config is None:
-            return
-        if not isinstance(config, dict):
-            self._fail(("configuration",), "configuration must be a mapping")
-        for name, value in config.items():
+        mapping = self._mapping(config, ("configuration",), "configuration must be a mapping")
+        for name, value in mapping.items():
             self.vars[str(name)] = self._value(value, f"configuration.{name}", secret=False)
 
     def _secrets(self, secrets: Any) -> None:
-        if secrets is None:
-            return
-        if not isinstance(secrets, dict):
-            self._fail(("secrets",), "secrets must be a mapping of scopes")
-        for scope, entries in secrets.items():
+        scopes = self._mapping(secrets, ("secrets",), "secrets must be a mapping of scopes")
+        for scope, entries in scopes.items():
             if not isinstance(entries, dict):
                 self._fail(("secrets", str(scope)), "a secrets scope must be a mapping")
             for name, value in entries.items():

@@ -199,9 +199,7 @@ class DockerEnvironment:
             "CHAOSML_PYTHON": sys.executable,
         }
         if self.monitoring is not None:
-            out["PROMETHEUS_URL"] = self.monitoring.prometheus_url
-            out["ALERTMANAGER_URL"] = self.monitoring.alertmanager_url
-            out["NOTIFY_LISTEN"] = self.monitoring.notify_listen  # issue 19
+            out.update(self.monitoring.drill_variables())
         return out
 
     def describe(self) -> list[str]:

@@ -45,6 +45,14 @@ class Monitoring:
     def alertmanager_url(self) -> str:
         return self.stack.alertmanager_url
 
+    def drill_variables(self) -> dict[str, str]:
+        """What the drills read of the monitoring (``NOTIFY_LISTEN``: issue 19)."""
+        return {
+            "PROMETHEUS_URL": self.prometheus_url,
+            "ALERTMANAGER_URL": self.alertmanager_url,
+            "NOTIFY_LISTEN": self.notify_listen,
+        }
+
     def stop(self) -> None:
         self.stack.stop()
 

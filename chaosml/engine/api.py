@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import getpass
 import os
 import secrets
 import socket
 import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 from chaosml import __version__
 from chaosml.contract.context import DriverContext
@@ -29,21 +32,12 @@ from chaosml.model.loaded import Loaded
 from chaosml.redaction import Redactor
 from chaosml.watchdog.guard import guard_run
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 
 def new_run_id() -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(3)
-
-
-def run_experiment(
-    loaded: Loaded,
-    options: RunOptions,
-    observers: list[Observer] | None = None,
-    registry: Registry | None = None,
-    clock: Clock | None = None,
-    debug: bool = False,
-) -> RunOutcome:
-    """Run ``loaded`` to the end (rollback included) and return how it ended."""
-    return asyncio.run(run_experiment_async(loaded, options, observers, registry, clock, debug))
 
 
 async def run_experiment_async(
@@ -54,6 +48,7 @@ async def run_experiment_async(
     clock: Clock | None = None,
     debug: bool = False,
 ) -> RunOutcome:
+    """Run ``loaded`` to the end (rollback included) and return how it ended."""
     run_id = new_run_id()
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
     registry = (registry or default_registry()).for_run()
@@ -82,6 +77,19 @@ async def run_experiment_async(
     ctx.cancel.on_cancel(commands.kill_all)  # an abort kills this run's commands, no other's
     with subprocesses.scoped(commands), threads.scoped(threads.RunCalls(run_id)):
         return await Runner(state, stack, debug=debug).execute()
+
+
+def _blocking(run: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
+    """``run`` with the same parameters, run to its result in a new event loop."""
+
+    @functools.wraps(run)
+    def blocking(*args: P.args, **kwargs: P.kwargs) -> T:
+        return asyncio.run(run(*args, **kwargs))
+
+    return blocking
+
+
+run_experiment = _blocking(run_experiment_async)  # the same, for callers outside an event loop
 
 
 def _journal_path(options: RunOptions, run_id: str) -> Path:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from chaosml.json_fields import json_fields
+
 ALREADY_ACTIVE = "already active at the steady-state check"
 BEFORE_FAULT = "started before the fault"
 OTHER_TARGET = "on another target"
@@ -30,12 +32,7 @@ class Instance:
     fired_at: float | None = None  # chaosml's clock: when it turned firing (None: not firing)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "labels": self.labels,
-            "state": self.state,
-            "active_at": self.active_at,
-            "source_active_at": self.source_active_at,
-        }
+        return json_fields(self, "labels", "state", "active_at", "source_active_at")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ The drill runner only knows two callables (``RunOne``, ``KeysOf``); this module 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from chaosml.engine.api import run_experiment
@@ -17,7 +17,6 @@ from chaosml.exit_codes import ExitCode
 from chaosml.gameday.runner import ExperimentRequest
 from chaosml.journal.writer import Observer
 from chaosml.loader import load_file
-from chaosml.proxy.launcher import start_proxy
 
 ObserverFactory = Callable[[ExperimentRequest], list[Observer]]
 
@@ -30,29 +29,21 @@ def keys_of(path: Path, variables: dict[str, str]) -> tuple[str, list[str]]:
 
 @dataclass
 class EngineRunner:
-    """``RunOne`` for the drill: one experiment through the engine, its exit code back."""
+    """``RunOne`` for the drill: one experiment through the engine, its exit code back.
 
-    allow_python: bool = False
-    seed: int | None = None
-    halt_file: Path | None = None
-    command_line: list[str] = field(default_factory=list)
+    ``options`` holds what every run of the drill shares (seed, watchdog, halt policy, command
+    line, proxy launcher); each request sets its environment, journal and deadline."""
+
+    options: RunOptions = field(default_factory=RunOptions)
     observers: ObserverFactory = lambda request: []
-    watchdog: bool = True  # --no-watchdog
-    halt_unreachable: str | None = None  # --halt-source-unreachable
 
     def __call__(self, request: ExperimentRequest) -> ExitCode:
         loaded = load_file(request.path, overrides=request.vars, strict_vars=False)
-        options = RunOptions(
+        options = replace(
+            self.options,
             environment=request.environment,
-            seed=self.seed,
-            allow_python=self.allow_python,
             journal_path=request.journal,
-            halt_file=self.halt_file,
             deadline_s=request.deadline_s,
-            command_line=self.command_line,
-            watchdog=self.watchdog,
-            start_proxy=start_proxy,
-            halt_unreachable=self.halt_unreachable,
         )
         outcome = run_experiment(loaded, options, self.observers(request))
         return outcome.exit_code

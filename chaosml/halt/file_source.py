@@ -12,33 +12,36 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from chaosml.halt.record import HaltRecord, from_text, new_record
-from chaosml.halt.sources import SourceUnreachable
+from chaosml.halt.sources import SourceUnreachable, StoredHalt
 
 
 @dataclass
-class FileSource:
+class FileSource(StoredHalt[str]):
     path: Path
-    scope: str = "user"
+    scope: str = field(default="user", kw_only=True)
     shared: bool = False  # the machine's file: every account may overwrite it
-    local: bool = True
-    by: str = "halt"  # the run.stop's ``by``
+    local: bool = field(default=True, kw_only=True)
+    noun: ClassVar[str] = "the halt file"
 
     @property
     def where(self) -> str:
         return str(self.path)
 
-    def read(self) -> HaltRecord | None:
+    def _fetch(self) -> str | None:
         try:
-            text = self.path.read_text(errors="replace")
+            return self.path.read_text(errors="replace")
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise SourceUnreachable(f"cannot read the halt file {self.path}: {exc}") from exc
-        return from_text(text)
+
+    def _parse(self, found: str) -> HaltRecord | None:
+        return from_text(found)
 
     def set(self, record: HaltRecord) -> None:
         self._write(record.to_json())

@@ -9,12 +9,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 from chaosml.drivers.postgres_client import shown_url
-from chaosml.errors import ChaosMLError
 from chaosml.halt.record import HaltRecord, from_mapping
-from chaosml.halt.sources import SourceUnreachable
+from chaosml.halt.sources import SourceUnreachable, StoredHalt
 from chaosml.io import http_client
 
 READ_TIMEOUT_S = 1.0
@@ -22,24 +22,24 @@ WRITE_TIMEOUT_S = 5.0
 
 
 @dataclass
-class HttpSource:
+class HttpSource(StoredHalt[http_client.HttpResponse]):
     url: str
-    scope: str = "http"
-    local: bool = False
-    by: str = "halt"  # the run.stop's ``by``
+    scope: str = field(default="http", kw_only=True)
+    noun: ClassVar[str] = "the halt URL"
 
     @property
     def where(self) -> str:
         return shown_url(self.url)
 
-    def read(self) -> HaltRecord | None:
+    def _fetch(self) -> http_client.HttpResponse | None:
         response = self._send("GET", READ_TIMEOUT_S)
-        if response.status == 404:
-            return None
-        body = response.json()
-        if response.status != 200 or not isinstance(body, dict) or "halted" not in body:
+        return None if response.status == 404 else response
+
+    def _parse(self, found: http_client.HttpResponse) -> HaltRecord | None:
+        body = found.json()
+        if found.status != 200 or not isinstance(body, dict) or "halted" not in body:
             raise SourceUnreachable(
-                f"the halt URL {self.where} answered {response.status} without "
+                f"the halt URL {self.where} answered {found.status} without "
                 '{"halted": true|false}'
             )
         return from_mapping(body)
@@ -55,10 +55,9 @@ class HttpSource:
         return True
 
     def _send(self, method: str, timeout: float, json: object = None) -> http_client.HttpResponse:
-        try:
-            return http_client.request(method, self.url, json=json, timeout=timeout)
-        except ChaosMLError as exc:
-            raise SourceUnreachable(f"the halt URL {self.where}: {exc.message}") from exc
+        return self._reach(
+            lambda: http_client.request(method, self.url, json=json, timeout=timeout)
+        )
 
     def _expect_ok(self, response: http_client.HttpResponse) -> None:
         if not 200 <= response.status < 300:

@@ -9,24 +9,22 @@ that namespace, ``chaosml halt`` also ``create``, ``patch`` and ``delete``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
 
 from chaosml.drivers import k8s_client
-from chaosml.errors import ChaosMLError
 from chaosml.halt.record import HaltRecord, from_mapping
-from chaosml.halt.sources import SourceUnreachable
+from chaosml.halt.sources import StoredHalt
 
 T = TypeVar("T")
 
 
 @dataclass
-class ConfigMapSource:
+class ConfigMapSource(StoredHalt[dict[str, Any]]):
     namespace: str
     name: str
-    scope: str = "k8s"
-    local: bool = False
-    by: str = "halt"  # the run.stop's ``by``
+    scope: str = field(default="k8s", kw_only=True)
+    noun: ClassVar[str] = "the halt ConfigMap"
 
     @property
     def where(self) -> str:
@@ -36,10 +34,10 @@ class ConfigMapSource:
     def ref(self) -> k8s_client.Ref:
         return k8s_client.ref_for("configmap", self.namespace, self.name)
 
-    def read(self) -> HaltRecord | None:
-        found = self._call(lambda api: api.get(self.ref))
-        if found is None:
-            return None
+    def _fetch(self) -> dict[str, Any] | None:
+        return self._call(lambda api: api.get(self.ref))
+
+    def _parse(self, found: dict[str, Any]) -> HaltRecord | None:
         return from_mapping(dict(found.get("data") or {}))
 
     def set(self, record: HaltRecord) -> None:
@@ -65,7 +63,4 @@ class ConfigMapSource:
         return was_set
 
     def _call(self, work: Callable[[k8s_client.KubeApi], T]) -> T:
-        try:
-            return work(k8s_client.KubeApi())
-        except ChaosMLError as exc:
-            raise SourceUnreachable(f"the halt ConfigMap {self.where}: {exc.message}") from exc
+        return self._reach(lambda: work(k8s_client.KubeApi()))

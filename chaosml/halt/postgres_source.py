@@ -6,12 +6,13 @@ The table belongs to the halt; the rest of the database is the history store's. 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 from chaosml.drivers import postgres_client
 from chaosml.errors import ChaosMLError, InputError
 from chaosml.halt.record import HaltRecord
-from chaosml.halt.sources import SourceUnreachable
+from chaosml.halt.sources import StoredHalt
 
 TABLE = "chaosml_halt"
 CREATE = (
@@ -23,23 +24,24 @@ CONNECT_TIMEOUT_S = 1.0
 
 
 @dataclass
-class PostgresSource:
+class PostgresSource(StoredHalt[tuple[object, ...]]):
     url: str
-    scope: str = "postgresql"
-    local: bool = False
-    by: str = "halt"  # the run.stop's ``by``
+    scope: str = field(default="postgresql", kw_only=True)
+    noun: ClassVar[str] = "the halt table at"
+    passes: ClassVar[tuple[type[ChaosMLError], ...]] = (InputError,)
 
     @property
     def where(self) -> str:
         return postgres_client.shown_url(self.url)
 
-    def read(self) -> HaltRecord | None:
+    def _fetch(self) -> tuple[object, ...] | None:
         rows = self._run(
             [CREATE, f"SELECT reason, halted_by, host, at FROM {TABLE} WHERE name = %s"], (ROW,)
         )
-        if not rows:
-            return None
-        reason, user, host, at = (str(value) for value in rows[0])
+        return rows[0] if rows else None
+
+    def _parse(self, found: tuple[object, ...]) -> HaltRecord | None:
+        reason, user, host, at = (str(value) for value in found)
         return HaltRecord(reason=reason, user=user, host=host, at=at)
 
     def set(self, record: HaltRecord) -> None:
@@ -56,12 +58,11 @@ class PostgresSource:
 
     def _run(self, statements: list[str], params: tuple[str, ...]) -> list[tuple[object, ...]]:
         """The statements in one transaction; the last one gets ``params``, its rows come back."""
-        try:
+
+        def transaction() -> list[tuple[object, ...]]:
             with postgres_client.connect(self.url, timeout_s=CONNECT_TIMEOUT_S) as session:
                 for sql in statements[:-1]:
                     session.execute(sql)
                 return session.execute(statements[-1], params)
-        except InputError:
-            raise
-        except ChaosMLError as exc:
-            raise SourceUnreachable(f"the halt table at {self.where}: {exc.message}") from exc
+
+        return self._reach(transaction)

@@ -1,11 +1,18 @@
-"""What every halt source can do, and the one error a source that cannot answer raises."""
+"""What every halt source can do, the one error a source that cannot answer raises, and the
+base of the sources that keep a halt somewhere."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar, Generic, Protocol, TypeVar
 
-from chaosml.errors import InfrastructureError
+from chaosml.errors import ChaosMLError, InfrastructureError
 from chaosml.halt.record import HaltRecord
+
+Stored = TypeVar("Stored")
+T = TypeVar("T")
 
 
 class SourceUnreachable(InfrastructureError):
@@ -42,3 +49,39 @@ class HaltSource(Protocol):
     def clear(self) -> bool:
         """Clear the halt; whether one was set."""
         ...
+
+
+@dataclass(kw_only=True)
+class StoredHalt(ABC, Generic[Stored]):
+    """A halt kept somewhere (a file, a table row, a ConfigMap, a URL): ``read`` fetches what
+    is stored there, ``None`` when nothing is, and parses it; a failure to reach the place
+    (``ChaosMLError``, but ``passes``) is ``SourceUnreachable`` naming ``noun`` and ``where``."""
+
+    scope: str
+    local: bool = False
+    by: str = "halt"  # the run.stop's ``by``
+    noun: ClassVar[str]  # "the halt URL", ...: how an error names the place
+    passes: ClassVar[tuple[type[ChaosMLError], ...]] = ()  # errors that stay themselves
+
+    @property
+    @abstractmethod
+    def where(self) -> str:
+        """The location, for people (passwords redacted)."""
+
+    def read(self) -> HaltRecord | None:
+        found = self._fetch()
+        return None if found is None else self._parse(found)
+
+    @abstractmethod
+    def _fetch(self) -> Stored | None: ...
+
+    @abstractmethod
+    def _parse(self, found: Stored) -> HaltRecord | None: ...
+
+    def _reach(self, work: Callable[[], T]) -> T:
+        try:
+            return work()
+        except self.passes:
+            raise
+        except ChaosMLError as exc:
+            raise SourceUnreachable(f"{self.noun} {self.where}: {exc.message}") from exc

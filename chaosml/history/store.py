@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from chaosml.history import location as locations
-from chaosml.history.backends import Database, Session, open_database
+from chaosml.history.backends import Database, Rows, Session, open_database
 from chaosml.history.journals import JournalContents
 from chaosml.history.migrations import migrate
 from chaosml.history.records import (
@@ -23,13 +23,69 @@ from chaosml.history.records import (
     SensitivityRecord,
 )
 
-RUN_COLUMNS = (
-    "run_id, title, kind, status, exit_code, started_at, duration_s, tags, drill_id, source, "
-    "recorded_at"
+R = TypeVar("R")
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class _Table(Generic[R]):
+    """One kind of record in its table: a column per field of the same name (the first the
+    key), then ``recorded_at``; ``stored``/``loaded`` convert a field where it is not kept as is."""
+
+    name: str
+    record: Callable[..., R]
+    listed: str  # the columns, comma-separated
+    stored: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
+    loaded: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> list[str]:
+        return [name.strip() for name in self.listed.split(",")]
+
+    def insert(self, session: Session, record: R) -> bool:
+        """Add ``record`` unless its key is already there; whether it was added."""
+        values = [self.stored.get(c, _same)(getattr(record, c)) for c in self.columns]
+        names = f"{self.listed}, recorded_at"
+        marks = ", ".join("?" * (len(values) + 1))
+        key = self.columns[0]
+        added = session.execute(
+            f"INSERT INTO {self.name} ({names}) VALUES ({marks}) "
+            f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}",
+            [*values, time.time()],
+        )
+        return bool(added)
+
+    def select(self, session: Session) -> Rows:
+        """Every row, oldest first."""
+        order = f"started_at, {self.columns[0]}"
+        return session.execute(f"SELECT {self.listed} FROM {self.name} ORDER BY {order}")
+
+    def read(self, row: Sequence[Any], **more: Any) -> R:
+        fields = {c: self.loaded.get(c, _same)(v) for c, v in zip(self.columns, row, strict=True)}
+        return self.record(**fields, **more)
+
+
+RUNS = _Table(
+    "chaosml_runs",
+    RunRecord,
+    "run_id, title, kind, status, exit_code, started_at, duration_s, tags, drill_id, source",
+    stored={"tags": lambda tags: json.dumps(list(tags))},
+    loaded={"started_at": float, "duration_s": float, "tags": lambda v: tuple(json.loads(v))},
 )
-SEARCH_COLUMNS = (
+SEARCHES = _Table(
+    "chaosml_sensitivity",
+    SensitivityRecord,
     "search_id, title, alert, param, scale, low_fires, high_silent, uncertainty, trials, "
-    "duration_s, started_at, source, recorded_at"
+    "duration_s, started_at, source",
+    loaded=dict.fromkeys(("low_fires", "high_silent", "uncertainty"), _float)
+    | {"trials": int, "duration_s": float, "started_at": float},
 )
 
 
@@ -57,50 +113,34 @@ class HistoryStore:
                 target = done.runs if _insert_run(session, run) else done.already
                 target.append(run.run_id)
             for search in contents.searches:
-                target = done.searches if _insert_search(session, search) else done.already
+                target = done.searches if SEARCHES.insert(session, search) else done.already
                 target.append(search.search_id)
         return done
 
     def runs(self) -> list[RunRecord]:
         """Every run, oldest first."""
         with self.db.transaction() as session:
-            rows = session.execute(
-                f"SELECT {RUN_COLUMNS} FROM chaosml_runs ORDER BY started_at, run_id"
-            )
+            rows = RUNS.select(session)
             alerts = _alerts(session)
             cells = _cells(session)
-        return [_run(row, alerts.get(row[0], ()), cells.get(row[0], ())) for row in rows]
+        return [
+            RUNS.read(
+                row,
+                alerts=tuple(alerts.get(row[0], ())),
+                classifications=tuple(cells.get(row[0], ())),
+            )
+            for row in rows
+        ]
 
     def searches(self) -> list[SensitivityRecord]:
         """Every sensitivity search, oldest first."""
         with self.db.transaction() as session:
-            rows = session.execute(
-                f"SELECT {SEARCH_COLUMNS} FROM chaosml_sensitivity ORDER BY started_at, search_id"
-            )
-        return [_search(row) for row in rows]
+            rows = SEARCHES.select(session)
+        return [SEARCHES.read(row) for row in rows]
 
 
 def _insert_run(session: Session, run: RunRecord) -> bool:
-    values = (
-        run.run_id,
-        run.title,
-        run.kind,
-        run.status,
-        run.exit_code,
-        run.started_at,
-        run.duration_s,
-        json.dumps(list(run.tags)),
-        run.drill_id,
-        run.source,
-        time.time(),
-    )
-    marks = ", ".join("?" * len(values))
-    inserted = session.execute(
-        f"INSERT INTO chaosml_runs ({RUN_COLUMNS}) VALUES ({marks}) "
-        "ON CONFLICT (run_id) DO NOTHING RETURNING run_id",
-        values,
-    )
-    if not inserted:
+    if not RUNS.insert(session, run):
         return False
     for a in run.alerts:
         session.execute(
@@ -125,32 +165,6 @@ def _insert_run(session: Session, run: RunRecord) -> bool:
     return True
 
 
-def _insert_search(session: Session, s: SensitivityRecord) -> bool:
-    values = (
-        s.search_id,
-        s.title,
-        s.alert,
-        s.param,
-        s.scale,
-        s.low_fires,
-        s.high_silent,
-        s.uncertainty,
-        s.trials,
-        s.duration_s,
-        s.started_at,
-        s.source,
-        time.time(),
-    )
-    marks = ", ".join("?" * len(values))
-    return bool(
-        session.execute(
-            f"INSERT INTO chaosml_sensitivity ({SEARCH_COLUMNS}) VALUES ({marks}) "
-            "ON CONFLICT (search_id) DO NOTHING RETURNING search_id",
-            values,
-        )
-    )
-
-
 def _alerts(session: Session) -> dict[str, list[AlertResult]]:
     found: dict[str, list[AlertResult]] = defaultdict(list)
     rows = session.execute(
@@ -172,43 +186,3 @@ def _cells(session: Session) -> dict[str, list[Classification]]:
     for run_id, alert, cell in rows:
         found[run_id].append(Classification(alert, cell))
     return found
-
-
-def _run(
-    row: Sequence[Any], alerts: Sequence[AlertResult], cells: Sequence[Classification]
-) -> RunRecord:
-    return RunRecord(
-        run_id=row[0],
-        title=row[1],
-        kind=row[2],
-        status=row[3],
-        exit_code=row[4],
-        started_at=float(row[5]),
-        duration_s=float(row[6]),
-        tags=tuple(json.loads(row[7])),
-        drill_id=row[8],
-        source=row[9],
-        alerts=tuple(alerts),
-        classifications=tuple(cells),
-    )
-
-
-def _search(row: Sequence[Any]) -> SensitivityRecord:
-    return SensitivityRecord(
-        search_id=row[0],
-        title=row[1],
-        alert=row[2],
-        param=row[3],
-        scale=row[4],
-        low_fires=_float(row[5]),
-        high_silent=_float(row[6]),
-        uncertainty=_float(row[7]),
-        trials=int(row[8]),
-        duration_s=float(row[9]),
-        started_at=float(row[10]),
-        source=row[11],
-    )
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)

@@ -3,6 +3,9 @@ sensitivity boundary per alert, the silent-failure cells, and the regressions.""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
 from chaosml import escape
 from chaosml.history.formatting import (
     alerts_text,
@@ -15,9 +18,10 @@ from chaosml.history.formatting import (
     series_sparkline,
     when,
 )
-from chaosml.history.trends import HistoryView
+from chaosml.history.trends import AlertSeries, BoundarySeries, HistoryView
 
 RUNS_SHOWN = 20
+T = TypeVar("T")
 
 
 def render_text(view: HistoryView, store: str) -> str:
@@ -53,36 +57,44 @@ def _runs(view: HistoryView) -> list[str]:
     return [*lines, ""]
 
 
-def _series(view: HistoryView) -> list[str]:
-    if not view.series:
+def _section(heading: str, items: Sequence[T], lines_of: Callable[[T], list[str]]) -> list[str]:
+    """``heading``, the lines of each item and a blank line; nothing when there is no item."""
+    if not items:
         return []
-    lines = ["Time to detect per alert (oldest → newest; ✗ = did not fire)"]
-    for s in view.series:
-        last = s.points[-1]
+    return [heading, *(line for item in items for line in lines_of(item)), ""]
+
+
+def _series(view: HistoryView) -> list[str]:
+    heading = "Time to detect per alert (oldest → newest; ✗ = did not fire)"
+    return _section(heading, view.series, _one_series)
+
+
+def _one_series(s: AlertSeries) -> list[str]:
+    last = s.points[-1]
+    lines = [
+        f"  {s.alert:<24} {series_sparkline(s)}  last {seconds(last.time_to_detect_s)}"
+        f"  median {seconds(s.median_s)}  fired {s.fired}/{len(s.points)}  ({s.title})"
+    ]
+    if s.notify_times:
         lines.append(
-            f"  {s.alert:<24} {series_sparkline(s)}  last {seconds(last.time_to_detect_s)}"
-            f"  median {seconds(s.median_s)}  fired {s.fired}/{len(s.points)}  ({s.title})"
+            f"  {'  paged':<24} {notify_sparkline(s)}  last "
+            f"{seconds(last.time_to_notify_s)}  median {seconds(s.notify_median_s)}"
         )
-        if s.notify_times:
-            lines.append(
-                f"  {'  paged':<24} {notify_sparkline(s)}  last "
-                f"{seconds(last.time_to_notify_s)}  median {seconds(s.notify_median_s)}"
-            )
-    return [*lines, ""]
+    return lines
 
 
 def _boundaries(view: HistoryView) -> list[str]:
-    if not view.boundaries:
-        return []
-    lines = ["Sensitivity boundary per alert (smallest value that fires, oldest → newest)"]
-    for b in view.boundaries:
-        values = " → ".join(number(s.low_fires) for s in b.searches)
-        newest = b.searches[-1]
-        lines.append(
-            f"  {b.alert:<24} {b.param} ({newest.scale}): {values}"
-            f"  ± {number(newest.uncertainty)}  ({b.title})"
-        )
-    return [*lines, ""]
+    heading = "Sensitivity boundary per alert (smallest value that fires, oldest → newest)"
+    return _section(heading, view.boundaries, _boundary)
+
+
+def _boundary(b: BoundarySeries) -> list[str]:
+    values = " → ".join(number(s.low_fires) for s in b.searches)
+    newest = b.searches[-1]
+    return [
+        f"  {b.alert:<24} {b.param} ({newest.scale}): {values}"
+        f"  ± {number(newest.uncertainty)}  ({b.title})"
+    ]
 
 
 def _cells(view: HistoryView) -> list[str]:

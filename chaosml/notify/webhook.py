@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chaosml import redaction
+from chaosml.json_fields import json_fields
 
 VERSION = "4"
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+# Notification.to_json, before "alerts"
+NOTIFICATION_FIELDS = ("receiver", "status", "group_key", "group_labels", "external_url", "path")
 
 
 class BadPayload(ValueError):
@@ -35,13 +38,7 @@ class NotifiedAlert:
         return self.labels.get("alertname", "")
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "labels": self.labels,
-            "annotations": self.annotations,
-            "starts_at": self.starts_at,
-            "fingerprint": self.fingerprint,
-        }
+        return json_fields(self, "status", "labels", "annotations", "starts_at", "fingerprint")
 
 
 @dataclass(frozen=True)
@@ -69,13 +66,7 @@ class Notification:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "receiver": self.receiver,
-            "status": self.status,
-            "group_key": self.group_key,
-            "group_labels": self.group_labels,
-            "external_url": self.external_url,
-            "path": self.path,
-            "received_at": self.received_at,
+            **json_fields(self, *NOTIFICATION_FIELDS, "received_at"),
             "alerts": [a.to_json() for a in self.alerts],
         }
 

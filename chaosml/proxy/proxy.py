@@ -10,6 +10,7 @@ import socket
 from typing import Any
 
 from chaosml.feed import FeedCorruptor
+from chaosml.json_fields import json_fields
 from chaosml.proxy.errors import TOXIC_EXISTS, TOXIC_NOT_FOUND, ApiError
 from chaosml.proxy.http_relay import HttpRelay
 from chaosml.proxy.link import Link
@@ -65,11 +66,7 @@ class Proxy:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "name": self.name,
-            "listen": self.listen,
-            "upstream": self.upstream,
-            "enabled": self.enabled,
-            "protocol": self.protocol,
+            **json_fields(self, "name", "listen", "upstream", "enabled", "protocol"),
             "toxics": [t.to_json() for t in self.toxics.values()],
         }
 

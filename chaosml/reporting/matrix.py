@@ -5,7 +5,7 @@ HTML and JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -53,39 +53,41 @@ def matrix_of(reports: Sequence[RunReport]) -> Matrix:
     return compute_matrix(c for r in reports for c in r.summary.get("classified") or [])
 
 
-def _tables(matrix: Matrix) -> list[tuple[str, list[Row]]]:
-    return [("alert", matrix.alerts), ("ML Test Score test", matrix.tests)]
+def _rendered(
+    reports: Sequence[RunReport], heading: str, table: Callable[[str, list[Row]], str], sep: str
+) -> str:
+    """``heading`` and a table per kind of row (alerts, ML Test Score tests), joined by
+    ``sep``; "" when no run classified an alert."""
+    matrix = matrix_of(reports)
+    if not matrix:
+        return ""
+    tables = [("alert", matrix.alerts), ("ML Test Score test", matrix.tests)]
+    return sep.join([heading, *(table(what, rows) for what, rows in tables)])
 
 
 def render_matrix_markdown(reports: Sequence[RunReport]) -> str:
-    matrix = matrix_of(reports)
-    if not matrix:
-        return ""
-    parts = ["**Silent-failure matrix** (runs per cell)"]
-    for what, rows in _tables(matrix):
-        lines = [f"| {what} | " + " | ".join(CELLS) + " |", "|---" * (len(CELLS) + 1) + "|"]
-        lines += [
-            f"| {r.name} | " + " | ".join(str(r.counts[c]) for c in CELLS) + " |" for r in rows
-        ]
-        parts.append("\n".join(lines))
-    return "\n\n".join(parts)
+    return _rendered(reports, "**Silent-failure matrix** (runs per cell)", _markdown_table, "\n\n")
+
+
+def _markdown_table(what: str, rows: list[Row]) -> str:
+    lines = [f"| {what} | " + " | ".join(CELLS) + " |", "|---" * (len(CELLS) + 1) + "|"]
+    lines += [f"| {r.name} | " + " | ".join(str(r.counts[c]) for c in CELLS) + " |" for r in rows]
+    return "\n".join(lines)
 
 
 def render_matrix_html(reports: Sequence[RunReport]) -> str:
-    matrix = matrix_of(reports)
-    if not matrix:
-        return ""
-    parts = ["<h2>Silent-failure matrix</h2>"]
-    for what, rows in _tables(matrix):
-        head = "".join(f"<th>{escape(c)}</th>" for c in (what, *CELLS))
-        body = "".join(
-            f"<tr><td>{escape(r.name)}</td>"
-            + "".join(f"<td>{r.counts[c]}</td>" for c in CELLS)
-            + "</tr>"
-            for r in rows
-        )
-        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-    return "".join(parts)
+    return _rendered(reports, "<h2>Silent-failure matrix</h2>", _html_table, "")
+
+
+def _html_table(what: str, rows: list[Row]) -> str:
+    head = "".join(f"<th>{escape(c)}</th>" for c in (what, *CELLS))
+    body = "".join(
+        f"<tr><td>{escape(r.name)}</td>"
+        + "".join(f"<td>{r.counts[c]}</td>" for c in CELLS)
+        + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def console_lines(classified: Iterable[dict[str, Any]]) -> list[str]:
