@@ -8,11 +8,11 @@ import os
 import signal
 from typing import Any
 
-from pydantic import field_validator, model_validator
+from pydantic import model_validator
 
 from chaosml.contract.params import Params
 from chaosml.drivers.docker_driver import DockerEngine
-from chaosml.drivers.process_driver import signal_name
+from chaosml.drivers.process_driver import SignalName
 from chaosml.errors import DriverError
 from chaosml.io import http_client, procfs
 
@@ -28,13 +28,8 @@ class Reload(Params):
     container mode: the container's main process gets it)."""
 
     http: HttpReload | None = None
-    signal: str | None = None
+    signal: SignalName | None = None
     pid_file: str | None = None
-
-    @field_validator("signal")
-    @classmethod
-    def _known_signal(cls, value: str | None) -> str | None:
-        return None if value is None else signal_name(value)
 
     @model_validator(mode="after")
     def _one_way(self) -> Reload:

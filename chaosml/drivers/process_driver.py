@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from chaosml import redaction
 from chaosml.contract.context import DriverContext
@@ -146,11 +146,21 @@ def _run_checked(
         raise DriverError(f"{_show(command)} exited with {done.exit_code}: {tail}")
 
 
+def signal_name(value: str) -> str:
+    name = value.upper() if value.upper().startswith("SIG") else "SIG" + value.upper()
+    if not hasattr(signal, name) or not isinstance(getattr(signal, name), signal.Signals):
+        raise ValueError(f"unknown signal {value!r} (e.g. SIGTERM, SIGKILL, SIGINT)")
+    return name
+
+
+SignalName = Annotated[str, AfterValidator(signal_name)]  # SIGTERM, term, TERM -> SIGTERM
+
+
 class KillParams(ProcessSelector):
     """A process selector (or ``target``), the signal, the restart command and the limits."""
 
     target: str | None = None  # a `process` target of the blast radius
-    signal: str = "SIGTERM"
+    signal: SignalName = "SIGTERM"
     restart: list[str] | None = None
     restart_cwd: str | None = None
     count: int | None = Field(default=None, ge=1)
@@ -166,11 +176,6 @@ class KillParams(ProcessSelector):
             raise ValueError("with 'target', count/max_percent/min_matches belong to the target")
         return self
 
-    @field_validator("signal")
-    @classmethod
-    def _known_signal(cls, value: str) -> str:
-        return signal_name(value)
-
     def implied_target(self) -> TargetSpec | None:
         """An inline pid_file/pattern is a process target of its own, with these limits."""
         if self.target is not None:
@@ -183,13 +188,6 @@ class KillParams(ProcessSelector):
             max_percent=self.max_percent,
             min_matches=self.min_matches,
         )
-
-
-def signal_name(value: str) -> str:
-    name = value.upper() if value.upper().startswith("SIG") else "SIG" + value.upper()
-    if not hasattr(signal, name) or not isinstance(getattr(signal, name), signal.Signals):
-        raise ValueError(f"unknown signal {value!r} (e.g. SIGTERM, SIGKILL, SIGINT)")
-    return name
 
 
 class ProcessKill(FaultDriver[KillParams]):
