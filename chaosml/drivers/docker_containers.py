@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from chaosml.contract.checks import ExactlyOne
 from chaosml.contract.context import DriverContext
 from chaosml.contract.params import Params
 from chaosml.contract.records import UndoRecord
@@ -29,6 +30,14 @@ class TargetParams(Params):
     """Parameters of every Docker fault: the blast-radius target whose containers it hits."""
 
     target: str
+
+
+class TargetOrContainer(ExactlyOne):
+    target: str | None = None
+    container: str | None = None
+
+    one_of = ("target", "container")
+    one_of_error = "give exactly one of 'target' (a blast-radius target) or 'container'"
 
 
 @dataclass(frozen=True)

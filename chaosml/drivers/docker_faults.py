@@ -25,16 +25,16 @@ import signal as signals
 from abc import abstractmethod
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from chaosml.contract.context import DriverContext
-from chaosml.contract.params import Params
 from chaosml.contract.records import Evidence, UndoRecord
 from chaosml.contract.sample import Sample
 from chaosml.drivers import docker_evidence as observed
 from chaosml.drivers.base import ActionDriver, FaultDriver
 from chaosml.drivers.docker_containers import (
     ContainerRef,
+    TargetOrContainer,
     TargetParams,
     containers_record,
     failure_error,
@@ -121,7 +121,6 @@ def signal_name(value: Any) -> str:
 
 class DockerKill(_ContainerFault[KillParams]):
     kind = "docker.kill"
-    params_model = KillParams
     summary = "send a signal (default SIGKILL) to the target's containers; undo starts them"
     undo_verb = "start"
 
@@ -155,7 +154,6 @@ class StopParams(TargetParams):
 
 class DockerStop(_ContainerFault[StopParams]):
     kind = "docker.stop"
-    params_model = StopParams
     summary = "stop the target's containers (SIGTERM, then SIGKILL); undo starts them"
     undo_verb = "start"
 
@@ -178,7 +176,6 @@ class DockerStop(_ContainerFault[StopParams]):
 
 class DockerPause(_ContainerFault[TargetParams]):
     kind = "docker.pause"
-    params_model = TargetParams
     summary = "freeze the target's containers; undo unpauses them"
     undo_verb = "unpause"
 
@@ -197,7 +194,6 @@ class DockerPause(_ContainerFault[TargetParams]):
 
 class DockerRestart(UsesDocker, FaultDriver[StopParams]):
     kind = "docker.restart"
-    params_model = StopParams
     summary = "restart the target's containers; there is nothing to undo"
 
     def describe(self, params: StopParams) -> str:
@@ -226,20 +222,12 @@ class DockerRestart(UsesDocker, FaultDriver[StopParams]):
         return observed.containers_evidence(self.engine, refs, observed.running, "running again")
 
 
-class StartParams(Params):
-    target: str | None = None
-    container: str | None = None
-
-    @model_validator(mode="after")
-    def _one_of(self) -> StartParams:
-        if (self.target is None) == (self.container is None):
-            raise ValueError("give exactly one of 'target' (a blast-radius target) or 'container'")
-        return self
+class StartParams(TargetOrContainer):
+    pass  # a target's containers, or one container by name or id
 
 
 class DockerStart(UsesDocker, ActionDriver[StartParams]):
     kind = "docker.start"
-    params_model = StartParams
     summary = "start containers that are not running (a target's, or one by name/id)"
 
     def describe(self, params: StartParams) -> str:

@@ -65,7 +65,6 @@ def _label(item: Attachment) -> str:
 
 class DockerDisconnect(UsesDocker, FaultDriver[DisconnectParams]):
     kind = "docker.disconnect"
-    params_model = DisconnectParams
     summary = "disconnect the target's containers from a network; undo reconnects them"
 
     def describe(self, params: DisconnectParams) -> str:

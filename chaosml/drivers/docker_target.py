@@ -39,7 +39,6 @@ class DockerSelector(Params):
 
 class DockerTarget(UsesDocker, TargetDriver[DockerSelector]):
     kind = "docker"
-    params_model = DockerSelector
     summary = "running or paused containers matching labels and a name regex"
 
     def describe(self, params: DockerSelector) -> str:

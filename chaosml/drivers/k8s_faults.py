@@ -106,7 +106,6 @@ class ScaleParams(TargetParams):
 
 class K8sScale(_FieldFault[ScaleParams]):
     kind = "k8s.scale"
-    params_model = ScaleParams
     summary = "set the replicas of deployments/statefulsets (0 = kill all); undo restores them"
     target_kinds = {"deployment", "statefulset"}
 
@@ -118,7 +117,6 @@ class K8sScale(_FieldFault[ScaleParams]):
 
 class K8sServiceBlackhole(_FieldFault[TargetParams]):
     kind = "k8s.service.blackhole"
-    params_model = TargetParams
     summary = "make services select no pod (patch the selector); undo restores it exactly"
     target_kinds = {"service"}
 
@@ -135,7 +133,6 @@ class ConfigMapParams(TargetParams):
 
 class K8sConfigMapPatch(_FieldFault[ConfigMapParams]):
     kind = "k8s.configmap.patch"
-    params_model = ConfigMapParams
     summary = "set keys of configmaps (model path, flags); undo restores the previous data"
     target_kinds = {"configmap"}
 

@@ -48,7 +48,6 @@ class ProcessProbe(ProbeDriver[CommandParams]):
     it is one."""
 
     kind = "process"
-    params_model = CommandParams
     summary = "a command's exit code and output"
 
     def sample(self, params: CommandParams, ctx: DriverContext) -> Sample:
@@ -102,7 +101,6 @@ class ProcessRun(FaultDriver[RunParams]):
     """Runs ``command``; its undo runs the ``undo`` command, if one is given."""
 
     kind = "process.run"
-    params_model = RunParams
     summary = "run a command; undo: run the undo command"
 
     def plan(self, params: RunParams, ctx: DriverContext) -> UndoRecord | None:
@@ -168,7 +166,7 @@ class KillParams(ProcessSelector):
     min_matches: int = Field(default=1, ge=1)
 
     @model_validator(mode="after")
-    def _one_selector(self) -> KillParams:  # replaces the selector's own: `target` is one too
+    def _exactly_one(self) -> KillParams:  # replaces the selector's own: `target` is one too
         if self.target is None and (self.pid_file is None) == (self.pattern is None):
             raise ValueError("give exactly one of pid_file or pattern (or a process target)")
         limits = self.count is not None or self.max_percent is not None or self.min_matches > 1
@@ -195,7 +193,6 @@ class ProcessKill(FaultDriver[KillParams]):
     pattern); undo runs ``restart`` (when given) if the process is not running again by then."""
 
     kind = "process.kill"
-    params_model = KillParams
     summary = "signal a local process; undo: run the restart command"
 
     def __init__(self) -> None:

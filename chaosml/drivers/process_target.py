@@ -18,11 +18,8 @@ import os
 import re
 from typing import Annotated
 
-from pydantic import model_validator
-
-from chaosml.contract.checks import checked_by, compiled_regex
+from chaosml.contract.checks import ExactlyOne, checked_by, compiled_regex
 from chaosml.contract.context import DriverContext
-from chaosml.contract.params import Params
 from chaosml.contract.targets import TargetMember
 from chaosml.drivers.base import TargetDriver
 from chaosml.io import procfs
@@ -40,15 +37,12 @@ def check_pattern(pattern: str) -> None:
         )
 
 
-class ProcessSelector(Params):
+class ProcessSelector(ExactlyOne):
     pid_file: str | None = None
     pattern: Annotated[str, checked_by(check_pattern)] | None = None
 
-    @model_validator(mode="after")
-    def _one_selector(self) -> ProcessSelector:
-        if (self.pid_file is None) == (self.pattern is None):
-            raise ValueError("give exactly one of pid_file or pattern")
-        return self
+    one_of = ("pid_file", "pattern")
+    one_of_error = "give exactly one of pid_file or pattern"
 
 
 def protected_pids() -> set[int]:
@@ -93,7 +87,6 @@ class ProcessTarget(TargetDriver[ProcessSelector]):
     ancestors)."""
 
     kind = "process"
-    params_model = ProcessSelector
     summary = "local processes by pid file or command-line pattern"
 
     def candidates(self, params: ProcessSelector, ctx: DriverContext) -> list[TargetMember]:

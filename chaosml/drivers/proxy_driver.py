@@ -167,7 +167,6 @@ class ProxyLatency(StreamToxicFault[LatencyParams]):
     """Delays traffic through the proxy by ``latency`` (± ``jitter``)."""
 
     kind = "proxy.latency"
-    params_model = LatencyParams
     summary = "delay traffic through a proxy; undo: remove the toxic"
     toxic_type = "latency"
 
@@ -188,7 +187,6 @@ class ProxyBandwidth(StreamToxicFault[BandwidthParams]):
     """Throttles traffic through the proxy to ``rate`` KB/s."""
 
     kind = "proxy.bandwidth"
-    params_model = BandwidthParams
     summary = "throttle a proxy to a rate in KB/s; undo: remove the toxic"
     toxic_type = "bandwidth"
 
@@ -204,7 +202,6 @@ class ProxyTimeout(StreamToxicFault[TimeoutParams]):
     """Stalls connections: no data passes; closed after ``timeout`` (0: held until undone)."""
 
     kind = "proxy.timeout"
-    params_model = TimeoutParams
     summary = "stall connections through a proxy; undo: remove the toxic"
     toxic_type = "timeout"
 
@@ -220,7 +217,6 @@ class ProxyReset(StreamToxicFault[ResetParams]):
     """Resets connections (TCP RST) after ``timeout``."""
 
     kind = "proxy.reset"
-    params_model = ResetParams
     summary = "reset connections through a proxy; undo: remove the toxic"
     toxic_type = "reset_peer"
 
@@ -241,7 +237,6 @@ class ProxyHttpError(ToxicFault[HttpErrorParams]):
     chaosml's proxy and a proxy declared ``protocol: http``)."""
 
     kind = "proxy.http_error"
-    params_model = HttpErrorParams
     summary = "answer HTTP requests through a proxy with an error; undo: remove the toxic"
 
     def proxy_of(self, params: HttpErrorParams) -> ProxyRef:

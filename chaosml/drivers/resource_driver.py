@@ -132,13 +132,10 @@ class ResourceFault(FaultDriver[RP]):
         record = self.plan(params, ctx)
         marker = record.data["marker"]
         args = [self.helper_kind, marker, *self.helper_args(params, ctx), f"lease_s={LEASE_S}"]
-        try:
+        with self.undone_on_failure(record, ctx):
             for host in _hosts(record.data):
                 host.start(marker, args)
                 _wait_started(host, marker)
-        except Exception:
-            self.undo(record, ctx)
-            raise
 
     def applied_evidence(
         self, params: RP, ctx: DriverContext, record: UndoRecord | None
@@ -170,7 +167,6 @@ class ResourceMemory(ResourceFault[MemoryParams]):
     """Grows memory in helpers up to a ceiling; undo kills them."""
 
     kind = "resource.memory"
-    params_model = MemoryParams
     summary = "grow memory at a rate up to a ceiling (locally or in containers); undo: kill"
     helper_kind = "memory"
 
@@ -193,7 +189,6 @@ class ResourceCpu(ResourceFault[CpuParams]):
     """Keeps CPU cores busy in helpers; undo kills them."""
 
     kind = "resource.cpu"
-    params_model = CpuParams
     summary = "keep N CPU cores busy (locally or in containers); undo: kill the workers"
     helper_kind = "cpu"
 
