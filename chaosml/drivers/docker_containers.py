@@ -32,6 +32,11 @@ class TargetParams(Params):
     target: str
 
 
+def on_target(kind: str, target: str | None, detail: str = "") -> str:
+    """How a Docker step on a target reads in plans: ``docker.stop (grace 10s) → target 'm'``."""
+    return f"{kind}{detail} → target '{target}'"
+
+
 class TargetOrContainer(ExactlyOne):
     target: str | None = None
     container: str | None = None

@@ -40,6 +40,7 @@ from chaosml.drivers.docker_containers import (
     failure_error,
     for_each,
     names,
+    on_target,
     record_entries,
     start_unless_alive,
     target_refs,
@@ -61,6 +62,13 @@ class _ContainerFault(UsesDocker, FaultDriver[TP]):
     """A fault whose undo record is the list of containers it hit."""
 
     undo_verb: ClassVar[str]  # what the undo does, for the record's description
+
+    def describe(self, params: TP) -> str:
+        return on_target(self.kind, params.target, self.detail(params))
+
+    def detail(self, params: TP) -> str:
+        """What the plan says between the kind and the target (`` SIGTERM``); none by default."""
+        return ""
 
     def plan(self, params: TP, ctx: DriverContext) -> UndoRecord | None:
         refs = target_refs(ctx, params.target)
@@ -128,8 +136,8 @@ class DockerKill(_ContainerFault[KillParams]):
         super().__init__(engine)
         self.restarts: dict[str, int] = {}
 
-    def describe(self, params: KillParams) -> str:
-        return f"docker.kill {params.signal} → target '{params.target}'"
+    def detail(self, params: KillParams) -> str:
+        return f" {params.signal}"
 
     def observed(self, params: KillParams) -> tuple[observed.Hit, str]:
         return observed.killed_by(params.signal, self.restarts), f"took {params.signal}"
@@ -157,9 +165,8 @@ class DockerStop(_ContainerFault[StopParams]):
     summary = "stop the target's containers (SIGTERM, then SIGKILL); undo starts them"
     undo_verb = "start"
 
-    def describe(self, params: StopParams) -> str:
-        grace = format_duration(params.stop_timeout)
-        return f"docker.stop (grace {grace}) → target '{params.target}'"
+    def detail(self, params: StopParams) -> str:
+        return f" (grace {format_duration(params.stop_timeout)})"
 
     def duration_hint(self, params: StopParams) -> float:
         return params.stop_timeout + 5.0
@@ -179,9 +186,6 @@ class DockerPause(_ContainerFault[TargetParams]):
     summary = "freeze the target's containers; undo unpauses them"
     undo_verb = "unpause"
 
-    def describe(self, params: TargetParams) -> str:
-        return f"docker.pause → target '{params.target}'"
-
     def observed(self, params: TargetParams) -> tuple[observed.Hit, str]:
         return observed.paused, "paused"
 
@@ -197,7 +201,7 @@ class DockerRestart(UsesDocker, FaultDriver[StopParams]):
     summary = "restart the target's containers; there is nothing to undo"
 
     def describe(self, params: StopParams) -> str:
-        return f"docker.restart → target '{params.target}'"
+        return on_target(self.kind, params.target)
 
     def duration_hint(self, params: StopParams) -> float:
         return params.stop_timeout + 5.0
@@ -233,7 +237,7 @@ class DockerStart(UsesDocker, ActionDriver[StartParams]):
     def describe(self, params: StartParams) -> str:
         if params.container is not None:
             return f"docker.start container '{params.container}'"
-        return f"docker.start → target '{params.target}'"
+        return on_target(self.kind, params.target)
 
     def run(self, params: StartParams, ctx: DriverContext) -> Sample | None:
         refs = _start_refs(params, ctx)

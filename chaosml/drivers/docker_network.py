@@ -18,6 +18,7 @@ from chaosml.drivers.docker_containers import (
     TargetParams,
     failure_error,
     for_each,
+    on_target,
     record_entries,
     target_refs,
 )
@@ -68,7 +69,7 @@ class DockerDisconnect(UsesDocker, FaultDriver[DisconnectParams]):
     summary = "disconnect the target's containers from a network; undo reconnects them"
 
     def describe(self, params: DisconnectParams) -> str:
-        return f"docker.disconnect network '{params.network}' → target '{params.target}'"
+        return on_target(self.kind, params.target, f" network '{params.network}'")
 
     def plan(self, params: DisconnectParams, ctx: DriverContext) -> UndoRecord | None:
         refs = target_refs(ctx, params.target)
