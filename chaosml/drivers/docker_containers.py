@@ -31,6 +31,11 @@ class TargetParams(Params):
 
     target: str
 
+    @property
+    def plan_detail(self) -> str:
+        """What a plan says between the kind and the target (`` SIGTERM``); nothing here."""
+        return ""
+
 
 def on_target(kind: str, target: str | None, detail: str = "") -> str:
     """How a Docker step on a target reads in plans: ``docker.stop (grace 10s) → target 'm'``."""
@@ -43,6 +48,12 @@ class TargetOrContainer(ExactlyOne):
 
     one_of = ("target", "container")
     one_of_error = "give exactly one of 'target' (a blast-radius target) or 'container'"
+
+    def described(self, head: str, before_target: str) -> str:
+        """``<head> container 'c'``, or ``<head><before_target> target 't'`` for plans."""
+        if self.container is not None:
+            return f"{head} container '{self.container}'"
+        return f"{head}{before_target} target '{self.target}'"
 
 
 @dataclass(frozen=True)

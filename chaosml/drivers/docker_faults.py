@@ -64,11 +64,7 @@ class _ContainerFault(UsesDocker, FaultDriver[TP]):
     undo_verb: ClassVar[str]  # what the undo does, for the record's description
 
     def describe(self, params: TP) -> str:
-        return on_target(self.kind, params.target, self.detail(params))
-
-    def detail(self, params: TP) -> str:
-        """What the plan says between the kind and the target (`` SIGTERM``); none by default."""
-        return ""
+        return on_target(self.kind, params.target, params.plan_detail)
 
     def plan(self, params: TP, ctx: DriverContext) -> UndoRecord | None:
         refs = target_refs(ctx, params.target)
@@ -115,6 +111,10 @@ class KillParams(TargetParams):
     def _known_signal(cls, value: Any) -> str:
         return signal_name(value)
 
+    @property
+    def plan_detail(self) -> str:
+        return f" {self.signal}"
+
 
 def signal_name(value: Any) -> str:
     """``SIGKILL``, ``KILL``, ``kill`` or ``9`` -> ``SIGKILL``; ValueError for anything else."""
@@ -136,9 +136,6 @@ class DockerKill(_ContainerFault[KillParams]):
         super().__init__(engine)
         self.restarts: dict[str, int] = {}
 
-    def detail(self, params: KillParams) -> str:
-        return f" {params.signal}"
-
     def observed(self, params: KillParams) -> tuple[observed.Hit, str]:
         return observed.killed_by(params.signal, self.restarts), f"took {params.signal}"
 
@@ -159,14 +156,15 @@ class StopParams(TargetParams):
     def grace_s(self) -> int:
         return math.ceil(self.stop_timeout)
 
+    @property
+    def plan_detail(self) -> str:
+        return f" (grace {format_duration(self.stop_timeout)})"
+
 
 class DockerStop(_ContainerFault[StopParams]):
     kind = "docker.stop"
     summary = "stop the target's containers (SIGTERM, then SIGKILL); undo starts them"
     undo_verb = "start"
-
-    def detail(self, params: StopParams) -> str:
-        return f" (grace {format_duration(params.stop_timeout)})"
 
     def duration_hint(self, params: StopParams) -> float:
         return params.stop_timeout + 5.0
@@ -235,9 +233,7 @@ class DockerStart(UsesDocker, ActionDriver[StartParams]):
     summary = "start containers that are not running (a target's, or one by name/id)"
 
     def describe(self, params: StartParams) -> str:
-        if params.container is not None:
-            return f"docker.start container '{params.container}'"
-        return on_target(self.kind, params.target)
+        return params.described(self.kind, " →")
 
     def run(self, params: StartParams, ctx: DriverContext) -> Sample | None:
         refs = _start_refs(params, ctx)

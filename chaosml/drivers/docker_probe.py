@@ -31,10 +31,8 @@ class DockerProbe(UsesDocker, ProbeDriver[DockerProbeParams]):
     summary = "a container's state, health, restart count or exit code"
 
     def describe(self, params: DockerProbeParams) -> str:
-        if params.container is not None:
-            return f"docker {params.field} of container '{params.container}'"
-        scope = "every container of" if params.all else "the container of"
-        return f"docker {params.field} of {scope} target '{params.target}'"
+        scope = " every container of" if params.all else " the container of"
+        return params.described(f"docker {params.field} of", scope)
 
     def sample(self, params: DockerProbeParams, ctx: DriverContext) -> Sample:
         states = [self._read(ref) for ref in _refs(params, ctx)]
