@@ -124,6 +124,24 @@ def _attempt(operation: Callable[[Item], None], item: Item) -> ChaosMLError | No
     return None
 
 
+def on_all(
+    items: Sequence[Item],
+    operation: Callable[[Item], None],
+    label: Callable[[Item], str],
+    what: str,
+    revert: Callable[[Item], None] | None = None,
+) -> list[Item]:
+    """Run ``operation`` on every item at once; the items done. When any fails, ``revert`` the
+    ones done (best effort: the error says what failed), then raise one error naming the failures
+    (``what``: the operation, as the error says it)."""
+    done, failed = for_each(items, operation, label)
+    if failed:
+        if revert is not None:
+            for_each(done, revert, label)
+        raise failure_error(what, failed, len(items))
+    return done
+
+
 def failure_error(what: str, failures: Sequence[Failure], total: int) -> DriverError:
     """One error naming every container that failed; InfrastructureError if the daemon was.
 

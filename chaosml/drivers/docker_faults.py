@@ -37,9 +37,8 @@ from chaosml.drivers.docker_containers import (
     TargetOrContainer,
     TargetParams,
     containers_record,
-    failure_error,
-    for_each,
     names,
+    on_all,
     on_target,
     record_entries,
     start_unless_alive,
@@ -72,16 +71,12 @@ class _ContainerFault(UsesDocker, FaultDriver[TP]):
 
     def apply(self, params: TP, ctx: DriverContext) -> None:
         refs = target_refs(ctx, params.target)
-        done, failed = for_each(refs, lambda ref: self.act(ref, params), _ref_label)
-        if failed:
-            for_each(done, self.revert, _ref_label)  # best effort; the error says what failed
-            raise failure_error(self.kind, failed, len(refs))
+        act = lambda ref: self.act(ref, params)  # noqa: E731
+        on_all(refs, act, _ref_label, self.kind, revert=self.revert)
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         refs = [ContainerRef.from_json(raw) for raw in record_entries(record)]
-        _, failed = for_each(refs, self.revert, _ref_label)
-        if failed:
-            raise failure_error(f"undo of {self.kind} ({self.undo_verb})", failed, len(refs))
+        on_all(refs, self.revert, _ref_label, f"undo of {self.kind} ({self.undo_verb})")
 
     def applied_evidence(
         self, params: TP, ctx: DriverContext, record: UndoRecord | None
@@ -210,9 +205,7 @@ class DockerRestart(UsesDocker, FaultDriver[StopParams]):
     def apply(self, params: StopParams, ctx: DriverContext) -> None:
         refs = target_refs(ctx, params.target)
         act = lambda ref: self.engine.restart(ref.id, params.grace_s)  # noqa: E731
-        _, failed = for_each(refs, act, _ref_label)
-        if failed:
-            raise failure_error(self.kind, failed, len(refs))
+        on_all(refs, act, _ref_label, self.kind)
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         """A restart leaves nothing to undo."""
@@ -238,9 +231,7 @@ class DockerStart(UsesDocker, ActionDriver[StartParams]):
     def run(self, params: StartParams, ctx: DriverContext) -> Sample | None:
         refs = _start_refs(params, ctx)
         act = lambda ref: start_unless_alive(self.engine, ref)  # noqa: E731
-        done, failed = for_each(refs, act, _ref_label)
-        if failed:
-            raise failure_error(self.kind, failed, len(refs))
+        done = on_all(refs, act, _ref_label, self.kind)
         return Sample(value=len(done), details={"containers": [r.to_json() for r in done]})
 
 
