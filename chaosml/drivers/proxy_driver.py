@@ -134,9 +134,11 @@ class StreamToxicFault(ToxicFault[TP]):
 
     toxic_type: ClassVar[str]
 
-    @abstractmethod
     def attributes(self, params: TP) -> dict[str, Any]:
-        """The toxic's attributes (Toxiproxy units: milliseconds, KB/s)."""
+        """The toxic's attributes: the parameters a stream toxic adds to ``ToxicParams``, in
+        Toxiproxy's units (durations, which are floats in seconds, in milliseconds; KB/s)."""
+        own = params.model_dump(exclude=set(ToxicParams.model_fields))
+        return {name: _ms(v) if isinstance(v, float) else v for name, v in own.items()}
 
     def proxy_of(self, params: TP) -> ProxyRef:
         return params.proxy
@@ -170,9 +172,6 @@ class ProxyLatency(StreamToxicFault[LatencyParams]):
     summary = "delay traffic through a proxy; undo: remove the toxic"
     toxic_type = "latency"
 
-    def attributes(self, params: LatencyParams) -> dict[str, Any]:
-        return {"latency": _ms(params.latency), "jitter": _ms(params.jitter)}
-
     def describe(self, params: LatencyParams) -> str:
         jitter = f" ±{format_duration(params.jitter)}" if params.jitter else ""
         latency = format_duration(params.latency)
@@ -190,9 +189,6 @@ class ProxyBandwidth(StreamToxicFault[BandwidthParams]):
     summary = "throttle a proxy to a rate in KB/s; undo: remove the toxic"
     toxic_type = "bandwidth"
 
-    def attributes(self, params: BandwidthParams) -> dict[str, Any]:
-        return {"rate": params.rate}
-
 
 class TimeoutParams(ToxicParams):
     timeout: Duration = Field(default=0.0, description="close after this; 0 holds data forever")
@@ -205,9 +201,6 @@ class ProxyTimeout(StreamToxicFault[TimeoutParams]):
     summary = "stall connections through a proxy; undo: remove the toxic"
     toxic_type = "timeout"
 
-    def attributes(self, params: TimeoutParams) -> dict[str, Any]:
-        return {"timeout": _ms(params.timeout)}
-
 
 class ResetParams(ToxicParams):
     timeout: Duration = Field(default=0.0, description="reset after this (0: at once)")
@@ -219,9 +212,6 @@ class ProxyReset(StreamToxicFault[ResetParams]):
     kind = "proxy.reset"
     summary = "reset connections through a proxy; undo: remove the toxic"
     toxic_type = "reset_peer"
-
-    def attributes(self, params: ResetParams) -> dict[str, Any]:
-        return {"timeout": _ms(params.timeout)}
 
 
 class HttpErrorParams(Params):
