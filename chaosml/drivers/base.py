@@ -65,10 +65,12 @@ class Driver(ABC, Generic[P]):
     summary: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A class whose own generic base names its model (``FaultDriver[KillParams]``) and that
+        does not set ``params_model`` gets that model; any other inherits its parent's."""
         super().__init_subclass__(**kwargs)
-        declared = declared_params(cls)
-        if "params_model" not in vars(cls) and declared and issubclass(declared, Params):
-            cls.params_model = declared
+        named = _named_params(cls)
+        if "params_model" not in vars(cls) and named and issubclass(named, Params):
+            cls.params_model = named
 
     def describe(self, params: P) -> str:
         """One line for plans and progress; override for something friendlier."""
@@ -80,12 +82,20 @@ def declared_params(cls: type) -> type | None:
     """The parameter model a driver class names in its generic base (``FaultDriver[KillParams]``,
     ``_ContainerFault[KillParams]``), or None when it names none (an unparameterised plugin)."""
     for klass in cls.__mro__:
-        for base in vars(klass).get("__orig_bases__", ()):
-            origin = get_origin(base)
-            if isinstance(origin, type) and issubclass(origin, Driver):
-                concrete = [a for a in get_args(base) if isinstance(a, type)]
-                if concrete:
-                    return concrete[0]
+        named = _named_params(klass)
+        if named is not None:
+            return named
+    return None
+
+
+def _named_params(cls: type) -> type | None:
+    """The parameter model ``cls`` itself names in a generic driver base, if it names one."""
+    for base in vars(cls).get("__orig_bases__", ()):
+        origin = get_origin(base)
+        if isinstance(origin, type) and issubclass(origin, Driver):
+            concrete = [a for a in get_args(base) if isinstance(a, type)]
+            if concrete:
+                return concrete[0]
     return None
 
 
