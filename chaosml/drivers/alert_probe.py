@@ -13,9 +13,10 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from chaosml import redaction
+from chaosml.contract.checks import ExactlyOne
 from chaosml.contract.connection import Connection, ConnectionRef
 from chaosml.contract.context import DriverContext
 from chaosml.contract.params import Params
@@ -39,18 +40,15 @@ _NAMES: dict[str, str] = {"prometheus": "Prometheus", "alertmanager": "Alertmana
 RETRIES = 2
 
 
-class AlertSource(Params):
+class AlertSource(ExactlyOne):
     """Exactly one of ``prometheus:`` or ``alertmanager:``, each a URL, a source's name or a
     connection block (``contract.connection``)."""
 
     prometheus: ConnectionRef | None = None
     alertmanager: ConnectionRef | None = None
 
-    @model_validator(mode="after")
-    def _exactly_one(self) -> AlertSource:
-        if (self.prometheus is None) == (self.alertmanager is None):
-            raise ValueError("give exactly one of prometheus: URL or alertmanager: URL")
-        return self
+    one_of = ("prometheus", "alertmanager")
+    one_of_error = "give exactly one of prometheus: URL or alertmanager: URL"
 
     @property
     def kind(self) -> SourceKind:
@@ -76,7 +74,6 @@ class AlertParams(Params):
 
 class AlertProbe(ProbeDriver[AlertParams]):
     kind: ClassVar[str] = "alert"
-    params_model = AlertParams
     summary: ClassVar[str] = (
         "an alert's state (inactive/pending/firing) in Prometheus or Alertmanager"
     )

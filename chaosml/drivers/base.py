@@ -29,13 +29,16 @@ Each driver translates its SDK's exceptions into ``chaosml.errors`` types
 
 Step keys the engine owns (never passed to a driver): ``fault``/``action``, ``name``,
 ``duration``, ``background``, ``timeout``, ``allow_no_effect``. Everything else in the step is
-validated by the driver's ``params_model`` (a pydantic model that forbids unknown keys).
+validated by the driver's ``params_model`` (a pydantic model that forbids unknown keys), which
+is the model its generic base names (``FaultDriver[KillParams]``) unless the class sets another.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar, Generic, TypeVar
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar, Generic, TypeVar, get_args, get_origin
 
 from chaosml.contract.catalogue import Role
 from chaosml.contract.context import DriverContext
@@ -50,9 +53,10 @@ P = TypeVar("P", bound=Params)  # a driver's own parameter model: ``FaultDriver[
 class Driver(ABC, Generic[P]):
     """Common to every driver: its kind, role, parameter model and a one-line summary.
 
-    Generic in its parameter model ``P``: a driver declares ``params_model = KillParams`` and
-    subclasses ``FaultDriver[KillParams]``, and its methods take ``params: KillParams``. The
-    engine passes only what ``params_model`` validated, so no driver checks the type again.
+    Generic in its parameter model ``P``: a driver subclasses ``FaultDriver[KillParams]``, its
+    ``params_model`` is ``KillParams`` (said once, in the base; a class may still set it) and
+    its methods take ``params: KillParams``. The engine passes only what ``params_model``
+    validated, so no driver checks the type again.
     """
 
     kind: ClassVar[str]
@@ -60,10 +64,39 @@ class Driver(ABC, Generic[P]):
     params_model: ClassVar[type[Params]]
     summary: ClassVar[str] = ""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A class whose own generic base names its model (``FaultDriver[KillParams]``) and that
+        does not set ``params_model`` gets that model; any other inherits its parent's."""
+        super().__init_subclass__(**kwargs)
+        named = _named_params(cls)
+        if "params_model" not in vars(cls) and named and issubclass(named, Params):
+            cls.params_model = named
+
     def describe(self, params: P) -> str:
         """One line for plans and progress; override for something friendlier."""
         shown = params.model_dump(exclude_none=True)
         return f"{self.kind} {shown}" if shown else self.kind
+
+
+def declared_params(cls: type) -> type | None:
+    """The parameter model a driver class names in its generic base (``FaultDriver[KillParams]``,
+    ``_ContainerFault[KillParams]``), or None when it names none (an unparameterised plugin)."""
+    for klass in cls.__mro__:
+        named = _named_params(klass)
+        if named is not None:
+            return named
+    return None
+
+
+def _named_params(cls: type) -> type | None:
+    """The parameter model ``cls`` itself names in a generic driver base, if it names one."""
+    for base in vars(cls).get("__orig_bases__", ()):
+        origin = get_origin(base)
+        if isinstance(origin, type) and issubclass(origin, Driver):
+            concrete = [a for a in get_args(base) if isinstance(a, type)]
+            if concrete:
+                return concrete[0]
+    return None
 
 
 class FaultDriver(Driver[P]):
@@ -80,6 +113,16 @@ class FaultDriver(Driver[P]):
     @abstractmethod
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         """Reverse the change described by ``record``; idempotent, safe in a new process."""
+
+    @contextmanager
+    def undone_on_failure(self, record: UndoRecord, ctx: DriverContext) -> Iterator[None]:
+        """Around the steps of ``apply()``: when one fails, ``undo(record)`` reverses what was
+        done (the undo is idempotent, so steps not reached cost nothing), then the error rises."""
+        try:
+            yield
+        except Exception:
+            self.undo(record, ctx)
+            raise
 
     def applied_evidence(
         self, params: P, ctx: DriverContext, record: UndoRecord | None

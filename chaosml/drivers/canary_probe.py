@@ -37,7 +37,6 @@ class CanaryParams(Params):
 
 class CanaryProbe(ProbeDriver[CanaryParams]):
     kind = "canary"
-    params_model = CanaryParams
     summary = "accuracy of the predictions on a labelled canary set sent through the API"
 
     def sample(self, params: CanaryParams, ctx: DriverContext) -> Sample:

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from chaosml.contract.checks import ExactlyOne
 from chaosml.contract.context import DriverContext
 from chaosml.contract.params import Params
 from chaosml.contract.records import UndoRecord
@@ -29,6 +30,30 @@ class TargetParams(Params):
     """Parameters of every Docker fault: the blast-radius target whose containers it hits."""
 
     target: str
+
+    @property
+    def plan_detail(self) -> str:
+        """What a plan says between the kind and the target (`` SIGTERM``); nothing here."""
+        return ""
+
+
+def on_target(kind: str, target: str | None, detail: str = "") -> str:
+    """How a Docker step on a target reads in plans: ``docker.stop (grace 10s) → target 'm'``."""
+    return f"{kind}{detail} → target '{target}'"
+
+
+class TargetOrContainer(ExactlyOne):
+    target: str | None = None
+    container: str | None = None
+
+    one_of = ("target", "container")
+    one_of_error = "give exactly one of 'target' (a blast-radius target) or 'container'"
+
+    def described(self, head: str, before_target: str) -> str:
+        """``<head> container 'c'``, or ``<head><before_target> target 't'`` for plans."""
+        if self.container is not None:
+            return f"{head} container '{self.container}'"
+        return f"{head}{before_target} target '{self.target}'"
 
 
 @dataclass(frozen=True)
@@ -97,6 +122,24 @@ def _attempt(operation: Callable[[Item], None], item: Item) -> ChaosMLError | No
     except ChaosMLError as exc:
         return exc
     return None
+
+
+def on_all(
+    items: Sequence[Item],
+    operation: Callable[[Item], None],
+    label: Callable[[Item], str],
+    what: str,
+    revert: Callable[[Item], None] | None = None,
+) -> list[Item]:
+    """Run ``operation`` on every item at once; the items done. When any fails, ``revert`` the
+    ones done (best effort: the error says what failed), then raise one error naming the failures
+    (``what``: the operation, as the error says it)."""
+    done, failed = for_each(items, operation, label)
+    if failed:
+        if revert is not None:
+            for_each(done, revert, label)
+        raise failure_error(what, failed, len(items))
+    return done
 
 
 def failure_error(what: str, failures: Sequence[Failure], total: int) -> DriverError:

@@ -25,21 +25,21 @@ import signal as signals
 from abc import abstractmethod
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from chaosml.contract.context import DriverContext
-from chaosml.contract.params import Params
 from chaosml.contract.records import Evidence, UndoRecord
 from chaosml.contract.sample import Sample
 from chaosml.drivers import docker_evidence as observed
 from chaosml.drivers.base import ActionDriver, FaultDriver
 from chaosml.drivers.docker_containers import (
     ContainerRef,
+    TargetOrContainer,
     TargetParams,
     containers_record,
-    failure_error,
-    for_each,
     names,
+    on_all,
+    on_target,
     record_entries,
     start_unless_alive,
     target_refs,
@@ -62,22 +62,21 @@ class _ContainerFault(UsesDocker, FaultDriver[TP]):
 
     undo_verb: ClassVar[str]  # what the undo does, for the record's description
 
+    def describe(self, params: TP) -> str:
+        return on_target(self.kind, params.target, params.plan_detail)
+
     def plan(self, params: TP, ctx: DriverContext) -> UndoRecord | None:
         refs = target_refs(ctx, params.target)
         return containers_record(self.kind, refs, f"{self.undo_verb} {names(refs)}")
 
     def apply(self, params: TP, ctx: DriverContext) -> None:
         refs = target_refs(ctx, params.target)
-        done, failed = for_each(refs, lambda ref: self.act(ref, params), _ref_label)
-        if failed:
-            for_each(done, self.revert, _ref_label)  # best effort; the error says what failed
-            raise failure_error(self.kind, failed, len(refs))
+        act = lambda ref: self.act(ref, params)  # noqa: E731
+        on_all(refs, act, _ref_label, self.kind, revert=self.revert)
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         refs = [ContainerRef.from_json(raw) for raw in record_entries(record)]
-        _, failed = for_each(refs, self.revert, _ref_label)
-        if failed:
-            raise failure_error(f"undo of {self.kind} ({self.undo_verb})", failed, len(refs))
+        on_all(refs, self.revert, _ref_label, f"undo of {self.kind} ({self.undo_verb})")
 
     def applied_evidence(
         self, params: TP, ctx: DriverContext, record: UndoRecord | None
@@ -107,6 +106,10 @@ class KillParams(TargetParams):
     def _known_signal(cls, value: Any) -> str:
         return signal_name(value)
 
+    @property
+    def plan_detail(self) -> str:
+        return f" {self.signal}"
+
 
 def signal_name(value: Any) -> str:
     """``SIGKILL``, ``KILL``, ``kill`` or ``9`` -> ``SIGKILL``; ValueError for anything else."""
@@ -121,16 +124,12 @@ def signal_name(value: Any) -> str:
 
 class DockerKill(_ContainerFault[KillParams]):
     kind = "docker.kill"
-    params_model = KillParams
     summary = "send a signal (default SIGKILL) to the target's containers; undo starts them"
     undo_verb = "start"
 
     def __init__(self, engine: DockerEngine | None = None) -> None:
         super().__init__(engine)
         self.restarts: dict[str, int] = {}
-
-    def describe(self, params: KillParams) -> str:
-        return f"docker.kill {params.signal} → target '{params.target}'"
 
     def observed(self, params: KillParams) -> tuple[observed.Hit, str]:
         return observed.killed_by(params.signal, self.restarts), f"took {params.signal}"
@@ -152,16 +151,15 @@ class StopParams(TargetParams):
     def grace_s(self) -> int:
         return math.ceil(self.stop_timeout)
 
+    @property
+    def plan_detail(self) -> str:
+        return f" (grace {format_duration(self.stop_timeout)})"
+
 
 class DockerStop(_ContainerFault[StopParams]):
     kind = "docker.stop"
-    params_model = StopParams
     summary = "stop the target's containers (SIGTERM, then SIGKILL); undo starts them"
     undo_verb = "start"
-
-    def describe(self, params: StopParams) -> str:
-        grace = format_duration(params.stop_timeout)
-        return f"docker.stop (grace {grace}) → target '{params.target}'"
 
     def duration_hint(self, params: StopParams) -> float:
         return params.stop_timeout + 5.0
@@ -178,12 +176,8 @@ class DockerStop(_ContainerFault[StopParams]):
 
 class DockerPause(_ContainerFault[TargetParams]):
     kind = "docker.pause"
-    params_model = TargetParams
     summary = "freeze the target's containers; undo unpauses them"
     undo_verb = "unpause"
-
-    def describe(self, params: TargetParams) -> str:
-        return f"docker.pause → target '{params.target}'"
 
     def observed(self, params: TargetParams) -> tuple[observed.Hit, str]:
         return observed.paused, "paused"
@@ -197,11 +191,10 @@ class DockerPause(_ContainerFault[TargetParams]):
 
 class DockerRestart(UsesDocker, FaultDriver[StopParams]):
     kind = "docker.restart"
-    params_model = StopParams
     summary = "restart the target's containers; there is nothing to undo"
 
     def describe(self, params: StopParams) -> str:
-        return f"docker.restart → target '{params.target}'"
+        return on_target(self.kind, params.target)
 
     def duration_hint(self, params: StopParams) -> float:
         return params.stop_timeout + 5.0
@@ -212,9 +205,7 @@ class DockerRestart(UsesDocker, FaultDriver[StopParams]):
     def apply(self, params: StopParams, ctx: DriverContext) -> None:
         refs = target_refs(ctx, params.target)
         act = lambda ref: self.engine.restart(ref.id, params.grace_s)  # noqa: E731
-        _, failed = for_each(refs, act, _ref_label)
-        if failed:
-            raise failure_error(self.kind, failed, len(refs))
+        on_all(refs, act, _ref_label, self.kind)
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         """A restart leaves nothing to undo."""
@@ -226,33 +217,21 @@ class DockerRestart(UsesDocker, FaultDriver[StopParams]):
         return observed.containers_evidence(self.engine, refs, observed.running, "running again")
 
 
-class StartParams(Params):
-    target: str | None = None
-    container: str | None = None
-
-    @model_validator(mode="after")
-    def _one_of(self) -> StartParams:
-        if (self.target is None) == (self.container is None):
-            raise ValueError("give exactly one of 'target' (a blast-radius target) or 'container'")
-        return self
+class StartParams(TargetOrContainer):
+    pass  # a target's containers, or one container by name or id
 
 
 class DockerStart(UsesDocker, ActionDriver[StartParams]):
     kind = "docker.start"
-    params_model = StartParams
     summary = "start containers that are not running (a target's, or one by name/id)"
 
     def describe(self, params: StartParams) -> str:
-        if params.container is not None:
-            return f"docker.start container '{params.container}'"
-        return f"docker.start → target '{params.target}'"
+        return params.described(self.kind, " →")
 
     def run(self, params: StartParams, ctx: DriverContext) -> Sample | None:
         refs = _start_refs(params, ctx)
         act = lambda ref: start_unless_alive(self.engine, ref)  # noqa: E731
-        done, failed = for_each(refs, act, _ref_label)
-        if failed:
-            raise failure_error(self.kind, failed, len(refs))
+        done = on_all(refs, act, _ref_label, self.kind)
         return Sample(value=len(done), details={"containers": [r.to_json() for r in done]})
 
 

@@ -16,8 +16,8 @@ from chaosml.drivers import docker_evidence as observed
 from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.docker_containers import (
     TargetParams,
-    failure_error,
-    for_each,
+    on_all,
+    on_target,
     record_entries,
     target_refs,
 )
@@ -65,11 +65,10 @@ def _label(item: Attachment) -> str:
 
 class DockerDisconnect(UsesDocker, FaultDriver[DisconnectParams]):
     kind = "docker.disconnect"
-    params_model = DisconnectParams
     summary = "disconnect the target's containers from a network; undo reconnects them"
 
     def describe(self, params: DisconnectParams) -> str:
-        return f"docker.disconnect network '{params.network}' → target '{params.target}'"
+        return on_target(self.kind, params.target, f" network '{params.network}'")
 
     def plan(self, params: DisconnectParams, ctx: DriverContext) -> UndoRecord | None:
         refs = target_refs(ctx, params.target)
@@ -86,16 +85,11 @@ class DockerDisconnect(UsesDocker, FaultDriver[DisconnectParams]):
             self._attachment(ref.id, params.network) for ref in target_refs(ctx, params.target)
         ]
         act = lambda item: self.engine.disconnect(item.id, item.network)  # noqa: E731
-        done, failed = for_each(items, act, _label)
-        if failed:
-            for_each(done, self._reconnect, _label)  # best effort; the error says what failed
-            raise failure_error(self.kind, failed, len(items))
+        on_all(items, act, _label, self.kind, revert=self._reconnect)
 
     def undo(self, record: UndoRecord, ctx: DriverContext) -> None:
         items = [Attachment.from_json(raw) for raw in record_entries(record)]
-        _, failed = for_each(items, self._reconnect, _label)
-        if failed:
-            raise failure_error("undo of docker.disconnect (reconnect)", failed, len(items))
+        on_all(items, self._reconnect, _label, "undo of docker.disconnect (reconnect)")
 
     def applied_evidence(
         self, params: DisconnectParams, ctx: DriverContext, record: UndoRecord | None

@@ -11,41 +11,28 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import model_validator
-
 from chaosml.contract.context import DriverContext
-from chaosml.contract.params import Params
 from chaosml.contract.sample import Sample
 from chaosml.drivers.base import ProbeDriver
+from chaosml.drivers.docker_containers import TargetOrContainer
 from chaosml.drivers.docker_driver import ContainerState, UsesDocker
 from chaosml.errors import DriverError, InfrastructureError, ProbeError
 
 ContainerField = Literal["state", "health", "restarts", "exit_code"]
 
 
-class DockerProbeParams(Params):
-    target: str | None = None
-    container: str | None = None
+class DockerProbeParams(TargetOrContainer):
     field: ContainerField = "state"
     all: bool = False
-
-    @model_validator(mode="after")
-    def _one_of(self) -> DockerProbeParams:
-        if (self.target is None) == (self.container is None):
-            raise ValueError("give exactly one of 'target' (a blast-radius target) or 'container'")
-        return self
 
 
 class DockerProbe(UsesDocker, ProbeDriver[DockerProbeParams]):
     kind = "docker"
-    params_model = DockerProbeParams
     summary = "a container's state, health, restart count or exit code"
 
     def describe(self, params: DockerProbeParams) -> str:
-        if params.container is not None:
-            return f"docker {params.field} of container '{params.container}'"
-        scope = "every container of" if params.all else "the container of"
-        return f"docker {params.field} of {scope} target '{params.target}'"
+        scope = " every container of" if params.all else " the container of"
+        return params.described(f"docker {params.field} of", scope)
 
     def sample(self, params: DockerProbeParams, ctx: DriverContext) -> Sample:
         states = [self._read(ref) for ref in _refs(params, ctx)]

@@ -11,9 +11,11 @@ name, so that the same ``--seed`` picks the same containers. The opt-in label, `
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from pydantic import field_validator, model_validator
+from pydantic import model_validator
 
+from chaosml.contract.checks import regex_check
 from chaosml.contract.context import DriverContext
 from chaosml.contract.params import Params
 from chaosml.contract.targets import TargetMember
@@ -23,17 +25,7 @@ from chaosml.drivers.docker_driver import UsesDocker
 
 class DockerSelector(Params):
     labels: dict[str, str] = {}
-    name: str | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _valid_regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"'name' is not a valid regular expression: {exc}") from None
-        return value
+    name: Annotated[str, regex_check("'name' is not a valid regular expression")] | None = None
 
     @model_validator(mode="after")
     def _something_to_match(self) -> DockerSelector:
@@ -47,7 +39,6 @@ class DockerSelector(Params):
 
 class DockerTarget(UsesDocker, TargetDriver[DockerSelector]):
     kind = "docker"
-    params_model = DockerSelector
     summary = "running or paused containers matching labels and a name regex"
 
     def describe(self, params: DockerSelector) -> str:

@@ -21,8 +21,8 @@ from typing import Any
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from chaosml.contract.checks import ExactlyOne
 from chaosml.contract.context import DriverContext
-from chaosml.contract.params import Params
 from chaosml.contract.records import Counter, Evidence, UndoRecord
 from chaosml.drivers.proxy_driver import ProxyRef, ToxicFault
 from chaosml.errors import DriverError
@@ -46,7 +46,7 @@ def _one_or_many(schema: dict[str, Any]) -> None:
     schema["anyOf"] = [{"type": "array", "items": items}, items]
 
 
-class FeedCorruptParams(Params):
+class FeedCorruptParams(ExactlyOne):
     proxy: ProxyRef | None = None
     file: str | None = None
     mode: Mode
@@ -71,6 +71,9 @@ class FeedCorruptParams(Params):
     low: float | None = None
     high: float | None = None
 
+    one_of = ("proxy", "file")
+    one_of_error = "give exactly one of proxy: {api, name} or file: PATH"
+
     @field_validator("where", mode="before")
     @classmethod
     def _one_or_many_predicates(cls, raw: Any) -> Any:
@@ -82,9 +85,7 @@ class FeedCorruptParams(Params):
         return "null" if value is None else value  # `mode: null` in YAML reads as None
 
     @model_validator(mode="after")
-    def _one_target(self) -> FeedCorruptParams:
-        if (self.proxy is None) == (self.file is None):
-            raise ValueError("give exactly one of proxy: {api, name} or file: PATH")
+    def _file_and_spec_fit(self) -> FeedCorruptParams:
         if self.file is not None and not self.file.endswith(FILE_SUFFIXES):
             raise ValueError(f"file must end with one of {', '.join(FILE_SUFFIXES)}")
         self.spec(0)  # the mode's knobs, the mechanism and the where: paths fit together
@@ -118,7 +119,6 @@ class FeedCorrupt(ToxicFault[FeedCorruptParams]):
     """Corrupts ``percent`` of the records ``fields`` reach (in a slice), in one of 14 modes."""
 
     kind = "feed.corrupt"
-    params_model = FeedCorruptParams
     summary = "corrupt feature values through the proxy or in a CSV/JSONL file; undo: restore"
 
     def proxy_of(self, params: FeedCorruptParams) -> ProxyRef:

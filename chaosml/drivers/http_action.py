@@ -20,7 +20,6 @@ class HttpRequestParams(HttpParams):
 
 class HttpRequest(ActionDriver[HttpRequestParams]):
     kind = "http.request"
-    params_model = HttpRequestParams
     summary = "send one HTTP request (a webhook, an admin endpoint); no undo"
 
     def run(self, params: HttpRequestParams, ctx: DriverContext) -> Sample | None:

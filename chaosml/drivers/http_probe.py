@@ -31,7 +31,6 @@ class HttpProbe(ProbeDriver[HttpParams]):
     the response time in seconds, with ``measure: status`` the status code."""
 
     kind = "http"
-    params_model = HttpParams
     summary = "status, latency, body and JSON of an HTTP request"
 
     def sample(self, params: HttpParams, ctx: DriverContext) -> Sample:

@@ -78,12 +78,17 @@ class _FieldFault(UsesKube, FaultDriver[TP]):
     target_kinds: set[str]
 
     @abstractmethod
-    def changes_for(self, obj: dict[str, Any], params: TP, ctx: DriverContext) -> list[FieldChange]:
-        """The changes this fault makes to one object."""
+    def values(self, params: TP, ctx: DriverContext) -> dict[str, Any]:
+        """What this fault sets on each object: JSON pointer -> value."""
 
     def changes(self, params: TP, ctx: DriverContext) -> list[FieldChange]:
         refs = target_refs(ctx, params.target, self.target_kinds)
-        return [c for obj in objects(self.api, refs) for c in self.changes_for(obj, params, ctx)]
+        values = self.values(params, ctx)
+        return [
+            plan_change(obj, path, value)
+            for obj in objects(self.api, refs)
+            for path, value in values.items()
+        ]
 
     def plan(self, params: TP, ctx: DriverContext) -> UndoRecord | None:
         changes = self.changes(params, ctx)
@@ -106,27 +111,21 @@ class ScaleParams(TargetParams):
 
 class K8sScale(_FieldFault[ScaleParams]):
     kind = "k8s.scale"
-    params_model = ScaleParams
     summary = "set the replicas of deployments/statefulsets (0 = kill all); undo restores them"
     target_kinds = {"deployment", "statefulset"}
 
-    def changes_for(
-        self, obj: dict[str, Any], params: ScaleParams, ctx: DriverContext
-    ) -> list[FieldChange]:
-        return [plan_change(obj, "/spec/replicas", params.replicas)]
+    def values(self, params: ScaleParams, ctx: DriverContext) -> dict[str, Any]:
+        return {"/spec/replicas": params.replicas}
 
 
 class K8sServiceBlackhole(_FieldFault[TargetParams]):
     kind = "k8s.service.blackhole"
-    params_model = TargetParams
     summary = "make services select no pod (patch the selector); undo restores it exactly"
     target_kinds = {"service"}
 
-    def changes_for(
-        self, obj: dict[str, Any], params: TargetParams, ctx: DriverContext
-    ) -> list[FieldChange]:
+    def values(self, params: TargetParams, ctx: DriverContext) -> dict[str, Any]:
         nothing = {BLACKHOLE_LABEL: f"{ctx.run_id}.{ctx.fault_id}"[:63]}
-        return [plan_change(obj, "/spec/selector", nothing)]
+        return {"/spec/selector": nothing}
 
 
 class ConfigMapParams(TargetParams):
@@ -135,14 +134,8 @@ class ConfigMapParams(TargetParams):
 
 class K8sConfigMapPatch(_FieldFault[ConfigMapParams]):
     kind = "k8s.configmap.patch"
-    params_model = ConfigMapParams
     summary = "set keys of configmaps (model path, flags); undo restores the previous data"
     target_kinds = {"configmap"}
 
-    def changes_for(
-        self, obj: dict[str, Any], params: ConfigMapParams, ctx: DriverContext
-    ) -> list[FieldChange]:
-        return [
-            plan_change(obj, pointer("data", key), value)
-            for key, value in sorted(params.data.items())
-        ]
+    def values(self, params: ConfigMapParams, ctx: DriverContext) -> dict[str, Any]:
+        return {pointer("data", key): value for key, value in sorted(params.data.items())}

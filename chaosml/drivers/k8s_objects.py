@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field, model_validator
+from pydantic import Field
 
+from chaosml.contract.checks import ExactlyOne
 from chaosml.contract.context import RUN_ID_LABEL, DriverContext
-from chaosml.contract.params import Params
 from chaosml.contract.records import UndoRecord
 from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.k8s_client import KubeApi, Ref, UsesKube, ref_of
@@ -95,17 +95,14 @@ def delete_created(api: KubeApi, record: UndoRecord) -> None:
     api.delete(ref, uid=str(meta.get("uid", "")))
 
 
-class ApplyParams(Params):
+class ApplyParams(ExactlyOne):
     namespace: str = Field(min_length=1)
     manifest: dict[str, Any] | None = None
     file: str | None = None
     expires_after: Duration | None = Field(default=None, gt=0)
 
-    @model_validator(mode="after")
-    def _one_source(self) -> ApplyParams:
-        if (self.manifest is None) == (self.file is None):
-            raise ValueError("give exactly one of 'manifest' (inline) or 'file'")
-        return self
+    one_of = ("manifest", "file")
+    one_of_error = "give exactly one of 'manifest' (inline) or 'file'"
 
     def load(self) -> dict[str, Any]:
         if self.manifest is not None:
@@ -129,7 +126,6 @@ class ApplyParams(Params):
 
 class K8sApply(UsesKube, FaultDriver[ApplyParams]):
     kind = "k8s.apply"
-    params_model = ApplyParams
     summary = "create any manifest (Chaos Mesh, Litmus ...) labelled with the run; undo deletes it"
 
     def describe(self, params: ApplyParams) -> str:
@@ -153,7 +149,6 @@ class IsolateParams(TargetParams):
 
 class K8sNetworkPolicyIsolate(UsesKube, FaultDriver[IsolateParams]):
     kind = "k8s.networkpolicy.isolate"
-    params_model = IsolateParams
     summary = "a NetworkPolicy denying all traffic of the target's pods; undo deletes it"
 
     def plan(self, params: IsolateParams, ctx: DriverContext) -> UndoRecord | None:

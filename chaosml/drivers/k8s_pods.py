@@ -88,7 +88,6 @@ class _PodFault(UsesKube, FaultDriver[PodParams]):
 
 class K8sPodDelete(_PodFault):
     kind = "k8s.pod.delete"
-    params_model = PodParams
     summary = "delete pods (grace period); refuses pods no controller would bring back"
     verb = "delete"
 
@@ -99,7 +98,6 @@ class K8sPodDelete(_PodFault):
 
 class K8sPodEvict(_PodFault):
     kind = "k8s.pod.evict"
-    params_model = PodParams
     summary = "evict pods through the Eviction API, so PodDisruptionBudgets are honoured"
     verb = "evict"
 

@@ -90,7 +90,6 @@ class K8sProbeParams(Params):
 
 class K8sProbe(UsesKube, ProbeDriver[K8sProbeParams]):
     kind = "k8s"
-    params_model = K8sProbeParams
     summary = "replicas, pod phase/readiness/restarts, an object or a field, recent events"
 
     def sample(self, params: K8sProbeParams, ctx: DriverContext) -> Sample:

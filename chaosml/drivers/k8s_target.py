@@ -51,7 +51,6 @@ def parse_member_id(member: str) -> tuple[str, str, str]:
 
 class K8sTarget(UsesKube, TargetDriver[K8sSelector]):
     kind = "k8s"
-    params_model = K8sSelector
     summary = "Kubernetes pods, deployments, statefulsets, services or configmaps by labels"
 
     def describe(self, params: K8sSelector) -> str:

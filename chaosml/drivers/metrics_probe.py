@@ -37,7 +37,6 @@ class MetricsParams(Connection):
 
 class MetricsProbe(ProbeDriver[MetricsParams]):
     kind: ClassVar[str] = "metrics"
-    params_model = MetricsParams
     summary: ClassVar[str] = "one series scraped from a /metrics exposition (no Prometheus needed)"
 
     def sample(self, params: MetricsParams, ctx: DriverContext) -> Sample:

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from chaosml.contract.checks import ExactlyOne
 from chaosml.contract.context import DriverContext
 from chaosml.contract.params import Params
 from chaosml.contract.records import Counter, Evidence, UndoRecord
@@ -39,7 +40,7 @@ from chaosml.drivers.model_swap_store import (
 from chaosml.errors import ChaosMLError, DriverError
 
 
-class ModelSwapParams(Params):
+class ModelSwapParams(ExactlyOne):
     path: str | None = Field(
         default=None, description="the artifact the model server loads (file or directory)"
     )
@@ -57,11 +58,11 @@ class ModelSwapParams(Params):
     reload: Reload | None = None
 
     model_config = {**Params.model_config, "populate_by_name": True}
+    one_of = ("path", "configmap")
+    one_of_error = "give exactly one of path (a file or directory) or configmap"
 
     @model_validator(mode="after")
-    def _one_place(self) -> ModelSwapParams:
-        if (self.path is None) == (self.configmap is None):
-            raise ValueError("give exactly one of path (a file or directory) or configmap")
+    def _place_fits(self) -> ModelSwapParams:
         if self.configmap is not None and (self.target is not None or self._signals()):
             raise ValueError("with configmap: no target (it names one) and only an http reload")
         if self.target is not None and not str(self.path).startswith("/"):
@@ -79,7 +80,6 @@ class ModelSwap(FaultDriver[ModelSwapParams]):
     """Swaps a model artifact for another; undo restores the original (digest-checked)."""
 
     kind = "model.swap"
-    params_model = ModelSwapParams
     summary = "replace a model artifact (file or directory, local or in containers); undo: restore"
 
     def describe(self, params: ModelSwapParams) -> str:
@@ -111,12 +111,9 @@ class ModelSwap(FaultDriver[ModelSwapParams]):
         record = self.plan(params, ctx)
         path = record.data["path"]
         replacement = tar_of(Path(params.replacement), Path(path).name)
-        try:
+        with self.undone_on_failure(record, ctx):
             for artifact in record.data["artifacts"]:
                 _swap(path, artifact, replacement, record.data["reload"])
-        except Exception:
-            self.undo(record, ctx)
-            raise
 
     def applied_evidence(
         self, params: ModelSwapParams, ctx: DriverContext, record: UndoRecord | None

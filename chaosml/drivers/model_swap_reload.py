@@ -8,11 +8,12 @@ import os
 import signal
 from typing import Any
 
-from pydantic import field_validator, model_validator
+from pydantic import model_validator
 
+from chaosml.contract.checks import ExactlyOne
 from chaosml.contract.params import Params
 from chaosml.drivers.docker_driver import DockerEngine
-from chaosml.drivers.process_driver import signal_name
+from chaosml.drivers.process_driver import SignalName
 from chaosml.errors import DriverError
 from chaosml.io import http_client, procfs
 
@@ -23,23 +24,19 @@ class HttpReload(Params):
     timeout: float = 10.0
 
 
-class Reload(Params):
+class Reload(ExactlyOne):
     """``{http: {url, method}}`` or ``{signal: SIGHUP, pid_file: PATH}`` (no pid_file in
     container mode: the container's main process gets it)."""
 
     http: HttpReload | None = None
-    signal: str | None = None
+    signal: SignalName | None = None
     pid_file: str | None = None
 
-    @field_validator("signal")
-    @classmethod
-    def _known_signal(cls, value: str | None) -> str | None:
-        return None if value is None else signal_name(value)
+    one_of = ("http", "signal")
+    one_of_error = "reload takes exactly one of http: {url} or signal: NAME"
 
     @model_validator(mode="after")
-    def _one_way(self) -> Reload:
-        if (self.http is None) == (self.signal is None):
-            raise ValueError("reload takes exactly one of http: {url} or signal: NAME")
+    def _pid_file_with_signal(self) -> Reload:
         if self.pid_file is not None and self.signal is None:
             raise ValueError("pid_file goes with signal:")
         return self

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from chaosml import redaction
 from chaosml.contract.context import DriverContext
@@ -48,7 +48,6 @@ class ProcessProbe(ProbeDriver[CommandParams]):
     it is one."""
 
     kind = "process"
-    params_model = CommandParams
     summary = "a command's exit code and output"
 
     def sample(self, params: CommandParams, ctx: DriverContext) -> Sample:
@@ -102,7 +101,6 @@ class ProcessRun(FaultDriver[RunParams]):
     """Runs ``command``; its undo runs the ``undo`` command, if one is given."""
 
     kind = "process.run"
-    params_model = RunParams
     summary = "run a command; undo: run the undo command"
 
     def plan(self, params: RunParams, ctx: DriverContext) -> UndoRecord | None:
@@ -146,11 +144,21 @@ def _run_checked(
         raise DriverError(f"{_show(command)} exited with {done.exit_code}: {tail}")
 
 
+def signal_name(value: str) -> str:
+    name = value.upper() if value.upper().startswith("SIG") else "SIG" + value.upper()
+    if not hasattr(signal, name) or not isinstance(getattr(signal, name), signal.Signals):
+        raise ValueError(f"unknown signal {value!r} (e.g. SIGTERM, SIGKILL, SIGINT)")
+    return name
+
+
+SignalName = Annotated[str, AfterValidator(signal_name)]  # SIGTERM, term, TERM -> SIGTERM
+
+
 class KillParams(ProcessSelector):
     """A process selector (or ``target``), the signal, the restart command and the limits."""
 
     target: str | None = None  # a `process` target of the blast radius
-    signal: str = "SIGTERM"
+    signal: SignalName = "SIGTERM"
     restart: list[str] | None = None
     restart_cwd: str | None = None
     count: int | None = Field(default=None, ge=1)
@@ -158,18 +166,13 @@ class KillParams(ProcessSelector):
     min_matches: int = Field(default=1, ge=1)
 
     @model_validator(mode="after")
-    def _one_selector(self) -> KillParams:  # replaces the selector's own: `target` is one too
+    def _exactly_one(self) -> KillParams:  # replaces the selector's own: `target` is one too
         if self.target is None and (self.pid_file is None) == (self.pattern is None):
             raise ValueError("give exactly one of pid_file or pattern (or a process target)")
         limits = self.count is not None or self.max_percent is not None or self.min_matches > 1
         if self.target is not None and limits:
             raise ValueError("with 'target', count/max_percent/min_matches belong to the target")
         return self
-
-    @field_validator("signal")
-    @classmethod
-    def _known_signal(cls, value: str) -> str:
-        return signal_name(value)
 
     def implied_target(self) -> TargetSpec | None:
         """An inline pid_file/pattern is a process target of its own, with these limits."""
@@ -185,19 +188,11 @@ class KillParams(ProcessSelector):
         )
 
 
-def signal_name(value: str) -> str:
-    name = value.upper() if value.upper().startswith("SIG") else "SIG" + value.upper()
-    if not hasattr(signal, name) or not isinstance(getattr(signal, name), signal.Signals):
-        raise ValueError(f"unknown signal {value!r} (e.g. SIGTERM, SIGKILL, SIGINT)")
-    return name
-
-
 class ProcessKill(FaultDriver[KillParams]):
     """Signals the local processes of its target (an implied one for an inline pid file or
     pattern); undo runs ``restart`` (when given) if the process is not running again by then."""
 
     kind = "process.kill"
-    params_model = KillParams
     summary = "signal a local process; undo: run the restart command"
 
     def __init__(self) -> None:

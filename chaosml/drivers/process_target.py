@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Annotated
 
-from pydantic import field_validator, model_validator
-
+from chaosml.contract.checks import ExactlyOne, checked_by, compiled_regex
 from chaosml.contract.context import DriverContext
-from chaosml.contract.params import Params
 from chaosml.contract.targets import TargetMember
 from chaosml.drivers.base import TargetDriver
 from chaosml.io import procfs
@@ -28,35 +27,22 @@ from chaosml.io import procfs
 _ANY_LINE = ("", "x", "0", "/")  # a pattern matching one of these matches any command line
 
 
-class ProcessSelector(Params):
-    pid_file: str | None = None
-    pattern: str | None = None
-
-    @model_validator(mode="after")
-    def _one_selector(self) -> ProcessSelector:
-        if (self.pid_file is None) == (self.pattern is None):
-            raise ValueError("give exactly one of pid_file or pattern")
-        return self
-
-    @field_validator("pattern")
-    @classmethod
-    def _narrow_regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            check_pattern(value)
-        return value
-
-
 def check_pattern(pattern: str) -> None:
     """ValueError unless ``pattern`` is a valid regex narrower than "any command line"."""
-    try:
-        regex = re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"'pattern' is not a valid regular expression: {exc}") from None
+    regex = compiled_regex(pattern, "'pattern' is not a valid regular expression")
     if any(regex.search(line) for line in _ANY_LINE):
         raise ValueError(
             f"'pattern' {pattern!r} matches any command line: "
             "name the process you mean (e.g. its script or binary name)"
         )
+
+
+class ProcessSelector(ExactlyOne):
+    pid_file: str | None = None
+    pattern: Annotated[str, checked_by(check_pattern)] | None = None
+
+    one_of = ("pid_file", "pattern")
+    one_of_error = "give exactly one of pid_file or pattern"
 
 
 def protected_pids() -> set[int]:
@@ -101,7 +87,6 @@ class ProcessTarget(TargetDriver[ProcessSelector]):
     ancestors)."""
 
     kind = "process"
-    params_model = ProcessSelector
     summary = "local processes by pid file or command-line pattern"
 
     def candidates(self, params: ProcessSelector, ctx: DriverContext) -> list[TargetMember]:

@@ -61,7 +61,6 @@ class _Transient(InfrastructureError):
 
 class PrometheusProbe(ProbeDriver[PrometheusParams]):
     kind: ClassVar[str] = "prometheus"
-    params_model = PrometheusParams
     summary: ClassVar[str] = (
         "a PromQL value: instant, or reduced (max/min/avg/last/pNN) over a window"
     )

@@ -134,9 +134,11 @@ class StreamToxicFault(ToxicFault[TP]):
 
     toxic_type: ClassVar[str]
 
-    @abstractmethod
     def attributes(self, params: TP) -> dict[str, Any]:
-        """The toxic's attributes (Toxiproxy units: milliseconds, KB/s)."""
+        """The toxic's attributes: the parameters a stream toxic adds to ``ToxicParams``, in
+        Toxiproxy's units (durations, which are floats in seconds, in milliseconds; KB/s)."""
+        own = params.model_dump(exclude=set(ToxicParams.model_fields))
+        return {name: _ms(v) if isinstance(v, float) else v for name, v in own.items()}
 
     def proxy_of(self, params: TP) -> ProxyRef:
         return params.proxy
@@ -167,12 +169,8 @@ class ProxyLatency(StreamToxicFault[LatencyParams]):
     """Delays traffic through the proxy by ``latency`` (± ``jitter``)."""
 
     kind = "proxy.latency"
-    params_model = LatencyParams
     summary = "delay traffic through a proxy; undo: remove the toxic"
     toxic_type = "latency"
-
-    def attributes(self, params: LatencyParams) -> dict[str, Any]:
-        return {"latency": _ms(params.latency), "jitter": _ms(params.jitter)}
 
     def describe(self, params: LatencyParams) -> str:
         jitter = f" ±{format_duration(params.jitter)}" if params.jitter else ""
@@ -188,12 +186,8 @@ class ProxyBandwidth(StreamToxicFault[BandwidthParams]):
     """Throttles traffic through the proxy to ``rate`` KB/s."""
 
     kind = "proxy.bandwidth"
-    params_model = BandwidthParams
     summary = "throttle a proxy to a rate in KB/s; undo: remove the toxic"
     toxic_type = "bandwidth"
-
-    def attributes(self, params: BandwidthParams) -> dict[str, Any]:
-        return {"rate": params.rate}
 
 
 class TimeoutParams(ToxicParams):
@@ -204,12 +198,8 @@ class ProxyTimeout(StreamToxicFault[TimeoutParams]):
     """Stalls connections: no data passes; closed after ``timeout`` (0: held until undone)."""
 
     kind = "proxy.timeout"
-    params_model = TimeoutParams
     summary = "stall connections through a proxy; undo: remove the toxic"
     toxic_type = "timeout"
-
-    def attributes(self, params: TimeoutParams) -> dict[str, Any]:
-        return {"timeout": _ms(params.timeout)}
 
 
 class ResetParams(ToxicParams):
@@ -220,12 +210,8 @@ class ProxyReset(StreamToxicFault[ResetParams]):
     """Resets connections (TCP RST) after ``timeout``."""
 
     kind = "proxy.reset"
-    params_model = ResetParams
     summary = "reset connections through a proxy; undo: remove the toxic"
     toxic_type = "reset_peer"
-
-    def attributes(self, params: ResetParams) -> dict[str, Any]:
-        return {"timeout": _ms(params.timeout)}
 
 
 class HttpErrorParams(Params):
@@ -241,7 +227,6 @@ class ProxyHttpError(ToxicFault[HttpErrorParams]):
     chaosml's proxy and a proxy declared ``protocol: http``)."""
 
     kind = "proxy.http_error"
-    params_model = HttpErrorParams
     summary = "answer HTTP requests through a proxy with an error; undo: remove the toxic"
 
     def proxy_of(self, params: HttpErrorParams) -> ProxyRef:

@@ -16,7 +16,6 @@ from chaosml.errors import DriverError, ProbeError
 
 class PythonCall(ActionDriver[PythonParams]):
     kind = "python.call"
-    params_model = PythonParams
     summary = "call a Python function (needs --allow-python); no undo"
 
     def run(self, params: PythonParams, ctx: DriverContext) -> Sample | None:

@@ -23,7 +23,6 @@ class PythonProbe(ProbeDriver[PythonParams]):
     """Calls ``module:function`` with ``args`` (a list or a mapping); ``value`` is the result."""
 
     kind = "python"
-    params_model = PythonParams
     summary = "a Python function's return value (needs --allow-python)"
 
     def sample(self, params: PythonParams, ctx: DriverContext) -> Sample:

@@ -14,13 +14,20 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib.metadata import entry_points
-from typing import Any, get_args, get_origin
+from typing import Any
 
 from pydantic import BaseModel
 
 from chaosml.contract.catalogue import Role
 from chaosml.contract.params import Params
-from chaosml.drivers.base import ActionDriver, Driver, FaultDriver, ProbeDriver, TargetDriver
+from chaosml.drivers.base import (
+    ActionDriver,
+    Driver,
+    FaultDriver,
+    ProbeDriver,
+    TargetDriver,
+    declared_params,
+)
 from chaosml.drivers.builtins import BUILTIN_DRIVERS
 from chaosml.errors import InputError
 
@@ -166,19 +173,6 @@ def verify_driver(cls: object) -> list[str]:
         missing = ", ".join(sorted(getattr(cls, "__abstractmethods__", ())))
         problems.append(f"does not implement {missing}")
     return problems
-
-
-def declared_params(cls: type) -> type | None:
-    """The parameter model a driver class names in its generic base (``FaultDriver[KillParams]``,
-    ``_ContainerFault[KillParams]``), or None when it names none (an unparameterised plugin)."""
-    for klass in cls.__mro__:
-        for base in klass.__dict__.get("__orig_bases__", ()):
-            origin = get_origin(base)
-            if isinstance(origin, type) and issubclass(origin, Driver):
-                concrete = [a for a in get_args(base) if isinstance(a, type)]
-                if concrete:
-                    return concrete[0]
-    return None
 
 
 def _params_match_generic(cls: type, params: type) -> list[str]:

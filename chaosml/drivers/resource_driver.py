@@ -14,7 +14,7 @@ that the container still runs).
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, Self, TypeVar
 
 from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
@@ -51,6 +51,32 @@ class ResourceParams(Params):
     target: str | None = Field(default=None, description="a Docker target: helpers in each")
     python: str = Field(default="python3", description="the Python that runs the helper")
 
+    share_subject: ClassVar[str]  # how a refusal names the knob to lower: "ceiling", "cores:"
+
+    @property
+    def where(self) -> str:
+        """Where the helpers run, for plans and progress."""
+        return f"in each container of {self.target}" if self.target else "on this host"
+
+    def over_share(self, helpers: int) -> str | None:
+        """Why ``helpers`` such helpers would take too much of this host (None: they fit)."""
+        raise NotImplementedError
+
+    def per_helper(self) -> str:
+        """What one helper takes, as a refusal says it."""
+        raise NotImplementedError
+
+    def check_own(self) -> None:
+        """The model's own checks, made before the host share's."""
+
+    @model_validator(mode="after")
+    def _within_share(self) -> Self:
+        self.check_own()
+        why = self.over_share(1)
+        if why:
+            raise ValueError(f"{self.share_subject} {why}: lower it or raise max_host_share")
+        return self
+
 
 class MemoryParams(ResourceParams):
     rate: Annotated[int, WithJsonSchema(RATE_SCHEMA)] = Field(
@@ -60,6 +86,8 @@ class MemoryParams(ResourceParams):
         description="the most each helper holds: 512MiB"
     )
     max_host_share: float = Field(default=25.0, gt=0, le=90)
+
+    share_subject = "ceiling"
 
     @field_validator("rate", mode="before")
     @classmethod
@@ -71,14 +99,15 @@ class MemoryParams(ResourceParams):
     def _ceiling(cls, raw: Any) -> int:
         return parse_size(raw)
 
-    @model_validator(mode="after")
-    def _within_share(self) -> MemoryParams:
+    def check_own(self) -> None:
         if self.rate <= 0 or self.ceiling <= 0:
             raise ValueError("rate and ceiling must be above 0")
-        why = memory_over_share(self.ceiling, self.max_host_share)
-        if why:
-            raise ValueError(f"ceiling {why}: lower it or raise max_host_share")
-        return self
+
+    def over_share(self, helpers: int) -> str | None:
+        return memory_over_share(self.ceiling * helpers, self.max_host_share)
+
+    def per_helper(self) -> str:
+        return format_bytes(self.ceiling)
 
 
 class CpuParams(ResourceParams):
@@ -86,12 +115,13 @@ class CpuParams(ResourceParams):
     nice: int = Field(default=0, ge=0, le=19, description="the workers' niceness")
     max_host_share: float = Field(default=50.0, gt=0, le=100)
 
-    @model_validator(mode="after")
-    def _within_share(self) -> CpuParams:
-        why = cpus_over_share(self.cores, self.max_host_share)
-        if why:
-            raise ValueError(f"cores: {why}: lower it or raise max_host_share")
-        return self
+    share_subject = "cores:"
+
+    def over_share(self, helpers: int) -> str | None:
+        return cpus_over_share(self.cores * helpers, self.max_host_share)
+
+    def per_helper(self) -> str:
+        return f"{self.cores} cores"
 
 
 RP = TypeVar("RP", bound=ResourceParams)
@@ -102,11 +132,15 @@ class ResourceFault(FaultDriver[RP]):
 
     helper_kind: ClassVar[str]
 
-    def helper_args(self, params: RP, ctx: DriverContext) -> list[str]:
+    def helper_args(self, params: RP) -> list[str]:
+        """The helper's own ``key=value`` arguments (apply adds its life and lease)."""
         raise NotImplementedError
 
     def check_total(self, params: RP, hosts: int) -> None:
         """Refuse when ``hosts`` helpers together take more than the host share."""
+        why = params.over_share(hosts)
+        if why:
+            raise DriverError(f"{hosts} helpers of {params.per_helper()}: {why}")
 
     def plan(self, params: RP, ctx: DriverContext) -> UndoRecord:
         target = ctx.target(params.target) if params.target else None
@@ -131,14 +165,12 @@ class ResourceFault(FaultDriver[RP]):
     def apply(self, params: RP, ctx: DriverContext) -> None:
         record = self.plan(params, ctx)
         marker = record.data["marker"]
-        args = [self.helper_kind, marker, *self.helper_args(params, ctx), f"lease_s={LEASE_S}"]
-        try:
+        life = f"max_seconds={_max_seconds(ctx)}"
+        args = [self.helper_kind, marker, *self.helper_args(params), life, f"lease_s={LEASE_S}"]
+        with self.undone_on_failure(record, ctx):
             for host in _hosts(record.data):
                 host.start(marker, args)
                 _wait_started(host, marker)
-        except Exception:
-            self.undo(record, ctx)
-            raise
 
     def applied_evidence(
         self, params: RP, ctx: DriverContext, record: UndoRecord | None
@@ -170,45 +202,29 @@ class ResourceMemory(ResourceFault[MemoryParams]):
     """Grows memory in helpers up to a ceiling; undo kills them."""
 
     kind = "resource.memory"
-    params_model = MemoryParams
     summary = "grow memory at a rate up to a ceiling (locally or in containers); undo: kill"
     helper_kind = "memory"
 
     def describe(self, params: MemoryParams) -> str:
-        where = f"in each container of {params.target}" if params.target else "on this host"
         rate, ceiling = format_bytes(params.rate), format_bytes(params.ceiling)
-        return f"grow memory {where} at {rate}/s up to {ceiling}"
+        return f"grow memory {params.where} at {rate}/s up to {ceiling}"
 
-    def helper_args(self, params: MemoryParams, ctx: DriverContext) -> list[str]:
-        life = _max_seconds(ctx)
-        return [f"rate={params.rate}", f"ceiling={params.ceiling}", f"max_seconds={life}"]
-
-    def check_total(self, params: MemoryParams, hosts: int) -> None:
-        why = memory_over_share(params.ceiling * hosts, params.max_host_share)
-        if why:
-            raise DriverError(f"{hosts} helpers of {format_bytes(params.ceiling)}: {why}")
+    def helper_args(self, params: MemoryParams) -> list[str]:
+        return [f"rate={params.rate}", f"ceiling={params.ceiling}"]
 
 
 class ResourceCpu(ResourceFault[CpuParams]):
     """Keeps CPU cores busy in helpers; undo kills them."""
 
     kind = "resource.cpu"
-    params_model = CpuParams
     summary = "keep N CPU cores busy (locally or in containers); undo: kill the workers"
     helper_kind = "cpu"
 
     def describe(self, params: CpuParams) -> str:
-        where = f"in each container of {params.target}" if params.target else "on this host"
-        return f"keep {params.cores} cores busy {where}"
+        return f"keep {params.cores} cores busy {params.where}"
 
-    def helper_args(self, params: CpuParams, ctx: DriverContext) -> list[str]:
-        life = _max_seconds(ctx)
-        return [f"workers={params.cores}", f"max_seconds={life}", f"nice={params.nice}"]
-
-    def check_total(self, params: CpuParams, hosts: int) -> None:
-        why = cpus_over_share(params.cores * hosts, params.max_host_share)
-        if why:
-            raise DriverError(f"{hosts} helpers of {params.cores} cores: {why}")
+    def helper_args(self, params: CpuParams) -> list[str]:
+        return [f"workers={params.cores}", f"nice={params.nice}"]
 
 
 def _hosts(data: dict[str, Any]) -> list[HelperHost]:

@@ -88,7 +88,6 @@ class MetricsBlackhole(ToxicFault[TelemetryStopParams]):
     """The ``blackhole`` HTTP toxic on the exporter's proxy (used by ``telemetry.stop``)."""
 
     kind = "telemetry.stop"
-    params_model = TelemetryStopParams
 
     def proxy_of(self, params: TelemetryStopParams) -> ProxyRef:
         assert params.proxy is not None
@@ -132,7 +131,6 @@ class TelemetryStop(FaultDriver[TelemetryStopParams]):
     """Silences an exporter by process, proxy blackhole or container pause; undo restores it."""
 
     kind = "telemetry.stop"
-    params_model = TelemetryStopParams
     summary = "silence telemetry: stop the exporter, blackhole /metrics, or pause its container"
 
     def __init__(self) -> None:

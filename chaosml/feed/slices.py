@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chaosml.contract.checks import checked_by, regex_check
 from chaosml.feed.paths import RecordKey, find_slots, parse_path
 
 _ABSENT = object()
@@ -28,30 +29,13 @@ class Predicate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    field: str | None = None
+    field: Annotated[str, checked_by(parse_path)] | None = None
     equals: Any = None
     in_: tuple[Any, ...] | None = Field(default=None, alias="in")
     above: float | None = None
     below: float | None = None
-    regex: str | None = None
+    regex: Annotated[str, regex_check("not a regular expression")] | None = None
     missing: bool | None = None
-
-    @field_validator("field")
-    @classmethod
-    def _path_parses(cls, path: str | None) -> str | None:
-        if path is not None:
-            parse_path(path)
-        return path
-
-    @field_validator("regex")
-    @classmethod
-    def _regex_compiles(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"not a regular expression: {exc}") from None
-        return pattern
 
     @model_validator(mode="after")
     def _one_test(self) -> Predicate:
