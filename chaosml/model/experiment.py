@@ -41,9 +41,11 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
-class TargetSpec(Strict):
+class TargetSpec(Strict, written.Written):
     """A blast-radius target: a selector of one target driver plus the limits on it; written
     with the driver's key (``docker: {labels: …}``)."""
+
+    form = written.driver_spec_of("target", "a target")
 
     kind: str
     selector: Params
@@ -52,30 +54,21 @@ class TargetSpec(Strict):
     max_percent: float | None = Field(default=None, gt=0, le=100)
     min_matches: int = Field(default=1, ge=1)
 
-    @model_validator(mode="wrap")
-    @classmethod
-    def _written(
-        cls, data: Any, handler: ModelHandler[TargetSpec], info: ValidationInfo
-    ) -> TargetSpec:
-        return written.driver_spec(cls, data, handler, info, "target", "a target")
-
-
-def _targets_absent(value: Any) -> bool:
-    return not value
-
 
 class BlastRadius(Strict):
     environments: list[str] | None = None
     max_duration: Duration | None = None
     namespaces: list[str] | None = None  # Kubernetes namespaces allowed (docs/kubernetes.md)
     targets: Annotated[
-        dict[str, TargetSpec], WrapValidator(written.mapping("'targets'", {}, _targets_absent))
+        dict[str, TargetSpec], WrapValidator(written.mapping("'targets'", {}, falsy=True))
     ] = Field(default_factory=dict)
 
 
-class ProbeSpec(Strict):
+class ProbeSpec(Strict, written.Written):
     """A probe as used in steady_state, guards, observe, method and recovery; written with the
     driver's key (``http: {url: …}``)."""
+
+    form = written.driver_spec_of("probe", "a probe")
 
     name: str = Field(min_length=1)
     kind: str
@@ -86,19 +79,14 @@ class ProbeSpec(Strict):
     weight: float = Field(default=1.0, ge=0)
     every: Duration | None = None  # guards only
 
-    @model_validator(mode="wrap")
-    @classmethod
-    def _written(
-        cls, data: Any, handler: ModelHandler[ProbeSpec], info: ValidationInfo
-    ) -> ProbeSpec:
-        return written.driver_spec(cls, data, handler, info, "probe", "a probe")
-
 
 Probes = Annotated[list[ProbeSpec], WrapValidator(written.listed)]
 
 
-class FaultStep(Strict):
+class FaultStep(Strict, written.Written):
     """Written as ``fault: KIND`` beside the step's keys and the driver's parameters."""
+
+    form = written.driver_step_of("fault")
 
     type: Literal["fault"] = "fault"
     fault: str
@@ -109,20 +97,15 @@ class FaultStep(Strict):
     timeout: Duration = Field(default=60.0, gt=0)
     allow_no_effect: bool = False  # a fault whose evidence shows no effect does not fail the run
 
-    @model_validator(mode="wrap")
-    @classmethod
-    def _written(
-        cls, data: Any, handler: ModelHandler[FaultStep], info: ValidationInfo
-    ) -> FaultStep:
-        return written.driver_step(cls, data, handler, info, "fault")
-
     @property
     def label(self) -> str:
         return self.name or self.fault
 
 
-class ActionStep(Strict):
+class ActionStep(Strict, written.Written):
     """Written as ``action: KIND`` (an action's or a fault's) beside the driver's parameters."""
+
+    form = written.driver_step_of("action")
 
     type: Literal["action"] = "action"
     action: str
@@ -130,42 +113,27 @@ class ActionStep(Strict):
     name: str | None = None
     timeout: Duration = Field(default=60.0, gt=0)
 
-    @model_validator(mode="wrap")
-    @classmethod
-    def _written(
-        cls, data: Any, handler: ModelHandler[ActionStep], info: ValidationInfo
-    ) -> ActionStep:
-        return written.driver_step(cls, data, handler, info, "action")
-
     @property
     def label(self) -> str:
         return self.name or self.action
 
 
-class ProbeStep(Strict):
+class ProbeStep(Strict, written.Written):
+    form = written.single_key_of("probe")
+
     type: Literal["probe"] = "probe"
     probe: ProbeSpec
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _written(
-        cls, data: Any, handler: ModelHandler[ProbeStep], info: ValidationInfo
-    ) -> ProbeStep:
-        return written.single_key(cls, data, handler, info, "probe")
 
     @property
     def label(self) -> str:
         return self.probe.name
 
 
-class WaitStep(Strict):
+class WaitStep(Strict, written.Written):
+    form = written.single_key_of("wait")
+
     type: Literal["wait"] = "wait"
     wait: Duration = Field(ge=0)
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _written(cls, data: Any, handler: ModelHandler[WaitStep], info: ValidationInfo) -> WaitStep:
-        return written.single_key(cls, data, handler, info, "wait")
 
     @property
     def label(self) -> str:
@@ -209,16 +177,11 @@ class ExpectAlert(Strict):
     target: str | None = None  # whose attributes match_target reads; default: the last fault's
 
 
-class ExpectAlertStep(Strict):
+class ExpectAlertStep(Strict, written.Written):
+    form = written.single_key_of("expect_alert")
+
     type: Literal["expect_alert"] = "expect_alert"
     expect_alert: ExpectAlert
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _written(
-        cls, data: Any, handler: ModelHandler[ExpectAlertStep], info: ValidationInfo
-    ) -> ExpectAlertStep:
-        return written.single_key(cls, data, handler, info, "expect_alert")
 
     @property
     def label(self) -> str:
@@ -251,16 +214,11 @@ class ExpectNotification(Strict):
     weight: float = Field(default=1.0, ge=0)
 
 
-class ExpectNotificationStep(Strict):
+class ExpectNotificationStep(Strict, written.Written):
+    form = written.single_key_of("expect_notification")
+
     type: Literal["expect_notification"] = "expect_notification"
     expect_notification: ExpectNotification
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _written(
-        cls, data: Any, handler: ModelHandler[ExpectNotificationStep], info: ValidationInfo
-    ) -> ExpectNotificationStep:
-        return written.single_key(cls, data, handler, info, "expect_notification")
 
     @property
     def label(self) -> str:

@@ -15,9 +15,10 @@ problem is worded here or by ``problems.problems_of`` and carried up inside pyda
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ValidationInfo, ValidatorFunctionWrapHandler
+from pydantic import BaseModel, ValidationInfo, ValidatorFunctionWrapHandler, model_validator
 from pydantic.functional_validators import ModelWrapValidatorHandler
 
 from chaosml import redaction
@@ -49,10 +50,6 @@ def fail(message: str, suggestion: str | None = None, loc: Loc = ()) -> Exceptio
     return gather.error(gather.found)
 
 
-def _is_none(value: Any) -> bool:
-    return value is None
-
-
 # -- sections as containers ---------------------------------------------------------------------
 def listed(value: Any, handler: Handler, info: ValidationInfo) -> Any:
     """A list section (``steady_state``, ``method``, ``metrics``…): absent when null."""
@@ -63,18 +60,48 @@ def listed(value: Any, handler: Handler, info: ValidationInfo) -> Any:
     return handler(value)
 
 
-def mapping(what: str, empty: Any = None, absent: Callable[[Any], bool] = _is_none) -> Any:
+def mapping(what: str, empty: dict[str, Any] | None = None, *, falsy: bool = False) -> Any:
     """A mapping section (``blast_radius``, ``recovery``…), worded ``what`` when it is not one;
-    validated from ``empty`` when ``absent``."""
+    validated from ``empty`` when null (or, with ``falsy``, any false value)."""
 
     def check(value: Any, handler: Handler, info: ValidationInfo) -> Any:
-        if absent(value):
-            return handler(dict(empty) if isinstance(empty, dict) else empty)
+        if value is None or (falsy and not value):
+            return handler(None if empty is None else dict(empty))
         if not isinstance(value, dict) and catalogue(info) is not None:
             raise fail(not_mapping(what, value))
         return handler(value)
 
     return check
+
+
+# -- the models that have a written form ---------------------------------------------------------
+Reader = Callable[..., Any]  # (cls, data, handler, info) -> the model
+
+
+class Written(BaseModel):
+    """A model whose written form differs from its typed one: ``form`` reads it (when a
+    document is validated, see the module docstring)."""
+
+    form: ClassVar[Reader]
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _written(cls, data: Any, handler: ModelHandler[Any], info: ValidationInfo) -> Any:
+        if catalogue(info) is None:
+            return handler(data)
+        return cls.form(cls, data, handler, info)
+
+
+def driver_spec_of(role: Role, what: str) -> Reader:
+    return partial(driver_spec, role=role, what=what)
+
+
+def driver_step_of(key: str) -> Reader:
+    return partial(driver_step, key=key)
+
+
+def single_key_of(key: str) -> Reader:
+    return partial(single_key, key=key)
 
 
 # -- a probe or a target: head keys plus one driver key ------------------------------------------
@@ -96,11 +123,7 @@ def driver_spec(
     params = _params(later, registry, role, kind, data[kind], (kind,)) if kind else None
     head = {k: v for k, v in data.items() if k in head_keys}
     typed = {**head, "kind": kind or "", params_field: params or PLACEHOLDER}
-    spec = found.run(cls, head, (), lambda: handler(typed))
-    found.found += later.found
-    found.raise_if_any()
-    assert spec is not None  # else raised above
-    return spec
+    return _typed(cls, handler, head, typed, found, later)
 
 
 def _driver_key(
@@ -180,11 +203,7 @@ def driver_step(
     head = {k: v for k, v in data.items() if k in head_keys}
     found = Gather(cls.__name__)
     typed = {**head, key: kind if role else "", "params": params or PLACEHOLDER}
-    step = found.run(cls, head, (), lambda: handler(typed))
-    found.found += later.found
-    found.raise_if_any()
-    assert step is not None  # else raised above
-    return step
+    return _typed(cls, handler, head, typed, found, later)
 
 
 def _drop_misspelled_heads(
@@ -211,7 +230,21 @@ def single_key(
     for extra in data:
         if extra != key:
             found.unknown_key((), extra, [key])
-    step = found.run(cls, data, (), lambda: handler({key: data[key]}))
+    return _typed(cls, handler, data, {key: data[key]}, found, Gather(cls.__name__))
+
+
+def _typed(
+    cls: type[M],
+    handler: ModelHandler[M],
+    written: dict[str, Any],
+    typed: dict[str, Any],
+    found: Gather,
+    later: Gather,
+) -> M:
+    """``handler(typed)`` — the model's own validation of what was ``written`` — raising what
+    ``found`` holds, its problems, then ``later``'s (the driver's parameters')."""
+    result = found.run(cls, written, (), lambda: handler(typed))
+    found.found += later.found
     found.raise_if_any()
-    assert step is not None  # else raised above
-    return step
+    assert result is not None  # else raised above
+    return result
