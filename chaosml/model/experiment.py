@@ -83,10 +83,8 @@ class ProbeSpec(Strict, written.Written):
 Probes = Annotated[list[ProbeSpec], WrapValidator(written.listed)]
 
 
-class FaultStep(Strict, written.Written):
+class FaultStep(Strict, written.DriverStep):
     """Written as ``fault: KIND`` beside the step's keys and the driver's parameters."""
-
-    form = written.driver_step_of("fault")
 
     type: Literal["fault"] = "fault"
     fault: str
@@ -102,10 +100,8 @@ class FaultStep(Strict, written.Written):
         return self.name or self.fault
 
 
-class ActionStep(Strict, written.Written):
+class ActionStep(Strict, written.DriverStep):
     """Written as ``action: KIND`` (an action's or a fault's) beside the driver's parameters."""
-
-    form = written.driver_step_of("action")
 
     type: Literal["action"] = "action"
     action: str
@@ -118,9 +114,7 @@ class ActionStep(Strict, written.Written):
         return self.name or self.action
 
 
-class ProbeStep(Strict, written.Written):
-    form = written.single_key_of("probe")
-
+class ProbeStep(Strict, written.SingleKeyStep):
     type: Literal["probe"] = "probe"
     probe: ProbeSpec
 
@@ -129,9 +123,7 @@ class ProbeStep(Strict, written.Written):
         return self.probe.name
 
 
-class WaitStep(Strict, written.Written):
-    form = written.single_key_of("wait")
-
+class WaitStep(Strict, written.SingleKeyStep):
     type: Literal["wait"] = "wait"
     wait: Duration = Field(ge=0)
 
@@ -177,9 +169,7 @@ class ExpectAlert(Strict):
     target: str | None = None  # whose attributes match_target reads; default: the last fault's
 
 
-class ExpectAlertStep(Strict, written.Written):
-    form = written.single_key_of("expect_alert")
-
+class ExpectAlertStep(Strict, written.SingleKeyStep):
     type: Literal["expect_alert"] = "expect_alert"
     expect_alert: ExpectAlert
 
@@ -214,9 +204,7 @@ class ExpectNotification(Strict):
     weight: float = Field(default=1.0, ge=0)
 
 
-class ExpectNotificationStep(Strict, written.Written):
-    form = written.single_key_of("expect_notification")
-
+class ExpectNotificationStep(Strict, written.SingleKeyStep):
     type: Literal["expect_notification"] = "expect_notification"
     expect_notification: ExpectNotification
 

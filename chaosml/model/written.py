@@ -96,12 +96,29 @@ def driver_spec_of(role: Role, what: str) -> Reader:
     return partial(driver_spec, role=role, what=what)
 
 
-def driver_step_of(key: str) -> Reader:
-    return partial(driver_step, key=key)
+def _step_key(cls: type[BaseModel]) -> str:
+    """A step's key is its kind: the default of its ``type`` (``fault``, ``wait``…)."""
+    return str(cls.model_fields["type"].default)
 
 
-def single_key_of(key: str) -> Reader:
-    return partial(single_key, key=key)
+def _driver_step(cls: type[M], data: Any, handler: ModelHandler[M], info: ValidationInfo) -> M:
+    return driver_step(cls, data, handler, info, _step_key(cls))
+
+
+def _single_key(cls: type[M], data: Any, handler: ModelHandler[M], info: ValidationInfo) -> M:
+    return single_key(cls, data, handler, info, _step_key(cls))
+
+
+class DriverStep(Written):
+    """A step written as ``KEY: KIND`` beside the driver's parameters (fault, action)."""
+
+    form = _driver_step
+
+
+class SingleKeyStep(Written):
+    """A step written as its one key (``wait: 5s``, ``probe: {…}``)."""
+
+    form = _single_key
 
 
 # -- a probe or a target: head keys plus one driver key ------------------------------------------
