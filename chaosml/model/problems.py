@@ -1,4 +1,11 @@
-"""Turn pydantic validation errors into located, suggestion-carrying problems."""
+"""Turn pydantic validation errors into located, suggestion-carrying problems — in one place.
+
+The written form of an experiment is checked by the model's own validators (``chaosml.model
+.written``). What they find is carried inside pydantic's ``ValidationError`` as errors of the
+type ``chaosml``, already worded, with the suggestion in their context; pydantic's own errors
+(a wrong type, a missing or unknown key) are worded here by ``problems_of``, the one translation
+from a pydantic error to a message. ``Collector`` places each at its file:line:column.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +13,20 @@ import difflib
 import re
 import types
 import typing
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from chaosml import redaction
 from chaosml.errors import Problem
 from chaosml.yaml_source import Loc, Source
 
 M = TypeVar("M", bound=BaseModel)
+CHAOSML = "chaosml"  # the error type of a problem the format's validators word themselves
+Found = tuple[Loc, str, str | None]  # where, what, the closest valid key or value
 
 
 class Collector:
@@ -31,32 +42,89 @@ class Collector:
     def unknown_key(self, loc: Loc, key: str, allowed: list[str], what: str = "key") -> None:
         self.add((*loc, key), f"unknown {what} '{key}'", suggest(key, allowed))
 
-    def validate(self, model: type[M], data: Any, loc: Loc) -> M | None:
+    def validate(
+        self, model: type[M], data: Any, loc: Loc, context: dict[str, Any] | None = None
+    ) -> M | None:
         try:
-            return model.model_validate(data)
+            return model.model_validate(data, context=context)
         except PydanticError as exc:
-            grouped: dict[Loc, list[Any]] = {}
-            for error in exc.errors():
-                where = _real_loc(data, error["loc"])
-                grouped.setdefault(where, []).append(error)
-            for where, errors in grouped.items():
-                self._add_pydantic(model, where, errors, loc)
+            for where, message, suggestion in problems_of(model, data, exc):
+                self.add((*loc, *where), message, suggestion)
             return None
 
-    def _add_pydantic(
-        self, model: type[BaseModel], where: Loc, errors: list[Any], loc: Loc
-    ) -> None:
-        full = (*loc, *where)
-        kind = errors[0]["type"]
-        if kind == "extra_forbidden":
-            key = str(where[-1]) if where else "?"
-            self.add(full, f"unknown key '{key}'", suggest(key, fields_at(model, where[:-1])))
-        elif kind == "missing":
-            self.add(full, f"missing required key '{where[-1] if where else '?'}'")
-        else:
-            messages = list(dict.fromkeys(_message(e) for e in errors))
-            text = " or ".join(messages) if len(messages) < 4 else messages[0]
-            self.add(full, text, _closest_literal(errors[0]))
+
+class Gather:
+    """The problems of one written object, raised together as one pydantic error (a validator
+    raises it; pydantic keeps its errors and prefixes their locations on the way up)."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.found: list[Found] = []
+
+    def add(self, loc: Loc, message: str, suggestion: str | None = None) -> None:
+        self.found.append((loc, message, suggestion))
+
+    def unknown_key(self, loc: Loc, key: str, allowed: list[str], what: str = "key") -> None:
+        self.add((*loc, key), f"unknown {what} '{key}'", suggest(key, allowed))
+
+    def run(self, model: type[BaseModel], data: Any, loc: Loc, call: Callable[[], M]) -> M | None:
+        """``call()`` (which validates ``data`` as ``model``), or None with its problems kept."""
+        try:
+            return call()
+        except PydanticError as exc:
+            self.found += [((*loc, *w), m, s) for w, m, s in problems_of(model, data, exc)]
+            return None
+
+    def validate(
+        self, model: type[M], data: Any, loc: Loc, context: dict[str, Any] | None
+    ) -> M | None:
+        return self.run(model, data, loc, lambda: model.model_validate(data, context=context))
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise self.error(self.found)
+
+    def error(self, found: list[Found]) -> PydanticError:
+        details = [
+            InitErrorDetails(
+                type=PydanticCustomError(
+                    CHAOSML, "{message}", {"message": message, "suggestion": suggestion}
+                ),
+                loc=loc,
+                input=None,
+            )
+            for loc, message, suggestion in found
+        ]
+        return PydanticError.from_exception_data(self.title, details)
+
+
+def problems_of(model: type[BaseModel], data: Any, exc: PydanticError) -> list[Found]:
+    """Each problem of ``exc`` (raised validating ``data`` as ``model``), worded, in order."""
+    grouped: dict[Loc, list[Any]] = {}
+    out: list[Found] = []
+    for error in exc.errors(include_url=False):
+        if error["type"] == CHAOSML:
+            ctx = error.get("ctx") or {}
+            out.append((tuple(error["loc"]), str(ctx["message"]), ctx.get("suggestion")))
+            continue
+        where = _real_loc(data, error["loc"])
+        if where not in grouped:
+            grouped[where] = []
+            out.append((where, "", None))  # worded below, in the order first seen
+        grouped[where].append(error)
+    return [_worded(model, f[0], grouped[f[0]]) if not f[1] else f for f in out]
+
+
+def _worded(model: type[BaseModel], where: Loc, errors: list[Any]) -> Found:
+    kind = errors[0]["type"]
+    if kind == "extra_forbidden":
+        key = str(where[-1]) if where else "?"
+        return where, f"unknown key '{key}'", suggest(key, fields_at(model, where[:-1]))
+    if kind == "missing":
+        return where, f"missing required key '{where[-1] if where else '?'}'", None
+    messages = list(dict.fromkeys(_message(e) for e in errors))
+    text = " or ".join(messages) if len(messages) < 4 else messages[0]
+    return where, text, _closest_literal(errors[0])
 
 
 def _real_loc(data: Any, raw: tuple[Any, ...]) -> Loc:

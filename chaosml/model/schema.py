@@ -18,6 +18,16 @@ def _schema(model: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _head(model: type[BaseModel], defs: dict[str, Any], *typed: str) -> dict[str, Any]:
+    """The keys written beside a driver's key or parameters: ``model``'s but the ``typed`` ones
+    (the kind and the parameters, which are written as the driver's key and its keys)."""
+    schema = _schema(model, defs)
+    props = {k: v for k, v in schema["properties"].items() if k not in typed}
+    required = [k for k in schema.get("required", []) if k not in typed]
+    head = {**schema, "properties": props, "required": required}
+    return head if required else {k: v for k, v in head.items() if k != "required"}
+
+
 def _with_driver(head: dict[str, Any], key: str, params: dict[str, Any]) -> dict[str, Any]:
     props = dict(head.get("properties", {}))
     props[key] = params
@@ -31,7 +41,7 @@ def _with_driver(head: dict[str, Any], key: str, params: dict[str, Any]) -> dict
 
 def experiment_schema(registry: DriverCatalogue) -> dict[str, Any]:
     defs: dict[str, Any] = {"Expect": _schema(Expect, {})}
-    probe_head = _schema(m.ProbeHead, defs)
+    probe_head = _head(m.ProbeSpec, defs, "kind", "params")
     probe = {
         "oneOf": [
             _with_driver(
@@ -41,8 +51,8 @@ def experiment_schema(registry: DriverCatalogue) -> dict[str, Any]:
         ]
     }
     steps = [
-        _fault_like(registry, "fault", m.FaultHead, defs),
-        _fault_like(registry, "action", m.ActionHead, defs),
+        _fault_like(registry, "fault", m.FaultStep, defs),
+        _fault_like(registry, "action", m.ActionStep, defs),
         {
             "type": "object",
             "properties": {"probe": {"$ref": "#/$defs/Probe"}},
@@ -77,11 +87,11 @@ def _step_schema(model: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]
 
 
 def _fault_like(
-    registry: DriverCatalogue, key: str, head_model: type[BaseModel], defs: dict[str, Any]
+    registry: DriverCatalogue, key: str, step: type[BaseModel], defs: dict[str, Any]
 ) -> dict[str, Any]:
     roles = ("fault",) if key == "fault" else ("action", "fault")
     variants = []
-    head = _schema(head_model, defs)
+    head = _head(step, defs, "type", key, "params")
     for role in roles:
         for kind in registry.kinds(role):  # type: ignore[arg-type]
             params = _schema(registry.driver_class(role, kind).params_model, defs)  # type: ignore[arg-type]
@@ -115,7 +125,7 @@ def _document(registry: DriverCatalogue, defs: dict[str, Any]) -> dict[str, Any]
     props["method"] = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Step"}}
     props["rollbacks"] = {
         "type": "array",
-        "items": _fault_like(registry, "action", m.ActionHead, defs),
+        "items": _fault_like(registry, "action", m.ActionStep, defs),
     }
     props["recovery"] = _recovery(defs)
     props["impact"] = probes  # issue 14: what harm looks like (docs/silent-failures.md)
@@ -145,7 +155,7 @@ def _blast_radius(registry: DriverCatalogue, defs: dict[str, Any]) -> dict[str, 
         {
             "oneOf": [
                 _with_driver(
-                    _schema(m.TargetLimits, defs),
+                    _head(m.TargetSpec, defs, "kind", "selector"),
                     k,
                     _schema(registry.driver_class("target", k).params_model, defs),
                 )
