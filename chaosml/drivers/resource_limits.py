@@ -36,10 +36,13 @@ RATE_SCHEMA = {
 }
 
 
-def parse_size(text: str | int) -> int:
-    """Bytes of ``512MiB``, ``1.5GB``, ``1048576``; ValueError naming the text otherwise."""
-    if isinstance(text, int):
+def parse_size(text: object) -> int:
+    """Bytes of ``512MiB``, ``1.5GB``, ``1048576``; ValueError naming the text otherwise (also
+    for what a YAML file may hold instead: null, a list, a mapping, a boolean)."""
+    if isinstance(text, int) and not isinstance(text, bool):
         return text
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not a size (e.g. 256MiB, 1GB, 1048576)")
     match = _SIZE.match(text)
     unit = match.group(2).lower() if match else ""
     if match is None or unit not in _UNITS:
@@ -47,7 +50,7 @@ def parse_size(text: str | int) -> int:
     return int(float(match.group(1)) * _UNITS[unit])
 
 
-def parse_rate(text: str | int) -> int:
+def parse_rate(text: object) -> int:
     """Bytes per second of ``50MiB/s`` (or a size: per second)."""
     if isinstance(text, str) and text.strip().endswith("/s"):
         text = text.strip()[:-2]

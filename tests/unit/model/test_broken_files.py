@@ -53,6 +53,7 @@ EXPECTED = {
     "gameday-plan.yaml": "this is a game day plan: chaosml gameday",
     "over-budget.yaml": "above max_duration 1m",
     "undeclared-target.yaml": "target 'modle' is not declared",
+    "resource-rate-list.yaml": "method[0].rate: ['64MiB', '128MiB'] is not a size",
     "hold-longer-than-within.yaml": "recovery: hold (30s) must be shorter than within (30s)",
 }
 
