@@ -87,11 +87,15 @@ def test_the_search_finds_the_latency_boundary_of_high_p99_latency(
 def test_the_search_finds_the_nan_percent_boundary_of_nan_features(
     catalogue_environment: DrillEnvironment, tmp_path: Path
 ) -> None:
-    code, output, directory = search(catalogue_environment, tmp_path, NAN, "trials=4", "low=0.05")
+    # a 20 s window: on a loaded machine the stack serves fewer records in 10 s (CI once found
+    # no share below 50 % firing within 10 s)
+    code, output, directory = search(
+        catalogue_environment, tmp_path, NAN, "trials=4", "low=0.05", "window=20s"
+    )
     assert code == 0, output
     result = result_of(directory)
     assert result["alert"] == "NaNFeatures" and result["scale"] == "log"
-    assert 0.05 < result["low_fires"] <= 5 and result["high_silent"] < result["low_fires"]
+    assert 0.05 < result["low_fires"] <= 5 and result["high_silent"] < result["low_fires"], output
     assert_trials_were_complete_runs(directory, 4)
     assert toxics(catalogue_environment) == []
 
