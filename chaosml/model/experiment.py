@@ -349,9 +349,7 @@ class Experiment(Strict):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _written(
-        cls, data: Any, handler: ModelHandler[Experiment], info: ValidationInfo
-    ) -> Experiment:
+    def _written(cls, data: Any, handler: ModelHandler[Any], info: ValidationInfo) -> Any:
         if written.catalogue(info) is None or not isinstance(data, dict):
             return handler(data)
         return _written_experiment(cls, data, handler, info)
