@@ -31,7 +31,10 @@ from chaosml import redaction
 from chaosml.errors import DriverError, InfrastructureError
 
 CONTEXT_ENV = "CHAOSML_KUBE_CONTEXT"
-API_TIMEOUT_S = 15.0
+# Every request: at most 5 s to connect (TCP and the TLS handshake) and 8 s for each read, and
+# never asked again after a timeout (``_retries``): a lost API server fails a call within 8 s,
+# inside a probe's default 10 s and an undo's 30 s, with an error naming the server.
+API_TIMEOUT = (5.0, 8.0)
 RBAC_HINT = "grant it with the Role printed by 'chaosml k8s rbac EXPERIMENT'"
 REACH_HINT = (
     "is the API server up (`kubectl cluster-info`)? Do KUBECONFIG and --kube-context name it?"
@@ -100,7 +103,7 @@ class KubeApi:
                 namespace=namespace,
                 label_selector=labels or None,
                 field_selector=fields or None,
-                _request_timeout=API_TIMEOUT_S,
+                _request_timeout=API_TIMEOUT,
                 serialize=False,
             )
             items = _json(found).get("items") or []
@@ -114,7 +117,7 @@ class KubeApi:
             raw = _resource(ref.api_version, ref.kind).get(
                 name=ref.name,
                 namespace=ref.namespace or None,
-                _request_timeout=API_TIMEOUT_S,
+                _request_timeout=API_TIMEOUT,
                 serialize=False,
             )
             box.value = _json(raw)
@@ -125,7 +128,7 @@ class KubeApi:
         ref = ref_of(manifest)
         with translated("create", _plural(ref), namespace):
             created = _resource(ref.api_version, ref.kind).create(
-                body=manifest, namespace=namespace, _request_timeout=API_TIMEOUT_S
+                body=manifest, namespace=namespace, _request_timeout=API_TIMEOUT
             )
             return dict(created.to_dict())
 
@@ -137,7 +140,7 @@ class KubeApi:
                 name=ref.name,
                 namespace=ref.namespace or None,
                 content_type="application/json-patch+json",
-                _request_timeout=API_TIMEOUT_S,
+                _request_timeout=API_TIMEOUT,
             )
             return dict(patched.to_dict())
 
@@ -157,7 +160,7 @@ class KubeApi:
                 name=ref.name,
                 namespace=ref.namespace or None,
                 body=body,
-                _request_timeout=API_TIMEOUT_S,
+                _request_timeout=API_TIMEOUT,
             )
             box.value = True
         return bool(box.value)
@@ -176,7 +179,7 @@ class KubeApi:
                 "post",
                 f"/api/v1/namespaces/{namespace}/pods/{name}/eviction",
                 body=body,
-                _request_timeout=API_TIMEOUT_S,
+                _request_timeout=API_TIMEOUT,
             )
             box.value = True
         return bool(box.value)
@@ -218,7 +221,7 @@ class KubeApi:
         ref = ref_of(manifest)
         with translated("create", _plural(ref), namespace):
             _resource(ref.api_version, ref.kind).create(
-                body=manifest, namespace=namespace, dry_run="All", _request_timeout=API_TIMEOUT_S
+                body=manifest, namespace=namespace, dry_run="All", _request_timeout=API_TIMEOUT
             )
 
 
@@ -264,7 +267,7 @@ def _json(response: Any) -> dict[str, Any]:
 
 def _get_json(path: str, **params: Any) -> dict[str, Any]:
     response = _client().request(
-        "get", path, serialize=False, _request_timeout=API_TIMEOUT_S, **params
+        "get", path, serialize=False, _request_timeout=API_TIMEOUT, **params
     )
     return _json(response)
 
@@ -379,9 +382,49 @@ def _client_for(source: str, context: str | None) -> Any:
             config.load_kube_config(  # type: ignore[no-untyped-call]
                 config_file=source, context=context, client_configuration=configuration
             )
-    configuration.retries = 1
+    configuration.retries = _retries()
+
+    class BoundedApiClient(client.ApiClient):
+        """Every call bounded, the client's own (discovery) too: they set no timeout."""
+
+        def call_api(
+            self,
+            method: Any,
+            url: Any,
+            header_params: Any = None,
+            body: Any = None,
+            post_params: Any = None,
+            _request_timeout: Any = None,
+        ) -> Any:
+            bounded = _request_timeout or API_TIMEOUT
+            return super().call_api(method, url, header_params, body, post_params, bounded)
+
     with translated("discover", "the API groups", "", at=str(configuration.host)):
-        return DynamicClient(client.ApiClient(configuration), cache_file=_no_cache_file())  # type: ignore[no-untyped-call]
+        return DynamicClient(BoundedApiClient(configuration), cache_file=_no_cache_file())  # type: ignore[no-untyped-call]
+
+
+def _retries() -> Any:
+    """One retry for a connection that broke (a pooled one the server closed), none after a
+    timeout: a server that did not answer in time is not waited for twice (with a plain retry a
+    GET took twice its timeout, so an undo's whole 30 s went in one call)."""
+    from urllib3.exceptions import MaxRetryError, TimeoutError
+    from urllib3.util.retry import Retry
+
+    class RetryUnlessTimedOut(Retry):
+        def increment(
+            self,
+            method: Any = None,
+            url: Any = None,
+            response: Any = None,
+            error: Any = None,
+            _pool: Any = None,
+            _stacktrace: Any = None,
+        ) -> Any:
+            if isinstance(error, TimeoutError):
+                raise MaxRetryError(_pool, url, error)
+            return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    return RetryUnlessTimedOut(total=1)
 
 
 def _no_cache_file() -> str:
