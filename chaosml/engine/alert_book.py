@@ -14,7 +14,7 @@ SourceKey = tuple[str, str]  # (kind, base URL): ("prometheus", "http://127.0.0.
 class AlertBook:
     offsets: dict[SourceKey, ClockOffset] = field(default_factory=dict)  # measured at run start
     steady_wall: float | None = None  # when the steady-state check found the alerts inactive
-    first_fault_wall: float | None = None  # the run's first fault (chaosml's wall clock)
+    first_fault_wall: float | None = None  # the run's first fault's apply began (wall clock)
 
     def to_local(self, key: SourceKey, source_time: float | None) -> float | None:
         """A source's timestamp on chaosml's clock (unchanged when its offset is unknown)."""

@@ -90,7 +90,9 @@ async def expect_alert(step: m.ExpectAlertStep, index: int, state: RunState) -> 
     wanted = {"firing"} if alert.state == "firing" else {"pending", "firing"}
     key = source_key(alert.source)
     binding = target_binding.binding_for(state.experiment.method, index, state.ctx.targets)
-    timeline = Timeline(state.last_fault_wall, state.alert_book.steady_wall)
+    timeline = Timeline(
+        state.last_fault_wall, state.alert_book.steady_wall, state.last_fault_began_wall
+    )
 
     def judge(sample: Sample) -> Attribution:
         found = instances(sample, key, state)

@@ -39,8 +39,16 @@ class Instance:
 class Timeline:
     """The run's moments an instance is judged against (chaosml's wall clock)."""
 
-    fault_wall: float | None  # the fault the alert is attributed to
+    fault_wall: float | None  # the fault the alert is attributed to (its apply returned)
     steady_wall: float | None = None  # when the steady-state check read the alert inactive
+    began_wall: float | None = None  # when that fault's apply began: it may act before it returns
+
+    @property
+    def since(self) -> float | None:
+        """From when an instance can be the fault's doing: its apply's start, when known."""
+        if self.began_wall is None or self.fault_wall is None:
+            return self.fault_wall
+        return min(self.began_wall, self.fault_wall)
 
 
 @dataclass
@@ -103,7 +111,8 @@ def why_not(
     start = instance.active_at
     if start is None:
         return "the source gave no start time (activeAt/startsAt)"
-    if start >= timeline.fault_wall:
+    since = timeline.since
+    if since is not None and start >= since:
         return None
     early = timeline.fault_wall - start
     if timeline.steady_wall is not None and start >= timeline.steady_wall:

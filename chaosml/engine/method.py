@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field, replace
 
 from chaosml.cancellation import CancelToken
@@ -73,6 +74,7 @@ class MethodRunner:
             self.stack.register(record, index, step.fault, step.label, target) if record else None
         )
         apply_ctx = ctx.until(step.timeout)
+        began = time.time()  # the fault may act before apply() returns (an alert's activeAt)
         calls = threads.current()
         call = calls.start(
             lambda: driver.apply(step.params, apply_ctx), step.timeout, f"apply {step.fault}"
@@ -93,10 +95,11 @@ class MethodRunner:
             )
         )
         state.last_fault_wall = event.wall or 0.0
+        state.last_fault_began_wall = began
         undo_id = entry.undo_id if entry else None
         await effect.after_apply(driver, step, index, ctx, record, undo_id, state.journal)
         if state.alert_book.first_fault_wall is None:
-            state.alert_book.first_fault_wall = state.last_fault_wall
+            state.alert_book.first_fault_wall = began
         if step.duration is not None and entry is not None:
             await self._timed_revert(entry, step.duration, step.background)
 

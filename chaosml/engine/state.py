@@ -49,6 +49,7 @@ class RunState:
     phase: str = "start"
     baselines: dict[str, Any] = field(default_factory=dict)
     last_fault_wall: float | None = None
+    last_fault_began_wall: float | None = None  # when that fault's apply() was called
     deviations: list[str] = field(default_factory=list)
     expectations: list[tuple[str, bool, float]] = field(default_factory=list)  # name, ok, weight
     alerts: dict[str, dict[str, Any]] = field(default_factory=dict)

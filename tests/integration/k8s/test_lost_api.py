@@ -50,10 +50,10 @@ STREAMS = ("upstream", "downstream")
 ORIGINAL = {"model_path": "/models/v1"}
 MARKER = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "chaos-marker"}}
 # The bounds this test holds the run to, from the cut. Measured: refused, the run ends at the
-# end of the wait (60.8 s; 5.8 s with the probe, its 5 s wait included); partitioned, each call
-# waits for its timeout: 79 s (the wait, then 3 undo attempts of ~5 s), 29 s with the probe
+# end of the wait (15.8 s; 5.8 s with the probe, its 5 s wait included); partitioned, each call
+# waits for its timeout: 33.8 s (the wait, then 3 undo attempts of ~5 s), 29 s with the probe
 # (5 s wait + 8 s read timeout + the undos). Before the bounded client: 106 s, exit 6.
-WAIT_CUT_BOUND_S = 110.0
+WAIT_CUT_BOUND_S = 65.0
 PROBE_CUT_BOUND_S = 50.0
 
 
@@ -162,7 +162,7 @@ def cleanup(objs: Objects) -> Iterator[list[Fault]]:
 
 def _method(ns: str, fault: Fault, after_cut: str) -> list[dict[str, Any]]:
     if after_cut == "wait":
-        return [fault.step(ns), {"wait": "60s"}]
+        return [fault.step(ns), {"wait": "15s"}]
     reads = probe(
         "config readable",
         ns,

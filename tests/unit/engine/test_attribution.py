@@ -125,3 +125,20 @@ def test_time_to_detect_is_never_negative_and_counted_never_predates_the_fault(
         assert result.counted.active_at == min(qualifying)
     else:
         assert all(s is None or s < fault for s in starts)
+
+
+def test_an_instance_started_while_the_fault_was_being_applied_counts() -> None:
+    # docker.kill took 0.46 s on a loaded CI machine; the alert went active 0.29 s before the
+    # kill call returned: the fault did it, and its time to detect is 0, never negative
+    timeline = Timeline(FAULT, STEADY, began_wall=FAULT - 0.46)
+    result = attribute([firing(FAULT - 0.287)], FIRING, timeline)
+    assert result.counted is not None and result.proven
+    assert time_to_detect(result.counted, result.proven, timeline.fault_wall) == 0.0
+
+
+def test_an_instance_started_before_the_apply_began_is_still_too_early() -> None:
+    result = attribute(
+        [firing(FAULT - 0.5)], FIRING, Timeline(FAULT, STEADY, began_wall=FAULT - 0.46)
+    )
+    assert result.counted is None
+    assert result.rejected[0][1] == f"{BEFORE_FAULT} (by 0.500s, after the steady-state check)"
