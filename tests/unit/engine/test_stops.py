@@ -187,3 +187,29 @@ def test_a_guard_abort_still_checks_recovery(tmp_path: Path) -> None:
     assert _phases(events)[-1] == "recovery" and world().active == set()
     stop = next(e for e in events if e["event"] == "run.stop")
     assert stop["by"] == "guard:errors" and stop["phase"] == "method"
+
+
+HOLDING = EXPERIMENT.replace("values: [1, 0]", "values: [1]").replace(
+    "recovery: {within: 60s, every: 1s}", "recovery: {within: 60s, every: 1s, hold: 30s}"
+)
+
+
+HOLD_POLLS = 31  # the steady state is read 31 times when the 30 s hold is waited out (1 s apart)
+
+
+def test_a_signal_during_a_recovery_hold_ends_it_at_once(tmp_path: Path) -> None:
+    # the steady state holds, and recovery waits out its 30 s hold: SIGINT ends the wait
+    outcome, events = _run(tmp_path, _when("recovery", _kill_self(signal.SIGINT)), HOLDING)
+    assert outcome.exit_code == ExitCode.INTERRUPTED
+    assert world().active == set()
+    end = events[-1]
+    assert end["event"] == "run.end" and end["summary"]["not_run"] == ["recovery"]
+    assert world().counters["s"] < HOLD_POLLS  # the hold was not waited out
+
+
+def test_the_halt_switch_ends_a_recovery_hold(tmp_path: Path) -> None:
+    halt = tmp_path / "HALT"
+    outcome, events = _run(tmp_path, _when("recovery", lambda: halt.write_text("stop\n")), HOLDING)
+    assert outcome.exit_code == ExitCode.ABORTED and outcome.ended_by == "halt"
+    assert world().active == set() and world().counters["s"] < HOLD_POLLS
+    assert events[-1]["summary"]["score"] is None
