@@ -59,15 +59,22 @@ class Monitoring:
     def pids(self) -> dict[str, int]:
         return self.stack.pids()
 
-    def wait_ready(self, within: float = 30.0) -> None:
-        """Wait until every target is scraped and no alert is pending or firing.
+    def wait_ready(self, within: float = 30.0, quiet_for: float = 3.0) -> None:
+        """Wait until every target is scraped and no alert has been pending or firing for
+        ``quiet_for`` seconds without a break (a fault undone a moment ago can still raise an
+        alert at the next evaluation; recovery.hold is the same idea).
 
         Prometheus applies its first scrape targets up to ~5s after it starts; until then
         ``TelemetryAbsent`` rightly fires. A drill should begin after this returns.
         """
         deadline = time.monotonic() + within
+        quiet_since: float | None = None
         while time.monotonic() < deadline:
-            if self._all_up() and not self.active_alerts():
+            if not (self._all_up() and not self.active_alerts()):
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            if quiet_since is not None and time.monotonic() - quiet_since >= quiet_for:
                 return
             time.sleep(0.2)
         raise StackError(
