@@ -148,7 +148,7 @@ def test_stack_down_after_the_holder_was_killed_stops_what_it_left(
 def test_ctrl_c_while_the_stack_starts_stops_what_had_started(
     demo_run: DemoRun, monitoring: None
 ) -> None:
-    for _attempt in range(3):  # the signal must land while it starts, not after it is up
+    for _attempt in range(6):  # the signal must land while it starts, not after it is up
         up = subprocess.Popen(
             [sys.executable, "-m", "chaosml", "stack", "up"],
             cwd=demo_run.root,
