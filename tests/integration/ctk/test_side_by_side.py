@@ -113,6 +113,8 @@ def _chaostoolkit(files: dict[str, Path], env: dict[str, str]) -> tuple[int, Any
         "--no-version-check",
         "--settings",
         str(settings),
+        "--log-file",
+        str(files["dir"] / "chaostoolkit.log"),
         "run",
         "--journal-path",
         str(journal),

@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from chaosml.cli.app import app
 from chaosml.errors import ValidationError
 from chaosml.loader import load_file
 
@@ -78,21 +80,40 @@ def test_loader_reports_a_located_problem(path: Path) -> None:
         assert f"{path}:" in text and any(c.isdigit() for c in text.split(str(path))[1][:4])
 
 
+def _expected_on(command: str, path: Path) -> str:
+    if command == "validate":
+        return ON_VALIDATE.get(path.name, EXPECTED[path.name])
+    return EXPECTED[path.name]
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
 @pytest.mark.parametrize("path", FILES, ids=[f.name for f in FILES])
-def test_cli_exits_2_without_a_traceback(path: Path) -> None:
-    for command in ("validate", "run"):
-        done = subprocess.run(
-            [sys.executable, "-m", "chaosml", command, str(path)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert done.returncode == 2, done.stderr
-        assert "Traceback" not in done.stderr + done.stdout
-        expected = EXPECTED[path.name]
-        if command == "validate":
-            expected = ON_VALIDATE.get(path.name, expected)
-        assert expected in done.stderr + done.stdout
+def test_cli_exits_2_without_a_traceback(path: Path, command: str) -> None:
+    # in process (typer's runner: the same commands and error mapping, no interpreter start-up)
+    done = CliRunner().invoke(app, [command, str(path)])
+    assert done.exit_code == 2, done.output
+    assert done.exception is None or isinstance(done.exception, SystemExit), done.exception
+    assert "Traceback" not in done.output
+    assert _expected_on(command, path) in done.output
+
+
+# and through the real entry point (`python -m chaosml`) for a file of each family
+ENTRY_FILES = ["empty.yaml", "tabs.yaml", "unknown-key.yaml", "gameday-plan.yaml"]
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+@pytest.mark.parametrize("name", ENTRY_FILES)
+def test_the_entry_point_exits_2_without_a_traceback(name: str, command: str) -> None:
+    path = BROKEN / name
+    done = subprocess.run(
+        [sys.executable, "-m", "chaosml", command, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert _expected_on(command, path) in done.stderr + done.stdout
 
 
 def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
