@@ -28,6 +28,7 @@ pytest_plugins = [  # a module before the ones importing it (assertion rewriting
     "tests.fixtures.postgres_env",
     "tests.fixtures.secure_sources",
     "tests.integration.watchdog.kill_env",
+    "tests.fixtures.schedule",
 ]
 
 
