@@ -21,7 +21,7 @@ EVENT_TYPES: dict[str, type[JournalEvent]] = {}
 class JournalEvent(BaseModel):
     """One line of a journal. The header fields are set by the writer."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
+    model_config = ConfigDict(frozen=True, extra="allow", defer_build=True)
 
     event: StrictStr
     seq: StrictInt | None = None  # 0, 1, 2, … in the order written
@@ -66,7 +66,7 @@ class GenericEvent(JournalEvent):
 class Part(BaseModel):
     """A nested object of an event (an undo record, a target): unknown fields kept."""
 
-    model_config = ConfigDict(frozen=True, extra="allow")
+    model_config = ConfigDict(frozen=True, extra="allow", defer_build=True)
 
 
 def number_text(value: float | None) -> str:
