@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the measuring module (HTTP clients) is imported by the run that measures
+if TYPE_CHECKING:  # the measuring module (HTTP clients) is imported by the runs that measure
     from chaosml.io.clock_offset import ClockOffset
 
 SourceKey = tuple[str, str]  # (kind, base URL): ("prometheus", "http://127.0.0.1:9090")

@@ -14,6 +14,7 @@ from chaosml.contract.connection import connections_in, insecure_warning
 from chaosml.engine.probing import read_sample
 from chaosml.engine.state import RunState
 from chaosml.errors import ChaosMLError
+from chaosml.io.monitoring_http import SourceRefused
 from chaosml.journal.events import SourceWarning
 
 
@@ -30,8 +31,6 @@ def insecure_sources(state: RunState) -> None:
 async def guard_sources(state: RunState) -> None:
     """Read each guard once; SourceRefused (exit 5) goes up, any other error is the guard's
     own business once the method runs."""
-    from chaosml.io.monitoring_http import SourceRefused  # local: requests, for guards only
-
     for guard in state.experiment.guards:
         if not connections_in(guard.params):
             continue

@@ -14,8 +14,8 @@ from chaosml.halt.sources import HaltSource
 if TYPE_CHECKING:
     from chaosml.halt.k8s_source import ConfigMapSource
 
-# Each source is imported in its branch: most runs name no halt URL, and the HTTP source alone
-# (requests) costs ~100 ms of every command's start.
+# Each source is imported in its branch: most runs name no halt URL, and each source brings its
+# client (HTTP and retries, Kubernetes, PostgreSQL) to every command that reads the halts.
 
 URL_ENV = "CHAOSML_HALT_URL"  # one URL or several, separated by commas or spaces
 K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")

@@ -21,6 +21,8 @@ EVENT_TYPES: dict[str, type[JournalEvent]] = {}
 class JournalEvent(BaseModel):
     """One line of a journal. The header fields are set by the writer."""
 
+    # defer_build: each kind's validator is built when first used; a run writes a few of the
+    # ~40 kinds, and building them all cost every command that imports the events ~50 ms
     model_config = ConfigDict(frozen=True, extra="allow", defer_build=True)
 
     event: StrictStr
