@@ -13,10 +13,7 @@ from typing import TextIO
 
 from chaosml.errors import InputError
 from chaosml.exit_codes import ExitCode
-from chaosml.history import coverage_views, html_view, json_view, markdown_view, text_view
-from chaosml.history.importer import import_journals
-from chaosml.history.rule_coverage import rule_coverage
-from chaosml.history.rules import alerting_rules
+from chaosml.history import json_view, markdown_view, text_view
 from chaosml.history.store import HistoryStore
 from chaosml.history.trends import HistoryView, build_view
 
@@ -38,13 +35,19 @@ def show_history(
         "text": lambda: text_view.render_text(view, store.shown),
         "markdown": lambda: markdown_view.render_markdown(view, store.shown),
         "json": lambda: json_view.render_json(view),
-        "html": lambda: html_view.render_html(view, store.shown),
+        "html": lambda: _render_html(view, store.shown),
     }
     out.write(renders[fmt]())
     if html is not None:
-        _write(html, html_view.render_html(view, store.shown), out)
+        _write(html, _render_html(view, store.shown), out)
     failed = fail_on_regression and bool(view.regressions)
     return int(ExitCode.DEVIATED if failed else ExitCode.OK)
+
+
+def _render_html(view: HistoryView, shown: str) -> str:
+    from chaosml.history import html_view  # local: the HTML report's modules (~50 ms)
+
+    return html_view.render_html(view, shown)
 
 
 def _view(store: HistoryStore, title: str | None) -> HistoryView:
@@ -57,6 +60,8 @@ def _view(store: HistoryStore, title: str | None) -> HistoryView:
 
 
 def import_history(directory: Path, url: str | None, out: TextIO = sys.stdout) -> int:
+    from chaosml.history.importer import import_journals  # local: the journal reader (~50 ms)
+
     store = HistoryStore.open(url)
     result = import_journals(directory, store)
     done = result.recorded
@@ -77,6 +82,11 @@ def show_coverage(
     html: Path | None = None,
     out: TextIO = sys.stdout,
 ) -> int:
+    # local: the journal reader and an HTTP client, which `chaosml history` does not need
+    from chaosml.history import coverage_views
+    from chaosml.history.rule_coverage import rule_coverage
+    from chaosml.history.rules import alerting_rules
+
     _check_format(fmt)
     store = HistoryStore.open(url)
     entries = rule_coverage(alerting_rules(prometheus), store.runs(), store.searches())

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chaosml.errors import InputError
-from chaosml.substitution import parse_overrides
 
 if TYPE_CHECKING:
     from chaosml.engine.state import RunOptions
@@ -29,6 +28,8 @@ class RunFlags:
 
     def overrides(self) -> dict[str, str]:
         """The ``--var`` pairs; ``InputError`` (exit 2) for one that is not ``k=v``."""
+        from chaosml.substitution import parse_overrides  # local: YAML, not needed by --help
+
         try:
             return parse_overrides(list(self.var))
         except ValueError as exc:

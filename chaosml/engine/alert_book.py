@@ -4,8 +4,10 @@ judged against (issue 20, issue 21). Kept on ``RunState.alert_book``; no I/O her
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from chaosml.io.clock_offset import ClockOffset
+if TYPE_CHECKING:  # the measuring module (HTTP clients) is imported by the runs that measure
+    from chaosml.io.clock_offset import ClockOffset
 
 SourceKey = tuple[str, str]  # (kind, base URL): ("prometheus", "http://127.0.0.1:9090")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chaosml.contract.connection import Connection
 from chaosml.durations import parse_duration
@@ -17,10 +18,11 @@ from chaosml.engine.alert_book import SourceKey
 from chaosml.engine.state import RunState
 from chaosml.engine.threads import call_blocking
 from chaosml.errors import ChaosMLError, InputError
-from chaosml.io import clock_offset
-from chaosml.io.clock_offset import ClockOffset
 from chaosml.journal import events
 from chaosml.model import experiment as m
+
+if TYPE_CHECKING:
+    from chaosml.io.clock_offset import ClockOffset
 
 WARN_SKEW_S = 2.0
 NTP_FIX = "synchronise both clocks with NTP (chrony/systemd-timesyncd)"
@@ -77,6 +79,8 @@ class Measured:
 
 
 def measure_one(key: SourceKey, conn: Connection, prometheus: list[Connection]) -> ClockOffset:
+    from chaosml.io import clock_offset  # local: HTTP clients, for runs that read alert sources
+
     kind, url = key
     if kind == "prometheus":
         return clock_offset.measure_prometheus(conn)
@@ -85,7 +89,7 @@ def measure_one(key: SourceKey, conn: Connection, prometheus: list[Connection]) 
         return clock_offset.measure_date_header(conn)
     via = clock_offset.measure_prometheus(feeder)
     method = f"startsAt is stamped by {feeder.base_url}, which feeds it: {via.method}"
-    return ClockOffset(via.offset_s, via.uncertainty_s, method, via.rtt_s)
+    return clock_offset.ClockOffset(via.offset_s, via.uncertainty_s, method, via.rtt_s)
 
 
 def _measurer(

@@ -13,19 +13,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chaosml.contract.context import DriverContext
 from chaosml.contract.records import Evidence, UndoRecord
 from chaosml.drivers.base import FaultDriver
 from chaosml.drivers.registry import Registry
-from chaosml.engine.state import RunState
 from chaosml.engine.threads import call_blocking
 from chaosml.errors import ChaosMLError
 from chaosml.journal.base import JournalEvent
 from chaosml.journal.events import FaultEvidence, ProbeResult
 from chaosml.journal.writer import JournalWriter
-from chaosml.model import experiment as m
+
+if TYPE_CHECKING:  # `chaosml rollback` replays undos without an experiment model (~50 ms)
+    from chaosml.engine.state import RunState
+    from chaosml.model import experiment as m
 
 EVIDENCE_TIMEOUT_S = 10.0
 JUDGED_STATUSES = ("completed", "deviated")
@@ -111,7 +113,9 @@ def _allowed(experiment: m.Experiment, step: int | None) -> bool:
     if not isinstance(step, int) or not 0 <= step < len(experiment.method):
         return False
     fault = experiment.method[step]
-    return isinstance(fault, m.FaultStep) and fault.allow_no_effect
+    from chaosml.model.experiment import FaultStep
+
+    return isinstance(fault, FaultStep) and fault.allow_no_effect
 
 
 def _mark_untested(state: RunState, events: list[JournalEvent], after_step: int) -> None:

@@ -4,6 +4,8 @@ halt switch or a tool error (docs/notifications.md)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chaosml.engine.state import RunState
 from chaosml.journal.events import (
     NotificationReceived,
@@ -12,8 +14,10 @@ from chaosml.journal.events import (
     NotifySinkStopped,
 )
 from chaosml.model import experiment as m
-from chaosml.notify.sink import Listener, Rejection, WebhookSink
-from chaosml.notify.webhook import Notification
+
+if TYPE_CHECKING:
+    from chaosml.notify.sink import Listener, Rejection
+    from chaosml.notify.webhook import Notification
 
 
 def listens(experiment: m.Experiment) -> list[str]:
@@ -25,8 +29,13 @@ def listens(experiment: m.Experiment) -> list[str]:
 
 def start_all(state: RunState) -> None:
     """Start every sink the method needs; on a failure stop those started and raise."""
+    wanted = listens(state.experiment)
+    if not wanted:
+        return
+    from chaosml.notify.sink import WebhookSink  # local: an HTTP server, for few experiments
+
     try:
-        for listen in listens(state.experiment):
+        for listen in wanted:
             sink = WebhookSink(
                 listen,
                 on_notification=_journal_notification(state, listen),

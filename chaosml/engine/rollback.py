@@ -7,14 +7,6 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from tenacity import (
-    AsyncRetrying,
-    RetryError,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-)
-
 from chaosml.cancellation import CancelToken
 from chaosml.contract.context import DriverContext
 from chaosml.contract.records import UndoRecord
@@ -156,6 +148,15 @@ async def run_undo(
 ) -> UndoResult:
     """Run one undo record, retried with exponential backoff, each attempt bounded. An undo is
     not stopped by the run's cancellation (that stopped the method): it gets a token of its own."""
+    # local: tenacity (~10 ms) is for the runs that have something to undo
+    from tenacity import (
+        AsyncRetrying,
+        RetryError,
+        retry_if_exception_type,
+        stop_after_attempt,
+        wait_exponential,
+    )
+
     ctx = replace(ctx, cancel=CancelToken())
     retrying = AsyncRetrying(
         stop=stop_after_attempt(attempts),

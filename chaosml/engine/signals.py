@@ -12,13 +12,15 @@ anything.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import signal
 import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # asyncio (~20 ms) is imported by the runs, not by every command's entry point
+    import asyncio
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 OnSignal = Callable[[int], None]
@@ -86,6 +88,8 @@ class SignalRouter:
 
     @contextlib.contextmanager
     def _target_set(self, on_signal: OnSignal) -> Iterator[None]:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         self._target = (loop, on_signal)
         pending = self.received[self.delivered :]

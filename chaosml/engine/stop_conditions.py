@@ -10,7 +10,7 @@ not stop itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chaosml import redaction
 from chaosml.config_file import StopCondition
@@ -18,7 +18,9 @@ from chaosml.errors import ChaosMLError, InputError
 from chaosml.halt.record import HaltRecord
 from chaosml.halt.sources import SourceUnreachable
 from chaosml.io import http_client
-from chaosml.model import experiment as m
+
+if TYPE_CHECKING:  # the model is loaded with an experiment; `chaosml halt` needs none
+    from chaosml.model import experiment as m
 
 READ_TIMEOUT_S = 1.0
 ACTIVE_ONLY = {"active": "true", "silenced": "false", "inhibited": "false"}
@@ -91,7 +93,9 @@ def own_alerts(experiment: m.Experiment | None) -> frozenset[str]:
     """The alert names the experiment expects to fire (never a reason to stop it)."""
     if experiment is None:
         return frozenset()
-    names = {s.expect_alert.name for s in experiment.method if isinstance(s, m.ExpectAlertStep)}
+    from chaosml.model.experiment import ExpectAlertStep
+
+    names = {s.expect_alert.name for s in experiment.method if isinstance(s, ExpectAlertStep)}
     recovery = experiment.recovery
     if recovery is not None:
         names.update(alert.name for alert in recovery.alerts_resolve)

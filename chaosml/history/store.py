@@ -9,11 +9,10 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from chaosml.history import location as locations
 from chaosml.history.backends import Database, Rows, Session, open_database
-from chaosml.history.journals import JournalContents
 from chaosml.history.migrations import migrate
 from chaosml.history.records import (
     AlertResult,
@@ -22,6 +21,9 @@ from chaosml.history.records import (
     RunRecord,
     SensitivityRecord,
 )
+
+if TYPE_CHECKING:  # the journal reader (~50 ms): for recording, not for `chaosml history`
+    from chaosml.history.journals import JournalContents
 
 R = TypeVar("R")
 

@@ -8,8 +8,6 @@ in its text; a user needs the innermost cause once.
 
 from __future__ import annotations
 
-import ssl
-
 _TIMEOUT_WORDS = ("timed out", "timeout")
 
 
@@ -27,6 +25,8 @@ def reason(exc: BaseException) -> str:
 def tls_reason(exc: BaseException) -> str | None:
     """The TLS failure inside ``exc`` ("certificate verify failed: unable to get local issuer
     certificate"), or None when it is no TLS failure."""
+    import ssl  # local: loaded by the HTTP library that raised; ~10 ms for commands that send none
+
     for inner in _chain(exc):
         if isinstance(inner, ssl.SSLCertVerificationError) and inner.verify_message:
             return f"certificate verify failed: {inner.verify_message}"

@@ -9,13 +9,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from chaosml.errors import InputError
 
 
 def load_proxies(path: str) -> list[dict[str, Any]]:
     """The proxy declarations in ``path``; InputError naming the file when it is unreadable."""
+    import yaml  # local: most proxies start without a --config file
+
     try:
         text = Path(path).read_text()
     except OSError as exc:

@@ -9,10 +9,12 @@ JSON body or not, records seen and changed, or why the body was skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from chaosml.feed import FeedCorruptor
-from chaosml.feed.files import corrupt_jsonl
 from chaosml.proxy.body_codec import Skipped, decode_body, encode_body
+
+if TYPE_CHECKING:  # the feed corruptor loads with the first feed_corrupt toxic (toxics.py)
+    from chaosml.feed import FeedCorruptor
 
 NDJSON_TYPES = frozenset(
     {
@@ -65,6 +67,8 @@ def corrupt_response_body(
 
 
 def _corrupt_text(text: str, media_type: str, corruptor: FeedCorruptor) -> tuple[str, int] | None:
+    from chaosml.feed.files import corrupt_jsonl
+
     if media_type in NDJSON_TYPES:
         return corrupt_jsonl(text, corruptor)
     result = corruptor.corrupt_bytes(text.encode())

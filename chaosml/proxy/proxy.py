@@ -7,9 +7,8 @@ import contextlib
 import ipaddress
 import os
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chaosml.feed import FeedCorruptor
 from chaosml.json_fields import json_fields
 from chaosml.proxy.errors import TOXIC_EXISTS, TOXIC_NOT_FOUND, ApiError
 from chaosml.proxy.http_relay import HttpRelay
@@ -17,6 +16,9 @@ from chaosml.proxy.link import Link
 from chaosml.proxy.metrics import ProxyMetrics
 from chaosml.proxy.tcp import ClientSide
 from chaosml.proxy.toxics import LEASE_ATTRIBUTE, Toxic, corruption_spec, renews_only
+
+if TYPE_CHECKING:  # the feed corruptor loads with the first feed_corrupt toxic (toxics.py)
+    from chaosml.feed import FeedCorruptor
 
 PROTOCOLS = ("tcp", "http")
 # the listen backlog: a burst of connects must not lose SYNs (the kernel caps it at somaxconn)
@@ -130,6 +132,8 @@ class Proxy:
 
     def corruptor(self, toxic: Toxic) -> FeedCorruptor:
         if toxic.name not in self._corruptors:
+            from chaosml.feed import FeedCorruptor
+
             self._corruptors[toxic.name] = FeedCorruptor(corruption_spec(toxic))
         return self._corruptors[toxic.name]
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from chaosml.feed import CorruptionSpec
 from chaosml.proxy.errors import BAD_REQUEST_BODY, INVALID_STREAM, INVALID_TOXIC_TYPE, ApiError
+
+if TYPE_CHECKING:  # the feed corruptor (pydantic, ~100 ms) loads with the first feed_corrupt toxic
+    from chaosml.feed import CorruptionSpec
 
 STREAMS = ("upstream", "downstream")
 
@@ -161,6 +161,10 @@ def _validate_http(toxic: Toxic) -> None:
 
 
 def corruption_spec(toxic: Toxic) -> CorruptionSpec:
+    from pydantic import ValidationError
+
+    from chaosml.feed import CorruptionSpec
+
     spec_fields = {k: v for k, v in toxic.attributes.items() if k not in ("path", LEASE_ATTRIBUTE)}
     try:
         return CorruptionSpec.model_validate(spec_fields)

@@ -22,8 +22,6 @@ from pydantic import ValidationError
 
 from chaosml.contract.connection import Connection
 from chaosml.journal.writer import Observer
-from chaosml.reporting.grafana import GrafanaAnnotator
-from chaosml.reporting.pushgateway import PushgatewayObserver
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +40,15 @@ def annotation_observers(
     known = dict(sources or {})
     observers: list[Observer] = []
     push = _connection(pushgateway or env.get(PUSHGATEWAY_ENV), "pushgateway", known)
+    # local imports: each observer's HTTP client loads only when its backend is configured
     if push is not None:
+        from chaosml.reporting.pushgateway import PushgatewayObserver
+
         observers.append(PushgatewayObserver(push))
     grafana = _connection(env.get(GRAFANA_ENV), "grafana", known)
     if grafana is not None:
+        from chaosml.reporting.grafana import GrafanaAnnotator
+
         observers.append(GrafanaAnnotator(grafana, env.get(GRAFANA_TOKEN_ENV)))
     return observers
 

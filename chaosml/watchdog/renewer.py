@@ -13,8 +13,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from chaosml.drivers.proxy_driver import ToxicFault
-from chaosml.drivers.toxiproxy_client import ToxiproxyClient
 from chaosml.errors import ChaosMLError
 from chaosml.proxy.toxics import LEASE_ATTRIBUTE
 from chaosml.watchdog.lease import expires_at, lease_seconds
@@ -78,6 +76,10 @@ class LeaseRenewer:
 
 
 def _set_lease(toxics: LeasedToxics, value: float) -> None:
+    # local: the proxy driver is imported by the runs that lease toxics, not by every run
+    from chaosml.drivers.proxy_driver import ToxicFault
+    from chaosml.drivers.toxiproxy_client import ToxiproxyClient
+
     client = ToxiproxyClient(toxics.api, token=ToxicFault.token_for(toxics.api), timeout=2.0)
     for name in toxics.names:
         with contextlib.suppress(ChaosMLError):  # gone already, or the proxy is down

@@ -11,11 +11,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _loaded_after(module: str) -> list[str]:
-    """The chaosml modules a fresh interpreter has loaded after importing ``module``."""
+def _loaded_after(module: str, prefix: str = "chaosml") -> list[str]:
+    """The modules (named ``prefix``…) a fresh interpreter has loaded after importing ``module``."""
     code = (
         f"import sys, json, {module}; "
-        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('chaosml'))))"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.startswith({prefix!r}))))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
@@ -57,3 +57,19 @@ def test_the_engine_loads_no_loader_proxy_server_renderer_or_demo() -> None:
         "chaosml.cli",
     )
     assert _under(loaded, *forbidden) == []
+
+
+def test_commands_load_no_http_client_retries_or_sdk_until_they_use_one() -> None:
+    """Start-up CPU (benchmarks/bench_cli_startup.py): requests and tenacity load with the first
+    request or undo, an SDK with its driver; ``--help`` loads no YAML, pydantic or asyncio."""
+    commands = ("run_cmd", "validate_cmd", "halt_cmd", "rollback_cmd", "history_cmd")
+    loaded = _loaded_after(", ".join(f"chaosml.cli.{c}" for c in commands), prefix="")
+    sdks = ("requests", "urllib3", "tenacity", "docker", "kubernetes", "psycopg", "rich")
+    assert _under(loaded, *sdks) == []
+    help_only = _loaded_after("chaosml.cli.app", prefix="")
+    assert _under(help_only, "yaml", "pydantic", "asyncio", "chaosml.engine.state") == []
+
+
+def test_the_proxy_server_loads_no_pydantic_until_a_feed_corrupt_toxic() -> None:
+    loaded = _loaded_after("chaosml.proxy.runner", prefix="")
+    assert _under(loaded, "pydantic", "yaml", "chaosml.feed") == []
