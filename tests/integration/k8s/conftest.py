@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,31 +35,29 @@ NETWORK_CHAOS_CRD = {
 
 
 @pytest.fixture
-def network_chaos_crd(k8s_env: KubeCluster) -> Iterator[Any]:
-    """Chaos Mesh's NetworkChaos kind (its CRD only: no Chaos Mesh controller runs here)."""
+def network_chaos_crd(k8s_env: KubeCluster) -> Any:
+    """Chaos Mesh's NetworkChaos kind (its CRD only: no Chaos Mesh controller runs here). The
+    CRD is cluster-wide and the cluster is shared by the workers: created by the first test that
+    needs it, then left in place (never deleted under another worker's test); each test's
+    objects go with its namespace."""
     from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
 
     api = k8s_env.api_client()
     extensions = client.ApiextensionsV1Api(api)
-    extensions.create_custom_resource_definition(NETWORK_CHAOS_CRD)
-    custom = client.CustomObjectsApi(api)
     try:
-        wait_until(
-            lambda: (
-                extensions.read_custom_resource_definition(
-                    "networkchaos.chaos-mesh.org"
-                ).status.conditions
-                or []
-            ),
-            lambda conds: any(c.type == "Established" and c.status == "True" for c in conds),
-            what="the NetworkChaos CRD established",
-        )
-        yield custom
-    finally:
-        extensions.delete_custom_resource_definition("networkchaos.chaos-mesh.org")
-        wait_until(  # its objects are deleted first: the next test may create it again
-            lambda: [c.metadata.name for c in extensions.list_custom_resource_definition().items],
-            lambda names: "networkchaos.chaos-mesh.org" not in names,
-            timeout=60,
-            what="the NetworkChaos CRD deleted",
-        )
+        extensions.create_custom_resource_definition(NETWORK_CHAOS_CRD)
+    except ApiException as exc:
+        if exc.status != 409:  # another worker's test created it
+            raise
+    wait_until(
+        lambda: (
+            extensions.read_custom_resource_definition(
+                "networkchaos.chaos-mesh.org"
+            ).status.conditions
+            or []
+        ),
+        lambda conds: any(c.type == "Established" and c.status == "True" for c in conds),
+        what="the NetworkChaos CRD established",
+    )
+    return client.CustomObjectsApi(api)
