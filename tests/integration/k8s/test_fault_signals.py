@@ -1,6 +1,6 @@
 """A k8s fault in place when the run gets SIGINT or SIGTERM (real API server, simulated nodes:
-pods run no containers): undone, exit 130. (The fault cases: fault_cases.py; applied, seen and
-undone at the end of the run or by ``chaosml rollback``: test_faults.py.)"""
+pods run no containers): undone, exit 130. (The fault cases, and each applied, seen and undone at
+the end of the run or by ``chaosml rollback``: test_faults.py.)"""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from tests.integration.docker.cli import (
     start_chaosml,
     wait_for_event,
 )
-from tests.integration.k8s.fault_cases import FAULTS, case_experiment
 from tests.integration.k8s.helpers import Objects
+from tests.integration.k8s.test_faults import FAULTS, case_experiment
 
 pytestmark = [pytest.mark.slow]
 

@@ -1,11 +1,13 @@
 """Every k8s fault against a real API server (simulated nodes: pods run no containers):
 applied -> seen by the ``k8s`` probe -> undone, at the end of the run, and by ``chaosml rollback
-JOURNAL`` after SIGKILL (a second rollback is a no-op). The fault cases: fault_cases.py; undone
-after SIGINT/SIGTERM (exit 130): test_fault_signals.py."""
+JOURNAL`` after SIGKILL (a second rollback is a no-op). The fault cases (FAULTS) are here;
+undone after SIGINT/SIGTERM (exit 130): test_fault_signals.py."""
 
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,20 +22,169 @@ from tests.integration.docker.cli import (
     start_chaosml,
     wait_for_event,
 )
-from tests.integration.k8s.fault_cases import (
-    FAULTS,
-    case_experiment,
-    model_config,
-    model_deployment,
-)
 from tests.integration.k8s.helpers import (
     LATENCY,
     Objects,
     experiment,
+    probe,
     target,
+    wait_until,
 )
 
 pytestmark = [pytest.mark.slow]
+
+
+@dataclass(frozen=True)
+class Case:
+    setup: Callable[[Objects], None]
+    target: Callable[[str], dict[str, Any]]
+    step: Callable[[str], dict[str, Any]]
+    observed: Callable[[str], dict[str, Any]]  # the probe step that sees the fault
+    in_place: Callable[[Objects, list[str]], bool]
+    restored: Callable[[Objects, list[str]], bool]
+
+
+def _model(objs: Objects) -> None:
+    objs.deployment("model", 3)
+
+
+def _model_and_service(objs: Objects) -> None:
+    objs.deployment("model", 2)
+    objs.service("model-svc", app="model")
+    wait_until(lambda: objs.endpoints("model-svc"), lambda n: n == 2, what="2 endpoints")
+
+
+def _config(objs: Objects) -> None:
+    objs.configmap("model-config", {"model_path": "/models/v1"})
+
+
+def _pod_gone(objs: Objects, members: list[str]) -> bool:
+    names = {p.metadata.name for p in objs.pods("model")}
+    return all(m.split("/")[1] not in names for m in members)
+
+
+def _model_back(objs: Objects, members: list[str]) -> bool:
+    objs.wait_ready("model", 3)
+    return _pod_gone(objs, members) and len(objs.pods("model")) == 3
+
+
+def _pod_case(fault: str) -> Case:
+    """A pod of three taken away; the probe sees its ReplicaSet create a replacement."""
+    return Case(
+        _model,
+        lambda ns: target(ns, "pod", "model", count=1),
+        lambda ns: {"fault": fault, "target": "victim", "grace_period": 0},
+        lambda ns: probe(
+            "fault observed", ns, {"above": 3}, field="events", reason="SuccessfulCreate"
+        ),
+        _pod_gone,
+        _model_back,
+    )
+
+
+MARKER = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "chaos-marker"}}
+FAULTS: dict[str, Case] = {
+    "k8s.scale": Case(
+        _model,
+        lambda ns: target(ns, "deployment", "model"),
+        lambda ns: {"fault": "k8s.scale", "target": "victim", "replicas": 0},
+        lambda ns: probe("fault observed", ns, {"equals": 0}, name="model", field="ready_replicas"),
+        lambda objs, _: objs.replicas("model") == 0,
+        lambda objs, _: objs.replicas("model") == 3 and objs.wait_ready("model", 3) is None,
+    ),
+    "k8s.service.blackhole": Case(
+        _model_and_service,
+        lambda ns: target(ns, "service", "model-svc"),
+        lambda ns: {"fault": "k8s.service.blackhole", "target": "victim"},
+        lambda ns: probe("fault observed", ns, {"equals": 0}, name="model-svc", field="endpoints"),
+        lambda objs, _: "app" not in objs.selector("model-svc"),
+        lambda objs, _: objs.selector("model-svc") == {"app": "model"},
+    ),
+    "k8s.configmap.patch": Case(
+        _config,
+        lambda ns: target(ns, "configmap", "model-config"),
+        lambda ns: {
+            "fault": "k8s.configmap.patch",
+            "target": "victim",
+            "data": {"model_path": "/models/broken", "new_flag": "on"},
+        },
+        lambda ns: probe(
+            "fault observed",
+            ns,
+            {"equals": "/models/broken"},
+            kind="configmap",
+            name="model-config",
+            field="path",
+            path="data.model_path",
+        ),
+        lambda objs, _: objs.data("model-config")["model_path"] == "/models/broken",
+        lambda objs, _: objs.data("model-config") == {"model_path": "/models/v1"},
+    ),
+    "model.swap": Case(  # issue 17: the model path a ConfigMap holds, pointed elsewhere
+        _config,
+        lambda ns: target(ns, "configmap", "model-config"),
+        lambda ns: {
+            "fault": "model.swap",
+            "configmap": {"target": "victim", "key": "model_path"},
+            "with": "/models/stale",
+        },
+        lambda ns: probe(
+            "fault observed",
+            ns,
+            {"equals": "/models/stale"},
+            kind="configmap",
+            name="model-config",
+            field="path",
+            path="data.model_path",
+        ),
+        lambda objs, _: objs.data("model-config")["model_path"] == "/models/stale",
+        lambda objs, _: objs.data("model-config") == {"model_path": "/models/v1"},
+    ),
+    "k8s.pod.delete": _pod_case("k8s.pod.delete"),
+    "k8s.pod.evict": _pod_case("k8s.pod.evict"),
+    "k8s.networkpolicy.isolate": Case(
+        _model,
+        lambda ns: target(ns, "pod", "model", count=1),
+        lambda ns: {"fault": "k8s.networkpolicy.isolate", "target": "victim"},
+        lambda ns: probe(
+            "fault observed",
+            ns,
+            {"equals": 1},
+            kind="pod",
+            field="pods",
+            selector="app=model,chaosml.io/isolate",
+        ),
+        lambda objs, _: len(objs.policies()) == 1,
+        lambda objs, _: (
+            objs.policies() == []
+            and all(
+                "chaosml.io/isolate" not in (p.metadata.labels or {}) for p in objs.pods("model")
+            )
+        ),
+    ),
+    "k8s.apply": Case(
+        _config,
+        lambda ns: target(ns, "configmap", "model-config"),
+        lambda ns: {"fault": "k8s.apply", "namespace": ns, "manifest": MARKER},
+        lambda ns: probe(
+            "fault observed",
+            ns,
+            {"equals": True},
+            kind="configmap",
+            name="chaos-marker",
+            field="exists",
+        ),
+        lambda objs, _: "chaos-marker" in objs.data_names(),
+        lambda objs, _: "chaos-marker" not in objs.data_names(),
+    ),
+}
+
+
+def case_experiment(tmp_path: Path, ns: str, case: Case, hold: bool) -> Path:
+    method = [case.step(ns), {"wait": "2s"}, case.observed(ns)]
+    if hold:
+        method.append({"wait": "60s"})
+    return experiment(tmp_path, ns, {"victim": case.target(ns)}, method)
 
 
 @pytest.fixture
@@ -93,7 +244,7 @@ def test_rollback_command_undoes_a_k8s_fault_after_sigkill_and_twice_is_a_no_op(
 def test_evict_honours_a_pod_disruption_budget_and_deletes_nothing(
     objs: Objects, tmp_path: Path
 ) -> None:
-    model_deployment(objs)
+    _model(objs)
     objs.pod_disruption_budget("model", min_available=3)
     before = {p.metadata.uid for p in objs.pods("model")}
     step = {"fault": "k8s.pod.evict", "target": "victim"}
@@ -115,7 +266,7 @@ def test_evict_honours_a_pod_disruption_budget_and_deletes_nothing(
 def test_apply_creates_a_chaos_mesh_network_chaos_labelled_with_the_run_and_undoes_it(
     objs: Objects, network_chaos_crd: Any, tmp_path: Path
 ) -> None:
-    model_deployment(objs)
+    _model(objs)
     step = {"fault": "k8s.apply", "namespace": objs.namespace, "manifest": LATENCY}
     exp = experiment(tmp_path, objs.namespace, {}, [step, {"wait": "60s"}])
     journal = tmp_path / "journal.jsonl"
@@ -156,7 +307,7 @@ def test_model_swap_on_a_configmap_reloads_the_server_after_apply_and_after_undo
             calls.append(objs.data("model-config")["model_path"])  # what the server would load
             self.reply_json(200, {"reloaded": True})
 
-    model_config(objs)
+    _config(objs)
     with serving(Reloads) as url:
         step = {
             "fault": "model.swap",
