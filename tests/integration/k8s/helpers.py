@@ -14,6 +14,9 @@ from chaosml.drivers.k8s_client import KubeApi
 from tests.fixtures.k8s_env import KubeCluster
 
 ALLOW = {"chaosml.io/allow": "true"}
+# The lock (KubeCluster.exclusive) of the fixed-name namespaces of examples/k8s/namespace.yaml
+# (chaosml, ml-staging), which test_examples.py and test_drill.py create and delete
+EXAMPLE_NAMESPACES = "example-namespaces"
 # A Chaos Mesh NetworkChaos (its CRD: the ``network_chaos_crd`` fixture)
 LATENCY = {
     "apiVersion": "chaos-mesh.org/v1alpha1",

@@ -25,7 +25,7 @@ from tests.fixtures.k8s_exporter import StateExporter
 from tests.fixtures.k8s_node_agent import READY_AFTER
 from tests.fixtures.services import require
 from tests.integration.docker.cli import chaosml, events, run_end
-from tests.integration.k8s.helpers import ALLOW, wait_until
+from tests.integration.k8s.helpers import ALLOW, EXAMPLE_NAMESPACES, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.prometheus]
 
@@ -80,7 +80,13 @@ class Staging:
 
 @pytest.fixture(scope="module")
 def staging(k8s_cluster: KubeCluster) -> Iterator[Staging]:
+    """ml-staging for this module alone (test_examples.py creates it too: the shared lock)."""
     require(not missing_binaries(["prometheus"]), "Prometheus")
+    with k8s_cluster.exclusive(EXAMPLE_NAMESPACES):
+        yield from _staging(k8s_cluster)
+
+
+def _staging(k8s_cluster: KubeCluster) -> Iterator[Staging]:
     api = k8s_cluster.api_client()
     core, apps = client.CoreV1Api(api), client.AppsV1Api(api)
     core.create_namespace({"metadata": {"name": NAMESPACE, "labels": {"chaosml.test": "1"}}})

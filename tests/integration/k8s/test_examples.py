@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -14,7 +15,7 @@ from kubernetes import client
 
 from chaosml.drivers.k8s_client import KubeApi, ref_of
 from tests.fixtures.k8s_env import KubeCluster
-from tests.integration.k8s.helpers import wait_until
+from tests.integration.k8s.helpers import EXAMPLE_NAMESPACES, wait_until
 
 ROOT = Path(__file__).parents[3]
 EXAMPLES = ROOT / "examples" / "k8s"
@@ -23,8 +24,13 @@ MANIFESTS = sorted(p.name for p in EXAMPLES.glob("*.yaml") if p.name != "namespa
 
 @pytest.fixture(scope="module")
 def namespaces(k8s_cluster: KubeCluster) -> Iterator[list[str]]:
-    """The examples' namespaces, created for real (a dry run needs its namespace to exist)."""
-    core = client.CoreV1Api(k8s_cluster.api_client())
+    """The examples' namespaces, created for real (a dry run needs its namespace to exist). The
+    drill (test_drill.py) creates and deletes ml-staging too: one module at a time holds them."""
+    with k8s_cluster.exclusive(EXAMPLE_NAMESPACES):
+        yield from _created_namespaces(client.CoreV1Api(k8s_cluster.api_client()))
+
+
+def _created_namespaces(core: Any) -> Iterator[list[str]]:
     names = [
         d["metadata"]["name"] for d in yaml.safe_load_all((EXAMPLES / "namespace.yaml").read_text())
     ]
