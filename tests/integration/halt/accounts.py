@@ -96,6 +96,18 @@ def process_state(pid: int) -> str:
     return stat.rsplit(")", 1)[1].split()[0]
 
 
+def becomes_stopped(pid: int, within: float = 5.0) -> bool:
+    """Whether ``pid`` is stopped (``T``) within ``within`` seconds: SIGSTOP takes effect when the
+    process is next scheduled, so on a loaded machine it can still read ``R`` just after the
+    fault was applied (SIGCONT, by contrast, acts at once: ``!= "T"`` needs no wait)."""
+    deadline = time.monotonic() + within
+    while process_state(pid) != "T":
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 @contextlib.contextmanager
 def victim() -> Iterator[int]:
     """A process for the fault to pause; resumed and killed at the end, whatever happened."""

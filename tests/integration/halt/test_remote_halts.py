@@ -16,6 +16,7 @@ from tests.fixtures.k8s_env import KubeCluster
 from tests.integration.core.interrupts import events
 from tests.integration.halt.accounts import (
     Account,
+    becomes_stopped,
     paused_run,
     process_state,
     seconds_to_exit,
@@ -45,7 +46,7 @@ def _halt_reaches_the_other_machine(
     operator = _machine(tmp_path, "operator", url, kube)
     with victim() as pid:
         with paused_run(runner, pid) as (run, journal):
-            assert process_state(pid) == "T"
+            assert becomes_stopped(pid)
             halted = operator.chaosml("halt", "--scope", url, "--reason", "cluster incident")
             pulled = time.monotonic()
             assert halted.returncode == 0, halted.stdout + halted.stderr

@@ -16,6 +16,7 @@ from tests.integration.core.interrupts import events
 from tests.integration.halt.accounts import (
     PAUSE_EXPERIMENT,
     Account,
+    becomes_stopped,
     process_state,
     seconds_to_exit,
     victim,
@@ -74,7 +75,7 @@ def test_a_page_unrelated_to_the_drill_aborts_the_game_day(
         drill = account.spawn("gameday", str(plan), "--journal-dir", str(journals))
         try:
             _first_fault(journals, drill)
-            assert process_state(pid) == "T"
+            assert becomes_stopped(pid)
             with firing(am, page):
                 fired = time.monotonic()
                 took = seconds_to_exit(drill, fired)

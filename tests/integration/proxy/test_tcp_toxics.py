@@ -119,7 +119,7 @@ def test_slicer_splits_and_delays(tcp_proxy) -> None:  # type: ignore[no-untyped
 
 def test_slicer_cuts_around_the_average_size(tcp_proxy) -> None:  # type: ignore[no-untyped-def]
     proxy, sock = tcp_proxy
-    attributes = {"average_size": 1000, "size_variation": 200, "delay": 2000}
+    attributes = {"average_size": 1000, "size_variation": 200, "delay": 10_000}
     proxy.add_toxic("echo", {"name": "sl", "type": "slicer", "attributes": attributes})
     sock.sendall(b"v" * 40_000)
     pieces = []
@@ -127,7 +127,9 @@ def test_slicer_cuts_around_the_average_size(tcp_proxy) -> None:  # type: ignore
         pieces.append(sock.recv(100_000))
     sizes = [len(p) for p in pieces]
     assert len(set(sizes)) > 1, f"sizes vary with size_variation: {sizes}"
-    assert 400 <= sum(sizes) / len(sizes) <= 1300, sizes
+    # the median: a reader that falls behind on a loaded machine gets two slices in one recv()
+    # now and then (seen in CI: a mean of 1481), which says nothing of the slicer's cut
+    assert 400 <= statistics.median(sizes) <= 1300, sizes
 
 
 def test_limit_data_closes_after_the_limit(tcp_proxy) -> None:  # type: ignore[no-untyped-def]
