@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+from pathlib import Path
 
 from chaosml.demo.drill import DRILL_FILES
 from tests.fixtures.demo_env import DemoRun
@@ -51,3 +53,11 @@ def assert_outputs(demo_run: DemoRun, output: str) -> None:
     reports = {p.suffix for p in (demo_run.out / "report").iterdir()}
     assert {".html", ".md"} <= reports
     assert str(demo_run.out) in output
+
+
+def run_demo(command: list[str], cwd: Path, demo_run: DemoRun) -> tuple[int, str, str]:
+    """``command`` (a ``chaosml demo``) run to its end: exit code, stdout, stdout + stderr."""
+    done = subprocess.run(
+        command, cwd=cwd, env=demo_run.env(), capture_output=True, text=True, timeout=300
+    )
+    return done.returncode, done.stdout, done.stdout + done.stderr

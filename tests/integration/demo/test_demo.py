@@ -7,15 +7,18 @@ demos run on different workers.)
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from chaosml.demo.drill import DRILL_FILES
 from chaosml.demo.monitoring import binaries_available
 from tests.fixtures.demo_env import DemoRun, FreshInstall
 from tests.fixtures.services import require
-from tests.integration.demo.demo_output import EXPECTED_ALERTS, assert_outputs, verdict_rows
+from tests.integration.demo.demo_output import (
+    EXPECTED_ALERTS,
+    assert_outputs,
+    run_demo,
+    verdict_rows,
+)
 
 pytestmark = [pytest.mark.prometheus, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -25,17 +28,11 @@ def test_demo_from_a_fresh_install_passes_and_leaves_nothing_behind(
 ) -> None:
     require(binaries_available(), "prometheus and prometheus-alertmanager")
     status_before = fresh_install.git_status()
-    done = subprocess.run(
-        [str(fresh_install.chaosml), "demo"],
-        cwd=fresh_install.checkout,
-        env=demo_run.env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
+    code, stdout, output = run_demo(
+        [str(fresh_install.chaosml), "demo"], fresh_install.checkout, demo_run
     )
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output
-    rows = verdict_rows(done.stdout)
+    assert code == 0, output
+    rows = verdict_rows(stdout)
     assert list(rows) == [name.removesuffix(".yaml") for name in DRILL_FILES], output
     for drill, alerts in EXPECTED_ALERTS.items():
         assert [alert for _, alert, _ in rows[drill]] == alerts, output

@@ -84,6 +84,12 @@ def proxied(k8s_env: KubeCluster, tmp_path: Path) -> Iterator[ProxiedApi]:
 
 
 @pytest.fixture
+def objs(k8s_env: KubeCluster, k8s_namespace: str) -> Objects:
+    """The test's own namespace, seen through the admin kubeconfig (a module may override it)."""
+    return Objects(k8s_env, k8s_namespace)
+
+
+@pytest.fixture
 def objs_with_config(k8s_env: KubeCluster, k8s_namespace: str) -> Objects:
     """The test's own view of the cluster: straight to the API server (admin kubeconfig)."""
     found = Objects(k8s_env, k8s_namespace)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from kubernetes import client
 
@@ -178,3 +179,25 @@ def check_lost_mid_method(
     assert events(journal, "fault.reverted")[-1]["ok"]
     again = chaosml("rollback", journal, env=env)
     assert again.returncode == 0 and "nothing to roll back" in again.stdout, again.stdout
+
+
+def lost_mid_method_test(cut: str) -> Callable[..., None]:
+    """The lost-mid-method test for one kind of cut, over every fault and moment: a module
+    assigns it to a ``test_…`` name (test_lost_api.py: refused; test_lost_api_partition.py:
+    blackhole), so the two cuts run on different workers."""
+
+    @pytest.mark.parametrize("cut", [cut])
+    @pytest.mark.parametrize("after_cut", sorted(EXPECTED))
+    @pytest.mark.parametrize("name", sorted(FAULTS))
+    def lost_mid_method(
+        name: str,
+        after_cut: str,
+        cut: str,
+        objs_with_config: Objects,
+        proxied: ProxiedApi,
+        cleanup: list[Fault],
+        tmp_path: Path,
+    ) -> None:
+        check_lost_mid_method(name, after_cut, cut, objs_with_config, proxied, cleanup, tmp_path)
+
+    return lost_mid_method

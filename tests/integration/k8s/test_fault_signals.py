@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.k8s_env import KubeCluster
 from tests.integration.docker.cli import (
     finish,
     resolved_members,
@@ -21,11 +20,6 @@ from tests.integration.k8s.helpers import Objects
 from tests.integration.k8s.test_faults import FAULTS, case_experiment
 
 pytestmark = [pytest.mark.slow]
-
-
-@pytest.fixture
-def objs(k8s_env: KubeCluster, k8s_namespace: str) -> Objects:
-    return Objects(k8s_env, k8s_namespace)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.k8s_env import KubeCluster
 from tests.integration.docker.cli import (
     chaosml,
     events,
@@ -185,11 +184,6 @@ def case_experiment(tmp_path: Path, ns: str, case: Case, hold: bool) -> Path:
     if hold:
         method.append({"wait": "60s"})
     return experiment(tmp_path, ns, {"victim": case.target(ns)}, method)
-
-
-@pytest.fixture
-def objs(k8s_env: KubeCluster, k8s_namespace: str) -> Objects:
-    return Objects(k8s_env, k8s_namespace)
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))

@@ -31,31 +31,20 @@ import pytest
 from tests.integration.docker.cli import chaosml, events
 from tests.integration.k8s.helpers import Objects, experiment, target
 from tests.integration.k8s.lost_api import (
-    EXPECTED,
     FAULTS,
     ORIGINAL,
     PROBE_CUT_BOUND_S,
     Fault,
     ProxiedApi,
-    check_lost_mid_method,
+    lost_mid_method_test,
 )
 
 pytestmark = [pytest.mark.slow]
 
 
-@pytest.mark.parametrize("cut", ["refused"])
-@pytest.mark.parametrize("after_cut", sorted(EXPECTED))
-@pytest.mark.parametrize("name", sorted(FAULTS))
-def test_api_server_lost_mid_method_leaves_the_undo_pending_for_rollback(
-    name: str,
-    after_cut: str,
-    cut: str,
-    objs_with_config: Objects,
-    proxied: ProxiedApi,
-    cleanup: list[Fault],
-    tmp_path: Path,
-) -> None:
-    check_lost_mid_method(name, after_cut, cut, objs_with_config, proxied, cleanup, tmp_path)
+test_api_server_lost_mid_method_leaves_the_undo_pending_for_rollback = lost_mid_method_test(
+    "refused"
+)
 
 
 def test_api_server_lost_before_the_run_applies_nothing_and_exits_5(
