@@ -28,11 +28,6 @@ STATEMENT_TIMEOUT_MS = 10_000
 INSTALL_HINT = "install the PostgreSQL driver: pip install 'chaosml[postgres]'"
 
 
-def shown_url(url: str) -> str:
-    """``url`` with any password replaced, for messages and journals."""
-    return redaction.url_without_password(url)
-
-
 def _remember_password(url: str) -> None:
     password = urlsplit(url).password
     if password:
@@ -63,7 +58,9 @@ class Session:
         except psycopg.OperationalError as exc:
             raise _unreachable(self.url, exc) from exc
         except psycopg.Error as exc:
-            raise DriverError(f"PostgreSQL at {shown_url(self.url)}: {_first_line(exc)}") from exc
+            raise DriverError(
+                f"PostgreSQL at {redaction.url_without_password(self.url)}: {_first_line(exc)}"
+            ) from exc
 
 
 @contextmanager
@@ -87,7 +84,9 @@ def connect(url: str, *, timeout_s: float = CONNECT_TIMEOUT_S) -> Iterator[Sessi
 
 def _unreachable(url: str, exc: Exception) -> InfrastructureError:
     reason = str(redaction.scrub(_first_line(exc)))
-    return InfrastructureError(f"PostgreSQL at {shown_url(url)} is not reachable: {reason}")
+    return InfrastructureError(
+        f"PostgreSQL at {redaction.url_without_password(url)} is not reachable: {reason}"
+    )
 
 
 def _first_line(exc: Exception) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from chaosml.drivers.postgres_client import shown_url
+from chaosml import redaction
 from chaosml.halt.record import HaltRecord, from_mapping
 from chaosml.halt.sources import SourceUnreachable, StoredHalt
 from chaosml.io import http_client
@@ -29,7 +29,7 @@ class HttpSource(StoredHalt[http_client.HttpResponse]):
 
     @property
     def where(self) -> str:
-        return shown_url(self.url)
+        return redaction.url_without_password(self.url)
 
     def _fetch(self) -> http_client.HttpResponse | None:
         response = self._send("GET", READ_TIMEOUT_S)

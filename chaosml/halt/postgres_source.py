@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from chaosml import redaction
 from chaosml.drivers import postgres_client
 from chaosml.errors import ChaosMLError, InputError
 from chaosml.halt.record import HaltRecord
@@ -32,7 +33,7 @@ class PostgresSource(StoredHalt[tuple[object, ...]]):
 
     @property
     def where(self) -> str:
-        return postgres_client.shown_url(self.url)
+        return redaction.url_without_password(self.url)
 
     def _fetch(self) -> tuple[object, ...] | None:
         rows = self._run(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from chaosml.drivers.postgres_client import shown_url
+from chaosml import redaction
 from chaosml.errors import InputError
 
 URL_VAR = "CHAOSML_HISTORY_URL"
@@ -33,7 +33,7 @@ class HistoryLocation:
 
     @property
     def shown(self) -> str:
-        return shown_url(self.url)
+        return redaction.url_without_password(self.url)
 
 
 def default_path() -> Path:
@@ -62,7 +62,7 @@ def parse(url: str) -> HistoryLocation:
     if scheme in (POSTGRESQL, "postgres"):
         return HistoryLocation(POSTGRESQL, url)
     raise InputError(
-        f"history URL {shown_url(url)!r}: expected sqlite:///PATH or postgresql://…",
+        f"history URL {redaction.url_without_password(url)!r}: expected sqlite:///PATH or postgresql://…",
         hint=f"set --history or {URL_VAR}",
     )
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chaosml.io import procfs
 from tests.integration.core.interrupts import events
 
 DROPPED = ("CHAOSML_HALT_FILE", "CHAOSML_LOCK_DIR", "CHAOSML_RUNS_DIR", "XDG_STATE_HOME")
@@ -100,12 +101,7 @@ def becomes_stopped(pid: int, within: float = 5.0) -> bool:
     """Whether ``pid`` is stopped (``T``) within ``within`` seconds: SIGSTOP takes effect when the
     process is next scheduled, so on a loaded machine it can still read ``R`` just after the
     fault was applied (SIGCONT, by contrast, acts at once: ``!= "T"`` needs no wait)."""
-    deadline = time.monotonic() + within
-    while process_state(pid) != "T":
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
+    return procfs.wait_until(lambda: process_state(pid) == "T", within, interval=0.02)
 
 
 @contextlib.contextmanager
