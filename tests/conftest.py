@@ -42,6 +42,7 @@ def _isolated_state_dirs() -> Iterator[None]:
     keys = ("CHAOSML_LOCK_DIR", "CHAOSML_HALT_FILE", "CHAOSML_RUNS_DIR", "CHAOSML_HISTORY_URL")
     keys = (*keys, "XDG_DATA_HOME")  # the default history, for runs whose env drops CHAOSML_*
     keys += ("CHAOSML_SYSTEM_HALT_DIR", "CHAOSML_CONFIG", "CHAOSML_HALT_URL")
+    keys += ("CHAOSML_STATE_DIR",)  # snapshots of drivers the tests call outside a run
     saved = {k: os.environ.get(k) for k in keys}
     with tempfile.TemporaryDirectory(prefix=f"chaosml-tests-{worker_name()}-") as tmp:
         os.environ["CHAOSML_LOCK_DIR"] = os.path.join(tmp, "locks")
@@ -54,6 +55,7 @@ def _isolated_state_dirs() -> Iterator[None]:
         os.environ["CHAOSML_RUNS_DIR"] = os.path.join(tmp, "runs")  # runs for chaosml reap
         os.environ["CHAOSML_HISTORY_URL"] = "sqlite:///" + os.path.join(tmp, "history.db")
         os.environ["XDG_DATA_HOME"] = os.path.join(tmp, "data")
+        os.environ["CHAOSML_STATE_DIR"] = os.path.join(tmp, "state")
         yield
     for key, value in saved.items():
         if value is None:

@@ -29,6 +29,8 @@ ENVIRONMENT = {
     "CHAOSML_CONFIG": "the config file (halt URLs, global stop conditions; default "
     "`./chaosml.toml`, else `/etc/chaosml/chaosml.toml`; docs/safety.md)",
     "CHAOSML_LOCK_DIR": "where runs lock their targets (default `~/.cache/chaosml/locks`)",
+    "CHAOSML_STATE_DIR": "where a fault driver called outside a run (the Python API) keeps its "
+    "snapshots (default `<tmp>/chaosml-state`; a run keeps them beside its journal)",
     "CHAOSML_DISABLE_PLUGIN_AUTOLOAD": "`1`: do not load third-party drivers (entry points)",
     "CHAOSML_PROXY_TOKEN": "the token `chaosml proxy serve` requires on its API (as `--token`); "
     "the proxy driver sends it",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from dataclasses import dataclass, field, replace
 
@@ -10,6 +12,7 @@ from chaosml.contract.targets import ResolvedTarget
 from chaosml.errors import DriverError
 
 RUN_ID_LABEL = "chaosml.run_id"
+STATE_DIR_ENV = "CHAOSML_STATE_DIR"  # snapshots of a driver used outside a run (no state_dir)
 
 
 @dataclass
@@ -27,6 +30,17 @@ class DriverContext:
     cancel: CancelToken = field(default_factory=CancelToken)  # the run's: set when it is aborted
     deadline: float | None = None  # time.monotonic() by which this call must return
     faults_end_by: float | None = None  # wall time the run's faults are undone by at worst
+
+    def snapshot_path(self, kind: str, name: str) -> str:
+        """Where a fault keeps its snapshot of what it changed: ``<state>/<kind>/<run>-<fault>-
+        <name>``. ``<state>`` is the run's state directory (the engine's, beside the journal);
+        for a driver called outside a run, ``$CHAOSML_STATE_DIR``, else ``<tmp>/chaosml-state``."""
+        fallback = os.environ.get(STATE_DIR_ENV) or os.path.join(
+            tempfile.gettempdir(), "chaosml-state"
+        )
+        base = self.state_dir or fallback
+        file = f"{self.run_id}-{self.fault_id or 'x'}-{name}"
+        return os.path.realpath(os.path.join(base, kind, file))
 
     def until(self, timeout: float) -> DriverContext:
         """This context for one call that must return within ``timeout`` seconds."""

@@ -274,6 +274,4 @@ def write_atomic(path: Path, content: bytes) -> None:
 
 
 def _snapshot_path(file: str, ctx: DriverContext) -> str:
-    base = Path(ctx.state_dir) if ctx.state_dir else Path(tempfile.gettempdir()) / "chaosml-state"
-    name = f"{ctx.run_id}-{ctx.fault_id or 'x'}-{Path(file).name}.snapshot"
-    return str((base / "feed-snapshots" / name).resolve())
+    return ctx.snapshot_path("feed-snapshots", f"{Path(file).name}.snapshot")

@@ -14,7 +14,6 @@ and does nothing.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -223,7 +222,5 @@ def _where(path: str, container: str | None, name: str | None = None) -> str:
 
 
 def _snapshot_path(path: str, ctx: DriverContext, container: str | None) -> str:
-    base = Path(ctx.state_dir) if ctx.state_dir else Path(tempfile.gettempdir()) / "chaosml-state"
     inside = f"{container}-" if container else ""
-    name = f"{ctx.run_id}-{ctx.fault_id or 'x'}-{inside}{Path(path).name}.tar"
-    return str((base / "model-snapshots" / name).resolve())
+    return ctx.snapshot_path("model-snapshots", f"{inside}{Path(path).name}.tar")
