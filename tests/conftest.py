@@ -15,6 +15,7 @@ import pytest
 from tests.fixtures.journal_checks import negative_times_to_detect
 
 pytest_plugins = [  # a module before the ones importing it (assertion rewriting)
+    "tests.fixtures.cli_fork",
     "tests.fixtures.docker_env",
     "tests.fixtures.proxy_env",
     "tests.fixtures.prom_env",
