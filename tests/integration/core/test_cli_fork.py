@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.cli_fork import SWITCH, ForkedCliPopen, RealPopen
+from tests.fixtures.cli_fork import SWITCH, Answers, ForkedCliPopen, RealPopen
 
 NOOP = "version: 1\ntitle: no-op\nmethod:\n  - wait: 0s\n"
 WAIT = "version: 1\ntitle: waits\nmethod:\n  - wait: 60s\n"
@@ -118,3 +119,14 @@ def test_the_switch_turns_forking_off(tmp_path: Path, monkeypatch: pytest.Monkey
     with ForkedCliPopen(argv, cwd=tmp_path, stdout=subprocess.DEVNULL) as proc:
         assert parent_of(proc.pid) == os.getpid()
         proc.kill()
+
+
+def test_the_pid_and_exit_answers_are_read_apart_when_they_arrive_together() -> None:
+    """A child that ends at once: the zygote's two answers come in one read (seen under load)."""
+    ours, zygotes = socket.socketpair()
+    with ours, zygotes:
+        zygotes.sendall(b"pid 4242\nexit 2\n")
+        answers = Answers(ours)
+        assert [answers.line(5.0), answers.line(5.0)] == ["pid 4242", "exit 2"]
+        zygotes.shutdown(socket.SHUT_WR)
+        assert answers.line(5.0) == ""
