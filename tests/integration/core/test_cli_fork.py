@@ -71,6 +71,12 @@ def test_bad_input_and_usage_errors_exit_2_with_the_same_words(
 
 
 @BOTH
+def test_a_missing_working_directory_raises_as_popen_does(popen: Spawn, tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        run(popen, ["--version"], cwd=tmp_path / "missing")
+
+
+@BOTH
 def test_sigterm_mid_run_rolls_back_and_exits_130(popen: Spawn, tmp_path: Path) -> None:
     (tmp_path / "wait.yaml").write_text(WAIT)
     with popen([*CHAOSML, "run", "wait.yaml", "--no-watchdog"], cwd=tmp_path,
